@@ -1,0 +1,124 @@
+import { dbToPower, dbToUnit, powerToDb, unitToDb } from "./db.js";
+import { InvalidArgumentError } from "./errors.js";
+import { type FeatureSpec, featureBins, validateFeatureSpec } from "./feature-spec.js";
+import { griffinLim } from "./griffin-lim.js";
+import { applyFilterbank, type MelFilterbank, melFilterbank } from "./mel.js";
+import { melToLinear } from "./mel-inverse.js";
+import { resample } from "./resample.js";
+import type { Spectrogram } from "./spectrogram.js";
+import { StftPlan } from "./stft.js";
+import type { MonoAudio } from "./wav.js";
+
+/** Filterbanks and STFT plans are costly to build and reused across calls with the same spec. */
+const melCache = new Map<string, MelFilterbank>();
+const planCache = new Map<string, StftPlan>();
+
+function specKey(spec: FeatureSpec): string {
+  return JSON.stringify(spec);
+}
+
+/** The mel filterbank a mel FeatureSpec uses (cached). */
+export function specFilterbank(spec: FeatureSpec): MelFilterbank {
+  const key = specKey(spec);
+  let filterbank = melCache.get(key);
+  if (!filterbank) {
+    filterbank = melFilterbank({
+      sampleRate: spec.sampleRate,
+      nFft: spec.nFft,
+      nMels: spec.nMels,
+      fmin: spec.fmin,
+      fmax: spec.fmax,
+      scale: spec.melScale,
+      norm: spec.melNorm,
+    });
+    melCache.set(key, filterbank);
+  }
+  return filterbank;
+}
+
+function specPlan(spec: FeatureSpec): StftPlan {
+  const key = specKey(spec);
+  let plan = planCache.get(key);
+  if (!plan) {
+    plan = new StftPlan({
+      nFft: spec.nFft,
+      hop: spec.hop,
+      winLength: spec.winLength,
+      center: spec.center,
+      padMode: spec.padMode,
+    });
+    planCache.set(key, plan);
+  }
+  return plan;
+}
+
+/**
+ * Audio -> features as `spec` describes them: STFT power (or mel power), dB relative to `refAmplitude` with
+ * `amin` as the floor, then [0, 1] when `unitScale`. Audio given with another sample rate is resampled first.
+ */
+export function analyze(audio: Float32Array | MonoAudio, spec: FeatureSpec): Spectrogram {
+  validateFeatureSpec(spec);
+  let signal = audio instanceof Float32Array ? audio : audio.samples;
+  if (!(audio instanceof Float32Array) && audio.sampleRate !== spec.sampleRate) {
+    signal = resample(signal, audio.sampleRate, spec.sampleRate);
+  }
+  if (signal.length === 0) throw new InvalidArgumentError("analyze(audio)", "at least one sample", 0);
+  const plan = specPlan(spec);
+  const power =
+    spec.kind === "mel"
+      ? applyFilterbank(specFilterbank(spec), plan.magnitude(signal, 2))
+      : plan.magnitude(signal, 2, featureBins(spec));
+  const db = powerToDb(power.data, { ref: spec.refAmplitude ** 2, amin: spec.amin ** 2, topDb: null });
+  return { data: spec.unitScale ? dbToUnit(db, spec.floorDb) : db, bins: power.bins, frames: power.frames };
+}
+
+export interface SynthesizeOptions {
+  /** Overrides spec.griffinLim.nIter. */
+  nIter?: number;
+  /** Overrides spec.griffinLim.momentum. */
+  momentum?: number;
+  /** Seed of Griffin-Lim's random initial phase. Default 0. */
+  seed?: number;
+  /** Output length in samples. */
+  length?: number;
+  onIteration?: (iteration: number, spectralConvergence: number) => void;
+}
+
+/**
+ * Features -> audio: undo the scaling to get power, invert the mel filterbank (non-negative least squares)
+ * for mel specs, put back a dropped Nyquist row, and recover phase with Griffin-Lim.
+ */
+export function synthesize(features: Spectrogram, spec: FeatureSpec, options: SynthesizeOptions = {}): Float32Array {
+  validateFeatureSpec(spec);
+  const bins = featureBins(spec);
+  if (features.bins !== bins) {
+    throw new InvalidArgumentError("synthesize(features.bins)", `${bins} rows for this FeatureSpec`, features.bins);
+  }
+  if (features.frames < 1 || features.data.length !== bins * features.frames) {
+    throw new InvalidArgumentError("synthesize(features)", `${bins} x frames values`, features.data.length);
+  }
+  const db = spec.unitScale ? unitToDb(features.data, spec.floorDb) : features.data;
+  const power = dbToPower(db, spec.refAmplitude ** 2);
+  const plan = specPlan(spec);
+  let magnitude: Spectrogram;
+  if (spec.kind === "mel") {
+    magnitude = melToLinear({ data: power, bins, frames: features.frames }, specFilterbank(spec), { power: 2 });
+  } else {
+    const rows = plan.bins;
+    const data = new Float32Array(rows * features.frames); // a dropped Nyquist row stays zero
+    for (let i = 0; i < power.length; i++) data[i] = Math.sqrt(power[i] as number);
+    magnitude = { data, bins: rows, frames: features.frames };
+  }
+  return griffinLim(magnitude, {
+    nFft: spec.nFft,
+    hop: spec.hop,
+    winLength: spec.winLength,
+    center: spec.center,
+    padMode: spec.padMode,
+    nIter: options.nIter ?? spec.griffinLim.nIter,
+    momentum: options.momentum ?? spec.griffinLim.momentum,
+    seed: options.seed ?? 0,
+    ...(options.length !== undefined ? { length: options.length } : {}),
+    ...(options.onIteration ? { onIteration: options.onIteration } : {}),
+  });
+}

@@ -1,0 +1,54 @@
+export { DspError, InvalidArgumentError, WavFormatError } from "./errors.js";
+export { type DecodedWav, decodeWav, encodeWav, type MonoAudio, type WavBitDepth, type WavInfo } from "./wav.js";
+export { type ResampleOptions, resample } from "./resample.js";
+export { hannWindow } from "./window.js";
+export type { ComplexSpectrogram, Spectrogram } from "./spectrogram.js";
+export {
+  frameCount,
+  istft,
+  type PadMode,
+  type ResolvedStftOptions,
+  resolveStftOptions,
+  StftPlan,
+  type StftOptions,
+  stft,
+  stftMagnitude,
+} from "./stft.js";
+export {
+  applyFilterbank,
+  hzToMel,
+  type MelFilterbank,
+  type MelFilterbankOptions,
+  type MelNorm,
+  type MelScale,
+  melFilterbank,
+  melToHz,
+} from "./mel.js";
+export { melSpectrogram, type MelSpectrogramOptions } from "./mel-spectrogram.js";
+export { melToLinear, type MelToLinearOptions } from "./mel-inverse.js";
+export {
+  amplitudeToDb,
+  dbToAmplitude,
+  dbToPower,
+  dbToUnit,
+  type PowerToDbOptions,
+  powerToDb,
+  unitToDb,
+} from "./db.js";
+export { type GriffinLimOptions, griffinLim } from "./griffin-lim.js";
+export {
+  assertSameFeatureSpec,
+  type FeatureSpec,
+  FeatureSpecError,
+  featureBins,
+  featureSpecs,
+  framesToSeconds,
+  mel80FeatureSpec,
+  parseFeatureSpec,
+  seedFeatureSpec,
+  serializeFeatureSpec,
+  validateFeatureSpec,
+} from "./feature-spec.js";
+export { analyze, specFilterbank, type SynthesizeOptions, synthesize } from "./features.js";
+export { type ColormapName, renderSpectrogramPng, type SpectrogramPngOptions } from "./png.js";
+export { mulberry32 } from "./random.js";

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { frameCount, istft, resolveStftOptions, StftPlan, stft, stftMagnitude } from "./stft.js";
+import { expectClose, reference, speechSample } from "./test-support.js";
+
+describe("stft", () => {
+  it("matches torch.stft with librosa's conventions (constant and reflect padding, short window)", () => {
+    const ref = reference();
+    const signal = Float32Array.from(ref.signal);
+    for (const c of ref.stft) {
+      const X = stft(signal, { nFft: c.nFft, hop: c.hop, winLength: c.winLength, padMode: c.padMode });
+      expect([X.bins, X.frames]).toEqual([c.bins, c.frames]);
+      expectClose(X.re, c.re, 1e-4, `re ${c.nFft}/${c.padMode}`);
+      expectClose(X.im, c.im, 1e-4, `im ${c.nFft}/${c.padMode}`);
+    }
+  });
+
+  it("gives the magnitude and power of the complex transform", () => {
+    const signal = speechSample().subarray(0, 4000);
+    const X = stft(signal, { nFft: 512, hop: 128 });
+    const magnitude = stftMagnitude(signal, { nFft: 512, hop: 128 });
+    const power = stftMagnitude(signal, { nFft: 512, hop: 128 }, 2);
+    const expected = X.re.map((re, i) => Math.hypot(re, X.im[i] as number));
+    expectClose(magnitude.data, expected, 1e-6, "magnitude");
+    expectClose(
+      power.data,
+      expected.map((m) => m * m),
+      1e-5,
+      "power",
+    );
+  });
+
+  it("counts frames as librosa does", () => {
+    const centred = resolveStftOptions({ nFft: 512, hop: 128 });
+    expect(frameCount(16000, centred)).toBe(126);
+    expect(frameCount(1, centred)).toBe(1);
+    const plain = resolveStftOptions({ nFft: 512, hop: 128, center: false });
+    expect(frameCount(512, plain)).toBe(1);
+    expect(frameCount(1023, plain)).toBe(4);
+  });
+
+  it("rejects a non-power-of-two n_fft, a window longer than n_fft and a too-short signal", () => {
+    expect(() => new StftPlan({ nFft: 400 })).toThrow(/nFft: expected a power of two.*found 400/);
+    expect(() => new StftPlan({ nFft: 256, winLength: 300 })).toThrow(/winLength/);
+    expect(() => new StftPlan({ nFft: 256, hop: 0 })).toThrow(/hop/);
+    expect(() => new StftPlan({ nFft: 256, center: false }).complex(new Float32Array(100))).toThrow(
+      /at least nFft = 256/,
+    );
+  });
+});
+
+describe("istft", () => {
+  it("reconstructs the signal to 1e-5 (constant and reflect padding, hop n_fft/4 and n_fft/2, short window)", () => {
+    const signal = speechSample().subarray(0, 20000);
+    for (const options of [
+      { nFft: 512, hop: 128 },
+      { nFft: 1024, hop: 256, padMode: "reflect" as const },
+      { nFft: 512, hop: 256 },
+      { nFft: 256, hop: 50, winLength: 200 },
+    ]) {
+      const plan = new StftPlan(options);
+      const y = plan.inverse(plan.complex(signal), signal.length);
+      let worst = 0;
+      for (let i = 0; i < signal.length; i++)
+        worst = Math.max(worst, Math.abs((y[i] as number) - (signal[i] as number)));
+      expect(worst, JSON.stringify(options)).toBeLessThan(1e-5);
+    }
+  });
+
+  it("defaults to hop * (frames - 1) samples and accepts a dropped Nyquist row", () => {
+    const signal = speechSample().subarray(0, 8192);
+    const X = stft(signal, { nFft: 512, hop: 128 });
+    expect(istft(X, { hop: 128 }).length).toBe(128 * (X.frames - 1));
+    const dropped = {
+      re: X.re.subarray(0, 256 * X.frames),
+      im: X.im.subarray(0, 256 * X.frames),
+      bins: 256,
+      frames: X.frames,
+    };
+    const y = new StftPlan({ nFft: 512, hop: 128 }).inverse(dropped, signal.length);
+    // Removing the (tiny) Nyquist component of speech changes the signal very little.
+    let error = 0;
+    let energy = 0;
+    for (let i = 0; i < signal.length; i++) {
+      error += ((y[i] as number) - (signal[i] as number)) ** 2;
+      energy += (signal[i] as number) ** 2;
+    }
+    expect(Math.sqrt(error / energy)).toBeLessThan(1e-2);
+  });
+});

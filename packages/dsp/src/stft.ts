@@ -1,0 +1,250 @@
+import FFT from "fft.js";
+import { InvalidArgumentError, requireInteger } from "./errors.js";
+import type { ComplexSpectrogram, Spectrogram } from "./spectrogram.js";
+import { hannWindow } from "./window.js";
+
+export type PadMode = "constant" | "reflect";
+
+/** STFT parameters with librosa's meaning; defaults are librosa 0.11's. */
+export interface StftOptions {
+  /** FFT size; a power of two (fft.js). Default 2048. */
+  nFft?: number;
+  /** Samples between frames. Default winLength / 4. */
+  hop?: number;
+  /** Hann window length, <= nFft, zero-padded to nFft, centred. Default nFft. */
+  winLength?: number;
+  /** Pad nFft/2 on both sides so frame t is centred on sample t*hop. Default true. */
+  center?: boolean;
+  /** How `center` pads: zeros ('constant', librosa >= 0.9) or mirror without the edge ('reflect'). */
+  padMode?: PadMode;
+}
+
+export interface ResolvedStftOptions {
+  nFft: number;
+  hop: number;
+  winLength: number;
+  center: boolean;
+  padMode: PadMode;
+}
+
+export function resolveStftOptions(options: StftOptions = {}, where = "stft(options)"): ResolvedStftOptions {
+  const nFft = requireInteger(`${where}.nFft`, options.nFft ?? 2048, 2);
+  if ((nFft & (nFft - 1)) !== 0) throw new InvalidArgumentError(`${where}.nFft`, "a power of two (fft.js)", nFft);
+  const winLength = requireInteger(`${where}.winLength`, options.winLength ?? nFft, 1, nFft);
+  const hop = requireInteger(`${where}.hop`, options.hop ?? Math.floor(winLength / 4), 1);
+  const padMode = options.padMode ?? "constant";
+  if (padMode !== "constant" && padMode !== "reflect") {
+    throw new InvalidArgumentError(`${where}.padMode`, '"constant" or "reflect"', padMode);
+  }
+  return { nFft, hop, winLength, center: options.center ?? true, padMode };
+}
+
+/** Number of STFT frames librosa produces for a signal of `length` samples. */
+export function frameCount(length: number, options: ResolvedStftOptions): number {
+  if (options.center) return 1 + Math.floor(length / options.hop);
+  return length < options.nFft ? 0 : 1 + Math.floor((length - options.nFft) / options.hop);
+}
+
+/**
+ * One STFT configuration with its FFT, window and scratch buffers, reused across frames and calls
+ * (fft.js style: allocate once, run many times). Not safe to share between concurrent callers.
+ */
+export class StftPlan {
+  readonly options: ResolvedStftOptions;
+  readonly bins: number;
+  readonly window: Float64Array;
+  private readonly fft: FFT;
+  private readonly frame: Float64Array;
+  private readonly spectrum: Float64Array;
+  private readonly time: Float64Array;
+  private inverseWindowSum: { frames: number; length: number; values: Float64Array } | null = null;
+
+  constructor(options: StftOptions = {}) {
+    this.options = resolveStftOptions(options);
+    const { nFft, winLength } = this.options;
+    this.bins = nFft / 2 + 1;
+    this.window = hannWindow(winLength, nFft);
+    this.fft = new FFT(nFft);
+    this.frame = new Float64Array(nFft);
+    this.spectrum = new Float64Array(2 * nFft);
+    this.time = new Float64Array(2 * nFft);
+  }
+
+  /** Frames of `signal` after centre padding; throws when it is shorter than one frame. */
+  frameCount(length: number): number {
+    return frameCount(length, this.options);
+  }
+
+  /**
+   * Windows frame t of `signal` (as padded by `center`) into this.frame and transforms it into this.spectrum.
+   */
+  private transformFrame(signal: Float32Array, t: number): void {
+    const { nFft, hop, center, padMode } = this.options;
+    const frame = this.frame;
+    const window = this.window;
+    const start = t * hop - (center ? nFft / 2 : 0);
+    const n = signal.length;
+    if (start >= 0 && start + nFft <= n) {
+      for (let i = 0; i < nFft; i++) frame[i] = (signal[start + i] as number) * (window[i] as number);
+    } else {
+      for (let i = 0; i < nFft; i++) {
+        let index = start + i;
+        if (index < 0 || index >= n) {
+          if (padMode === "constant" || n === 1) {
+            frame[i] = 0;
+            continue;
+          }
+          index = reflectIndex(index, n);
+        }
+        frame[i] = (signal[index] as number) * (window[i] as number);
+      }
+    }
+    this.fft.realTransform(this.spectrum, frame);
+  }
+
+  private checkLength(signal: Float32Array): number {
+    const frames = this.frameCount(signal.length);
+    if (frames < 1) {
+      throw new InvalidArgumentError("stft(signal)", `at least nFft = ${this.options.nFft} samples`, signal.length);
+    }
+    if (this.options.center && this.options.padMode === "reflect" && signal.length <= this.options.nFft / 2) {
+      throw new InvalidArgumentError("stft(signal)", `more than nFft/2 samples for reflect padding`, signal.length);
+    }
+    return frames;
+  }
+
+  /** Complex STFT, `bins` = nFft/2 + 1 rows (or `keepBins` rows, dropping the top ones). */
+  complex(signal: Float32Array, keepBins = this.bins, out?: ComplexSpectrogram): ComplexSpectrogram {
+    const frames = this.checkLength(signal);
+    if (out && (out.bins !== keepBins || out.frames !== frames)) {
+      throw new InvalidArgumentError(
+        "stft(out)",
+        `a ${keepBins} x ${frames} spectrogram`,
+        `${out.bins} x ${out.frames}`,
+      );
+    }
+    const re = out?.re ?? new Float32Array(keepBins * frames);
+    const im = out?.im ?? new Float32Array(keepBins * frames);
+    const spectrum = this.spectrum;
+    for (let t = 0; t < frames; t++) {
+      this.transformFrame(signal, t);
+      for (let f = 0, o = t; f < keepBins; f++, o += frames) {
+        re[o] = spectrum[2 * f] as number;
+        im[o] = spectrum[2 * f + 1] as number;
+      }
+    }
+    return { re, im, bins: keepBins, frames };
+  }
+
+  /** |STFT|^power (power 1: magnitude, 2: power), `keepBins` lowest bins, written into `out` when given. */
+  magnitude(signal: Float32Array, power: 1 | 2 = 1, keepBins = this.bins, out?: Spectrogram): Spectrogram {
+    const frames = this.checkLength(signal);
+    const result = out ?? { data: new Float32Array(keepBins * frames), bins: keepBins, frames };
+    if (result.bins !== keepBins || result.frames !== frames) {
+      throw new InvalidArgumentError(
+        "stft(out)",
+        `a ${keepBins} x ${frames} spectrogram`,
+        `${result.bins} x ${result.frames}`,
+      );
+    }
+    const data = result.data;
+    const spectrum = this.spectrum;
+    for (let t = 0; t < frames; t++) {
+      this.transformFrame(signal, t);
+      for (let f = 0, o = t; f < keepBins; f++, o += frames) {
+        const a = spectrum[2 * f] as number;
+        const b = spectrum[2 * f + 1] as number;
+        const p = a * a + b * b;
+        data[o] = power === 2 ? p : Math.sqrt(p);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Inverse STFT by weighted overlap-add, librosa's `istft`: frames of `irfft` times the window, divided by the
+   * overlapping squared windows where their sum is not negligible. Missing top bins (a dropped Nyquist row) are
+   * taken as zero. Output `length` defaults to hop * (frames - 1) when centred.
+   */
+  inverse(spectrogram: ComplexSpectrogram, length?: number): Float32Array {
+    const { nFft, hop, center } = this.options;
+    const { re, im, frames, bins } = spectrogram;
+    if (bins > this.bins) {
+      throw new InvalidArgumentError("istft(spectrogram.bins)", `at most nFft/2 + 1 = ${this.bins}`, bins);
+    }
+    const offset = center ? nFft / 2 : 0;
+    const fullLength = nFft + hop * (frames - 1);
+    const outLength = length ?? fullLength - 2 * offset;
+    const accumulator = new Float64Array(Math.max(fullLength, outLength + offset));
+    const spectrum = this.spectrum;
+    const time = this.time;
+    const window = this.window;
+    for (let t = 0; t < frames; t++) {
+      spectrum.fill(0);
+      for (let f = 0, o = t; f < bins; f++, o += frames) {
+        spectrum[2 * f] = re[o] as number;
+        spectrum[2 * f + 1] = im[o] as number;
+      }
+      // irfft ignores the imaginary parts of DC and Nyquist; mirror the conjugate half for the complex inverse.
+      spectrum[1] = 0;
+      spectrum[nFft + 1] = 0;
+      for (let f = 1; f < nFft / 2; f++) {
+        spectrum[2 * (nFft - f)] = spectrum[2 * f] as number;
+        spectrum[2 * (nFft - f) + 1] = -(spectrum[2 * f + 1] as number);
+      }
+      this.fft.inverseTransform(time, spectrum);
+      const start = t * hop;
+      for (let i = 0; i < nFft; i++) accumulator[start + i] += (time[2 * i] as number) * (window[i] as number);
+    }
+    const windowSum = this.windowSumSquare(frames, accumulator.length);
+    const output = new Float32Array(outLength);
+    const limit = Math.min(outLength, accumulator.length - offset);
+    for (let i = 0; i < limit; i++) {
+      const w = windowSum[i + offset] as number;
+      const value = accumulator[i + offset] as number;
+      output[i] = w > TINY_FLOAT32 ? value / w : value;
+    }
+    return output;
+  }
+
+  /** Sum of squared windows shifted by hop over `frames` frames (librosa's window_sumsquare), cached. */
+  private windowSumSquare(frames: number, length: number): Float64Array {
+    const cached = this.inverseWindowSum;
+    if (cached && cached.frames === frames && cached.length === length) return cached.values;
+    const { nFft, hop } = this.options;
+    const values = new Float64Array(length);
+    const window = this.window;
+    for (let t = 0; t < frames; t++) {
+      const start = t * hop;
+      for (let i = 0; i < nFft && start + i < length; i++) values[start + i] += (window[i] as number) ** 2;
+    }
+    this.inverseWindowSum = { frames, length, values };
+    return values;
+  }
+}
+
+/** numpy.finfo(float32).tiny: librosa divides by the window sum only where it exceeds this. */
+const TINY_FLOAT32 = 1.1754943508222875e-38;
+
+/** numpy 'reflect' padding: mirror about the edge sample without repeating it (period 2n - 2). */
+function reflectIndex(index: number, n: number): number {
+  const period = 2 * n - 2;
+  let i = index % period;
+  if (i < 0) i += period;
+  return i < n ? i : period - i;
+}
+
+/** Complex STFT with librosa's conventions (see {@link StftOptions}). */
+export function stft(signal: Float32Array, options: StftOptions = {}): ComplexSpectrogram {
+  return new StftPlan(options).complex(signal);
+}
+
+/** |STFT| (power 1) or |STFT|^2 (power 2). */
+export function stftMagnitude(signal: Float32Array, options: StftOptions = {}, power: 1 | 2 = 1): Spectrogram {
+  return new StftPlan(options).magnitude(signal, power);
+}
+
+/** Inverse STFT with librosa's conventions; nFft defaults to 2 * (bins - 1). */
+export function istft(spectrogram: ComplexSpectrogram, options: StftOptions = {}, length?: number): Float32Array {
+  return new StftPlan({ nFft: 2 * (spectrogram.bins - 1), ...options }).inverse(spectrogram, length);
+}

@@ -1,0 +1,25 @@
+import { readdirSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+// One root config for every package: each packages/<name> is a project named @vox/<name>, so a package's own
+// `pnpm test` runs `vitest run --project @vox/<name>` against this file.
+const packageNames = readdirSync(new URL("./packages", import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+export default defineConfig({
+  resolve: { conditions: ["vox-source"] },
+  ssr: { resolve: { conditions: ["vox-source"] } },
+  test: {
+    reporters: ["default", "./tools/vitest-summary-reporter.ts"],
+    projects: packageNames.map((name) => ({
+      extends: true,
+      test: {
+        name: `@vox/${name}`,
+        root: `packages/${name}`,
+        include: ["src/**/*.test.ts"],
+        testTimeout: 120_000,
+      },
+    })),
+  },
+});
