@@ -1,4 +1,4 @@
-import { DspError, InvalidArgumentError } from "./errors.js";
+import { DspError } from "./errors.js";
 import type { MelNorm, MelScale } from "./mel.js";
 import type { PadMode } from "./stft.js";
 
@@ -230,7 +230,14 @@ export function assertSameFeatureSpec(expected: FeatureSpec, found: FeatureSpec,
   const b = JSON.parse(JSON.stringify(found)) as Record<string, unknown>;
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
-      throw new InvalidArgumentError(`${where}.${key}`, JSON.stringify(a[key]), JSON.stringify(b[key]) ?? "undefined");
+      const expectedText = JSON.stringify(a[key]) ?? "nothing";
+      const foundText = JSON.stringify(b[key]) ?? "nothing";
+      throw new FeatureSpecError(
+        `${where}.${key}: expected ${expectedText}, found ${foundText}`,
+        `${where}.${key}`,
+        expectedText,
+        foundText,
+      );
     }
   }
 }

@@ -1,0 +1,54 @@
+import pngjs from "pngjs";
+import { describe, expect, it } from "vitest";
+import { colormapTables } from "./colormaps.js";
+import { renderSpectrogramPng } from "./png.js";
+
+function decode(bytes: Uint8Array) {
+  return pngjs.PNG.sync.read(Buffer.from(bytes));
+}
+
+function rgbAt(png: ReturnType<typeof decode>, x: number, y: number): number[] {
+  const p = (y * png.width + x) * 4;
+  return [png.data[p], png.data[p + 1], png.data[p + 2]] as number[];
+}
+
+function lutColour(name: keyof typeof colormapTables, index: number): number[] {
+  const hex = colormapTables[name].slice(index * 6, index * 6 + 6);
+  return [0, 2, 4].map((o) => Number.parseInt(hex.slice(o, o + 2), 16));
+}
+
+describe("renderSpectrogramPng", () => {
+  // 3 bins x 4 frames: bin 0 (lowest) all 0, bin 2 (highest) all 1, the middle a ramp.
+  const spectrogram = { data: Float32Array.from([0, 0, 0, 0, 0, 1 / 3, 2 / 3, 1, 1, 1, 1, 1]), bins: 3, frames: 4 };
+
+  it("puts low frequencies at the bottom and maps values through the colormap", () => {
+    const png = decode(renderSpectrogramPng(spectrogram, { min: 0, max: 1 }));
+    expect([png.width, png.height]).toEqual([4, 3]);
+    expect(rgbAt(png, 0, 2)).toEqual(lutColour("magma", 0)); // bottom row = bin 0 = darkest
+    expect(rgbAt(png, 0, 0)).toEqual(lutColour("magma", 255)); // top row = highest bin = brightest
+    expect(rgbAt(png, 1, 1)).toEqual(lutColour("magma", 85));
+    const viridis = decode(renderSpectrogramPng(spectrogram, { colormap: "viridis", min: 0, max: 1 }));
+    expect(rgbAt(viridis, 3, 1)).toEqual(lutColour("viridis", 255));
+  });
+
+  it("scales pixels and adds a labelled colour bar", () => {
+    const png = decode(
+      renderSpectrogramPng(spectrogram, { pixelsPerFrame: 3, pixelsPerBin: 2, colorBar: { unit: "dB" } }),
+    );
+    expect(png.width).toBeGreaterThan(12 + 6);
+    expect(png.height).toBe(6 + 16);
+    // The bar's top is the brightest colour, its bottom the darkest.
+    expect(rgbAt(png, 12 + 6 + 5, 8)).toEqual(lutColour("magma", 255));
+    expect(rgbAt(png, 12 + 6 + 5, 8 + 5)).toEqual(lutColour("magma", 0));
+    // Some label pixels are drawn in black to the right of the bar.
+    let black = 0;
+    for (let x = 12 + 6 + 12; x < png.width; x++)
+      for (let y = 0; y < png.height; y++) if (rgbAt(png, x, y).every((c) => c === 0)) black++;
+    expect(black).toBeGreaterThan(10);
+  });
+
+  it("rejects malformed spectrograms and unknown colormaps", () => {
+    expect(() => renderSpectrogramPng({ data: new Float32Array(5), bins: 2, frames: 3 })).toThrow(/bins x frames/);
+    expect(() => renderSpectrogramPng(spectrogram, { colormap: "jet" as "magma" })).toThrow(/colormap/);
+  });
+});
