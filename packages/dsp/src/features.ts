@@ -2,7 +2,7 @@ import { dbToPower, dbToUnit, powerToDb, unitToDb } from "./db.js";
 import { InvalidArgumentError } from "./errors.js";
 import { type FeatureSpec, featureBins, validateFeatureSpec } from "./feature-spec.js";
 import { griffinLim } from "./griffin-lim.js";
-import { applyFilterbank, type MelFilterbank, melFilterbank } from "./mel.js";
+import { type MelFilterbank, melFilterbank } from "./mel.js";
 import { melToLinear } from "./mel-inverse.js";
 import { resample } from "./resample.js";
 import type { Spectrogram } from "./spectrogram.js";
@@ -66,7 +66,7 @@ export function analyze(audio: Float32Array | MonoAudio, spec: FeatureSpec): Spe
   const plan = specPlan(spec);
   const power =
     spec.kind === "mel"
-      ? applyFilterbank(specFilterbank(spec), plan.magnitude(signal, 2))
+      ? plan.filteredPower(signal, specFilterbank(spec))
       : plan.magnitude(signal, 2, featureBins(spec));
   const db = powerToDb(power.data, { ref: spec.refAmplitude ** 2, amin: spec.amin ** 2, topDb: null });
   return { data: spec.unitScale ? dbToUnit(db, spec.floorDb) : db, bins: power.bins, frames: power.frames };

@@ -14,37 +14,38 @@ function spectralConvergence(signal: Float32Array, magnitude: Float32Array, plan
   return Math.sqrt(error / norm);
 }
 
-describe("griffinLim", () => {
+describe.each(["wasm", "js"] as const)("griffinLim (%s engine)", (engine) => {
   const speech = speechSample();
   const plan = new StftPlan({ nFft: 512, hop: 128 });
   const magnitude = plan.magnitude(speech);
 
   it("falls monotonically in spectral convergence on speech and ends no worse than torchaudio's", () => {
-    const history: number[] = [];
-    const y = griffinLim(magnitude, { hop: 128, length: speech.length, onIteration: (_, sc) => history.push(sc) });
-    expect(history).toHaveLength(32);
-    for (let i = 1; i < history.length; i++)
-      expect(history[i], `iteration ${i}`).toBeLessThan(history[i - 1] as number);
-    const ours = spectralConvergence(y, magnitude.data, plan);
-    const torchaudio = reference().griffinLim.torchaudioSpectralConvergence;
-    const best = Math.min(...torchaudio);
-    expect(ours).toBeLessThanOrEqual(best);
-    // The reported last value and the measured one of the final signal agree in size (the final signal is one
-    // projection further along).
-    expect(ours).toBeLessThan((history[31] as number) * 1.05);
+    // Three random initialisations each side; torchaudio's figures come from tools/make-dsp-fixtures.py.
+    const finals: number[] = [];
+    for (const seed of [0, 1, 2]) {
+      const history: number[] = [];
+      const y = griffinLim(magnitude, { hop: 128, length: speech.length, engine, seed, onIteration: (_, sc) => history.push(sc) });
+      expect(history).toHaveLength(32);
+      for (let i = 1; i < history.length; i++) expect(history[i], `seed ${seed} iteration ${i}`).toBeLessThan(history[i - 1] as number);
+      finals.push(spectralConvergence(y, magnitude.data, plan));
+      // The final signal is one projection past the last reported estimate, so it is no worse.
+      expect(finals.at(-1)).toBeLessThanOrEqual((history[31] as number) * 1.001);
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean(finals)).toBeLessThanOrEqual(mean(reference().griffinLim.torchaudioSpectralConvergence));
   });
 
   it("is deterministic for a seed, differs across seeds, and supports zero-phase init and classic GL", () => {
     const short = new StftPlan({ nFft: 512, hop: 128 }).magnitude(speech.subarray(0, 8000));
-    const a = griffinLim(short, { hop: 128, nIter: 4, seed: 7 });
-    const b = griffinLim(short, { hop: 128, nIter: 4, seed: 7 });
-    const c = griffinLim(short, { hop: 128, nIter: 4, seed: 8 });
+    const a = griffinLim(short, { hop: 128, engine, nIter: 4, seed: 7 });
+    const b = griffinLim(short, { hop: 128, engine, nIter: 4, seed: 7 });
+    const c = griffinLim(short, { hop: 128, engine, nIter: 4, seed: 8 });
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
-    const zeros = griffinLim(short, { hop: 128, nIter: 4, init: "zeros" });
+    const zeros = griffinLim(short, { hop: 128, engine, nIter: 4, init: "zeros" });
     expect(zeros.length).toBe(128 * (short.frames - 1));
     const classic: number[] = [];
-    griffinLim(short, { hop: 128, nIter: 8, momentum: 0, onIteration: (_, sc) => classic.push(sc) });
+    griffinLim(short, { hop: 128, engine, nIter: 8, momentum: 0, onIteration: (_, sc) => classic.push(sc) });
     for (let i = 1; i < classic.length; i++) expect(classic[i]).toBeLessThanOrEqual((classic[i - 1] as number) + 1e-9);
   });
 
@@ -52,7 +53,7 @@ describe("griffinLim", () => {
     const short = new StftPlan({ nFft: 512, hop: 128 }).magnitude(speech.subarray(0, 16000));
     const last = (momentum: number) => {
       let value = Number.NaN;
-      griffinLim(short, { hop: 128, nIter: 16, momentum, onIteration: (_, sc) => (value = sc) });
+      griffinLim(short, { hop: 128, engine, nIter: 16, momentum, onIteration: (_, sc) => (value = sc) });
       return value;
     };
     expect(last(0.99)).toBeLessThan(last(0));

@@ -54,6 +54,9 @@ export function griffinLim(magnitude: Spectrogram, options: GriffinLimOptions = 
   } else {
     angleRe.fill(1);
   }
+  if (plan.wasm) {
+    return griffinLimWasm(plan, magnitude, angleRe, angleIm, nIter, momentum / (1 + momentum), length, options.onIteration);
+  }
   const weighted: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };
   let rebuilt: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };
   let previous: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };
@@ -97,8 +100,80 @@ export function griffinLim(magnitude: Spectrogram, options: GriffinLimOptions = 
 }
 
 function stripUndefined(options: StftOptions): StftOptions {
-  const { nFft, hop, winLength, center, padMode } = options;
+  const { nFft, hop, winLength, center, padMode, engine } = options;
   return Object.fromEntries(
-    Object.entries({ nFft, hop, winLength, center, padMode }).filter(([, v]) => v !== undefined),
+    Object.entries({ nFft, hop, winLength, center, padMode, engine }).filter(([, v]) => v !== undefined),
   ) as StftOptions;
+}
+
+/**
+ * The same iteration with every spectrogram-sized buffer resident in the plan's WebAssembly memory: ISTFT,
+ * STFT and the angle update run as SIMD kernels; only the window normalisation and padding run here.
+ */
+function griffinLimWasm(
+  plan: StftPlan,
+  magnitude: Spectrogram,
+  angleRe: Float32Array,
+  angleIm: Float32Array,
+  nIter: number,
+  decay: number,
+  length: number,
+  onIteration: GriffinLimOptions["onIteration"],
+): Float32Array {
+  const wasm = plan.wasm as NonNullable<StftPlan["wasm"]>;
+  const { bins, frames } = magnitude;
+  const { hop } = plan.options;
+  const size = bins * frames;
+  const rebuiltFrames = plan.frameCount(length);
+  if (rebuiltFrames !== frames) {
+    throw new InvalidArgumentError("griffinLim(options.length)", `a length giving ${frames} frames`, length);
+  }
+  const accumulatorLength = plan.overlapAddLength(frames, length);
+  const paddedLength = plan.paddedLength(length);
+  wasm.reset();
+  const s = wasm.reserve(size);
+  const wRe = wasm.reserve(size);
+  const wIm = wasm.reserve(size);
+  let tRe = wasm.reserve(size);
+  let tIm = wasm.reserve(size);
+  let pRe = wasm.reserve(size);
+  let pIm = wasm.reserve(size);
+  const accumulator = wasm.reserve(accumulatorLength);
+  const padded = wasm.reserve(paddedLength);
+  const signal = new Float32Array(length);
+  wasm.f32(s, size).set(magnitude.data);
+  const weightedRe = wasm.f32(wRe, size);
+  const weightedIm = wasm.f32(wIm, size);
+  const S = magnitude.data;
+  for (let i = 0; i < size; i++) {
+    weightedRe[i] = (S[i] as number) * (angleRe[i] as number);
+    weightedIm[i] = (S[i] as number) * (angleIm[i] as number);
+  }
+  wasm.f32(tRe, size).fill(0);
+  wasm.f32(tIm, size).fill(0);
+  let magnitudeNorm = 0;
+  if (onIteration) for (let i = 0; i < size; i++) magnitudeNorm += (S[i] as number) ** 2;
+  magnitudeNorm = Math.sqrt(magnitudeNorm) || 1;
+  const inverse = (): Float32Array => {
+    const acc = wasm.f32(accumulator, accumulatorLength);
+    acc.fill(0);
+    wasm.istft(wRe, wIm, bins, frames, hop, accumulator);
+    return plan.normalizeOverlapAdd(acc, frames, signal);
+  };
+  for (let iteration = 0; iteration < nIter; iteration++) {
+    [pRe, tRe] = [tRe, pRe];
+    [pIm, tIm] = [tIm, pIm];
+    plan.padInto(inverse(), wasm.f32(padded, paddedLength));
+    wasm.stft(padded, hop, frames, 0, bins, tRe, tIm);
+    if (onIteration) {
+      const re = wasm.f32(tRe, size);
+      const im = wasm.f32(tIm, size);
+      let error = 0;
+      for (let i = 0; i < size; i++) error += ((S[i] as number) - Math.hypot(re[i] as number, im[i] as number)) ** 2;
+      onIteration(iteration, Math.sqrt(error) / magnitudeNorm);
+    }
+    // On the first iteration t_prev is all zeros, which is librosa's "skip the momentum term".
+    wasm.griffinLimUpdate(s, tRe, tIm, pRe, pIm, decay, wRe, wIm, size);
+  }
+  return inverse().slice();
 }

@@ -11,5 +11,6 @@ export interface MelSpectrogramOptions extends StftOptions, Omit<MelFilterbankOp
 export function melSpectrogram(signal: Float32Array, options: MelSpectrogramOptions): Spectrogram {
   const plan = new StftPlan(options);
   const filterbank = melFilterbank({ ...options, nFft: plan.options.nFft });
-  return applyFilterbank(filterbank, plan.magnitude(signal, options.power ?? 2));
+  if ((options.power ?? 2) === 2) return plan.filteredPower(signal, filterbank);
+  return applyFilterbank(filterbank, plan.magnitude(signal, 1));
 }

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { frameCount, istft, resolveStftOptions, StftPlan, stft, stftMagnitude } from "./stft.js";
+import { melFilterbank } from "./mel.js";
 import { expectClose, reference, speechSample } from "./test-support.js";
 
-describe("stft", () => {
+const engines = ["wasm", "js"] as const;
+
+describe.each(engines)("stft (%s engine)", (engine) => {
   it("matches torch.stft with librosa's conventions (constant and reflect padding, short window)", () => {
     const ref = reference();
     const signal = Float32Array.from(ref.signal);
     for (const c of ref.stft) {
-      const X = stft(signal, { nFft: c.nFft, hop: c.hop, winLength: c.winLength, padMode: c.padMode });
+      const X = stft(signal, { nFft: c.nFft, hop: c.hop, winLength: c.winLength, padMode: c.padMode, engine });
       expect([X.bins, X.frames]).toEqual([c.bins, c.frames]);
       expectClose(X.re, c.re, 1e-4, `re ${c.nFft}/${c.padMode}`);
       expectClose(X.im, c.im, 1e-4, `im ${c.nFft}/${c.padMode}`);
@@ -16,9 +19,9 @@ describe("stft", () => {
 
   it("gives the magnitude and power of the complex transform", () => {
     const signal = speechSample().subarray(0, 4000);
-    const X = stft(signal, { nFft: 512, hop: 128 });
-    const magnitude = stftMagnitude(signal, { nFft: 512, hop: 128 });
-    const power = stftMagnitude(signal, { nFft: 512, hop: 128 }, 2);
+    const X = stft(signal, { nFft: 512, hop: 128, engine });
+    const magnitude = stftMagnitude(signal, { nFft: 512, hop: 128, engine });
+    const power = stftMagnitude(signal, { nFft: 512, hop: 128, engine }, 2);
     const expected = X.re.map((re, i) => Math.hypot(re, X.im[i] as number));
     expectClose(magnitude.data, expected, 1e-6, "magnitude");
     expectClose(
@@ -48,7 +51,7 @@ describe("stft", () => {
   });
 });
 
-describe("istft", () => {
+describe.each(engines)("istft (%s engine)", (engine) => {
   it("reconstructs the signal to 1e-5 (constant and reflect padding, hop n_fft/4 and n_fft/2, short window)", () => {
     const signal = speechSample().subarray(0, 20000);
     for (const options of [
@@ -57,7 +60,7 @@ describe("istft", () => {
       { nFft: 512, hop: 256 },
       { nFft: 256, hop: 50, winLength: 200 },
     ]) {
-      const plan = new StftPlan(options);
+      const plan = new StftPlan({ ...options, engine });
       const y = plan.inverse(plan.complex(signal), signal.length);
       let worst = 0;
       for (let i = 0; i < signal.length; i++)
@@ -68,15 +71,15 @@ describe("istft", () => {
 
   it("defaults to hop * (frames - 1) samples and accepts a dropped Nyquist row", () => {
     const signal = speechSample().subarray(0, 8192);
-    const X = stft(signal, { nFft: 512, hop: 128 });
-    expect(istft(X, { hop: 128 }).length).toBe(128 * (X.frames - 1));
+    const X = stft(signal, { nFft: 512, hop: 128, engine });
+    expect(istft(X, { hop: 128, engine }).length).toBe(128 * (X.frames - 1));
     const dropped = {
       re: X.re.subarray(0, 256 * X.frames),
       im: X.im.subarray(0, 256 * X.frames),
       bins: 256,
       frames: X.frames,
     };
-    const y = new StftPlan({ nFft: 512, hop: 128 }).inverse(dropped, signal.length);
+    const y = new StftPlan({ nFft: 512, hop: 128, engine }).inverse(dropped, signal.length);
     // Removing the (tiny) Nyquist component of speech changes the signal very little.
     let error = 0;
     let energy = 0;
@@ -85,5 +88,20 @@ describe("istft", () => {
       energy += (signal[i] as number) ** 2;
     }
     expect(Math.sqrt(error / energy)).toBeLessThan(1e-2);
+  });
+});
+
+describe("engines agree", () => {
+  it("wasm (float32 SIMD) and js (fft.js, float64) give the same STFT, mel power and inverse", () => {
+    const signal = speechSample().subarray(3000, 13000);
+    const wasm = new StftPlan({ nFft: 1024, hop: 256, padMode: "reflect", engine: "wasm" });
+    const js = new StftPlan({ nFft: 1024, hop: 256, padMode: "reflect", engine: "js" });
+    const a = wasm.complex(signal);
+    const b = js.complex(signal);
+    expectClose(a.re, b.re, 1e-4, "re");
+    expectClose(a.im, b.im, 1e-4, "im");
+    const fb = melFilterbank({ sampleRate: 16000, nFft: 1024, nMels: 80 });
+    expectClose(wasm.filteredPower(signal, fb).data, js.filteredPower(signal, fb).data, 1e-4, "mel power");
+    expectClose(wasm.inverse(b, signal.length), js.inverse(b, signal.length), 1e-4, "inverse");
   });
 });

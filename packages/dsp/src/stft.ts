@@ -1,6 +1,8 @@
 import FFT from "fft.js";
 import { InvalidArgumentError, requireInteger } from "./errors.js";
+import { applyFilterbank, type MelFilterbank } from "./mel.js";
 import type { ComplexSpectrogram, Spectrogram } from "./spectrogram.js";
+import { WasmStftEngine, wasmKernelsAvailable } from "./wasm/engine.js";
 import { hannWindow } from "./window.js";
 
 export type PadMode = "constant" | "reflect";
@@ -17,7 +19,14 @@ export interface StftOptions {
   center?: boolean;
   /** How `center` pads: zeros ('constant', librosa >= 0.9) or mirror without the edge ('reflect'). */
   padMode?: PadMode;
+  /**
+   * Where the FFTs run: "wasm" (WebAssembly SIMD kernels, float32, four frames at once; the default where the
+   * runtime supports it) or "js" (fft.js, float64).
+   */
+  engine?: StftEngineName;
 }
+
+export type StftEngineName = "wasm" | "js";
 
 export interface ResolvedStftOptions {
   nFft: number;
@@ -25,6 +34,7 @@ export interface ResolvedStftOptions {
   winLength: number;
   center: boolean;
   padMode: PadMode;
+  engine: StftEngineName;
 }
 
 export function resolveStftOptions(options: StftOptions = {}, where = "stft(options)"): ResolvedStftOptions {
@@ -36,7 +46,12 @@ export function resolveStftOptions(options: StftOptions = {}, where = "stft(opti
   if (padMode !== "constant" && padMode !== "reflect") {
     throw new InvalidArgumentError(`${where}.padMode`, '"constant" or "reflect"', padMode);
   }
-  return { nFft, hop, winLength, center: options.center ?? true, padMode };
+  const engine = options.engine ?? (wasmKernelsAvailable() ? "wasm" : "js");
+  if (engine !== "wasm" && engine !== "js") throw new InvalidArgumentError(`${where}.engine`, '"wasm" or "js"', engine);
+  if (engine === "wasm" && !wasmKernelsAvailable()) {
+    throw new InvalidArgumentError(`${where}.engine`, "an engine this runtime supports (no WebAssembly SIMD here)", engine);
+  }
+  return { nFft, hop, winLength, center: options.center ?? true, padMode, engine };
 }
 
 /** Number of STFT frames librosa produces for a signal of `length` samples. */
@@ -68,6 +83,59 @@ export class StftPlan {
     this.frame = new Float64Array(nFft);
     this.spectrum = new Float64Array(2 * nFft);
     this.time = new Float64Array(2 * nFft);
+    this.wasm = this.options.engine === "wasm" ? new WasmStftEngine(nFft, this.window) : null;
+  }
+
+  /** The WebAssembly engine when this plan runs on it (Griffin-Lim drives it directly), else null. */
+  readonly wasm: WasmStftEngine | null;
+
+  /** Samples of the centre-padded signal the frames are cut from. */
+  paddedLength(length: number): number {
+    return this.options.center ? length + this.options.nFft : length;
+  }
+
+  /** Writes `signal` centre-padded (zeros or reflection, as configured) into `out` (paddedLength values). */
+  padInto(signal: Float32Array, out: Float32Array): void {
+    const { nFft, center, padMode } = this.options;
+    if (!center) {
+      out.set(signal);
+      return;
+    }
+    const half = nFft / 2;
+    const n = signal.length;
+    out.set(signal, half);
+    for (let i = 0; i < half; i++) {
+      if (padMode === "constant" || n === 1) {
+        out[half - 1 - i] = 0;
+        out[half + n + i] = 0;
+      } else {
+        out[half - 1 - i] = signal[reflectIndex(-1 - i, n)] as number;
+        out[half + n + i] = signal[reflectIndex(n + i, n)] as number;
+      }
+    }
+  }
+
+  /**
+   * The last step of the inverse STFT: divide the overlap-added frames by the summed squared windows (where
+   * that sum is not negligible) and drop the centre padding, into `output`.
+   */
+  normalizeOverlapAdd(accumulator: ArrayLike<number>, frames: number, output: Float32Array): Float32Array {
+    const offset = this.options.center ? this.options.nFft / 2 : 0;
+    const windowSum = this.windowSumSquare(frames, accumulator.length);
+    const limit = Math.min(output.length, accumulator.length - offset);
+    for (let i = 0; i < limit; i++) {
+      const w = windowSum[i + offset] as number;
+      const value = accumulator[i + offset] as number;
+      output[i] = w > TINY_FLOAT32 ? value / w : value;
+    }
+    output.fill(0, Math.max(0, limit));
+    return output;
+  }
+
+  /** Length of the overlap-add buffer for `frames` frames and an output of `length` samples. */
+  overlapAddLength(frames: number, length: number): number {
+    const { nFft, hop, center } = this.options;
+    return Math.max(nFft + hop * (frames - 1), length + (center ? nFft / 2 : 0));
   }
 
   /** Frames of `signal` after centre padding; throws when it is shorter than one frame. */
@@ -125,6 +193,18 @@ export class StftPlan {
     }
     const re = out?.re ?? new Float32Array(keepBins * frames);
     const im = out?.im ?? new Float32Array(keepBins * frames);
+    if (this.wasm) {
+      const wasm = this.wasm;
+      wasm.reset();
+      const padded = wasm.reserve(this.paddedLength(signal.length));
+      const outRe = wasm.reserve(keepBins * frames);
+      const outIm = wasm.reserve(keepBins * frames);
+      this.padInto(signal, wasm.f32(padded, this.paddedLength(signal.length)));
+      wasm.stft(padded, this.options.hop, frames, 0, keepBins, outRe, outIm);
+      re.set(wasm.f32(outRe, keepBins * frames));
+      im.set(wasm.f32(outIm, keepBins * frames));
+      return { re, im, bins: keepBins, frames };
+    }
     const spectrum = this.spectrum;
     for (let t = 0; t < frames; t++) {
       this.transformFrame(signal, t);
@@ -148,6 +228,16 @@ export class StftPlan {
       );
     }
     const data = result.data;
+    if (this.wasm) {
+      const wasm = this.wasm;
+      wasm.reset();
+      const padded = wasm.reserve(this.paddedLength(signal.length));
+      const output = wasm.reserve(keepBins * frames);
+      this.padInto(signal, wasm.f32(padded, this.paddedLength(signal.length)));
+      wasm.stft(padded, this.options.hop, frames, power === 2 ? 2 : 1, keepBins, output, 0);
+      data.set(wasm.f32(output, keepBins * frames));
+      return result;
+    }
     const spectrum = this.spectrum;
     for (let t = 0; t < frames; t++) {
       this.transformFrame(signal, t);
@@ -162,6 +252,25 @@ export class StftPlan {
   }
 
   /**
+   * STFT power projected through a filterbank (a mel spectrogram): out[m, t] = sum_k W[m, k] |X[k, t]|^2.
+   * On the wasm engine the full-resolution power never leaves WebAssembly memory.
+   */
+  filteredPower(signal: Float32Array, filterbank: MelFilterbank): Spectrogram {
+    const frames = this.checkLength(signal);
+    if (filterbank.nFreq !== this.bins) {
+      throw new InvalidArgumentError("filterbank.nFreq", `${this.bins} (nFft/2 + 1)`, filterbank.nFreq);
+    }
+    if (!this.wasm) return applyFilterbank(filterbank, this.magnitude(signal, 2));
+    const wasm = this.wasm;
+    wasm.reset();
+    const paddedLength = this.paddedLength(signal.length);
+    const padded = wasm.reserve(paddedLength);
+    this.padInto(signal, wasm.f32(padded, paddedLength));
+    const out = wasm.filteredPower(padded, this.options.hop, frames, filterbank);
+    return { data: wasm.f32(out, filterbank.nMels * frames).slice(), bins: filterbank.nMels, frames };
+  }
+
+  /**
    * Inverse STFT by weighted overlap-add, librosa's `istft`: frames of `irfft` times the window, divided by the
    * overlapping squared windows where their sum is not negligible. Missing top bins (a dropped Nyquist row) are
    * taken as zero. Output `length` defaults to hop * (frames - 1) when centred.
@@ -172,10 +281,22 @@ export class StftPlan {
     if (bins > this.bins) {
       throw new InvalidArgumentError("istft(spectrogram.bins)", `at most nFft/2 + 1 = ${this.bins}`, bins);
     }
-    const offset = center ? nFft / 2 : 0;
-    const fullLength = nFft + hop * (frames - 1);
-    const outLength = length ?? fullLength - 2 * offset;
-    const accumulator = new Float64Array(Math.max(fullLength, outLength + offset));
+    const outLength = length ?? nFft + hop * (frames - 1) - (center ? nFft : 0);
+    const accumulatorLength = this.overlapAddLength(frames, outLength);
+    const output = new Float32Array(outLength);
+    if (this.wasm) {
+      const wasm = this.wasm;
+      wasm.reset();
+      const inRe = wasm.reserve(bins * frames);
+      const inIm = wasm.reserve(bins * frames);
+      const accumulator = wasm.reserve(accumulatorLength);
+      wasm.f32(inRe, bins * frames).set(re);
+      wasm.f32(inIm, bins * frames).set(im);
+      wasm.f32(accumulator, accumulatorLength).fill(0);
+      wasm.istft(inRe, inIm, bins, frames, hop, accumulator);
+      return this.normalizeOverlapAdd(wasm.f32(accumulator, accumulatorLength), frames, output);
+    }
+    const accumulator = new Float64Array(accumulatorLength);
     const spectrum = this.spectrum;
     const time = this.time;
     const window = this.window;
@@ -196,15 +317,7 @@ export class StftPlan {
       const start = t * hop;
       for (let i = 0; i < nFft; i++) accumulator[start + i] += (time[2 * i] as number) * (window[i] as number);
     }
-    const windowSum = this.windowSumSquare(frames, accumulator.length);
-    const output = new Float32Array(outLength);
-    const limit = Math.min(outLength, accumulator.length - offset);
-    for (let i = 0; i < limit; i++) {
-      const w = windowSum[i + offset] as number;
-      const value = accumulator[i + offset] as number;
-      output[i] = w > TINY_FLOAT32 ? value / w : value;
-    }
-    return output;
+    return this.normalizeOverlapAdd(accumulator, frames, output);
   }
 
   /** Sum of squared windows shifted by hop over `frames` frames (librosa's window_sumsquare), cached. */

@@ -1,0 +1,216 @@
+// WebAssembly SIMD kernels for @vox/dsp's STFT, ISTFT and Griffin-Lim, built by tools/build-dsp-wasm.sh into
+// src/wasm/stft-kernels.ts. Why: a 512-point real FFT in JavaScript (fft.js) costs ~3 us, so STFT in JS runs
+// several times slower than torchaudio's; here four consecutive frames ride in the four float32 lanes of one
+// v128, so the FFT is written like scalar code and runs four frames at once, and the freq-major output rows
+// (4 consecutive frames per bin) are stored with one vector store.
+//
+// Real FFT of n points = complex FFT of m = n/2 points over (even, odd) samples + a split step.
+// No libc: memory is laid out by the JavaScript side, which passes pointers.
+
+typedef float f4 __attribute__((vector_size(16)));
+typedef float f4u __attribute__((vector_size(16), aligned(4)));  // for unaligned loads/stores
+
+// In-place radix-2 decimation-in-time FFT of m points (m >= 4, a power of two) on bit-reversed input.
+// tw_re/tw_im: cos(2 pi j / m), -sin(2 pi j / m) for j < m/2.
+static void fft_dit(f4 *re, f4 *im, int m, const float *tw_re, const float *tw_im) {
+  // Stages of span 2 and 4 have trivial twiddles (1, -i).
+  for (int a = 0; a < m; a += 4) {
+    f4 r0 = re[a], i0 = im[a], r1 = re[a + 1], i1 = im[a + 1];
+    f4 r2 = re[a + 2], i2 = im[a + 2], r3 = re[a + 3], i3 = im[a + 3];
+    f4 s0r = r0 + r1, s0i = i0 + i1, d0r = r0 - r1, d0i = i0 - i1;
+    f4 s1r = r2 + r3, s1i = i2 + i3, d1r = r2 - r3, d1i = i2 - i3;
+    re[a] = s0r + s1r;
+    im[a] = s0i + s1i;
+    re[a + 2] = s0r - s1r;
+    im[a + 2] = s0i - s1i;
+    // d1 * (-i) = (d1i, -d1r)
+    re[a + 1] = d0r + d1i;
+    im[a + 1] = d0i - d1r;
+    re[a + 3] = d0r - d1i;
+    im[a + 3] = d0i + d1r;
+  }
+  for (int h = 4; h < m; h <<= 1) {
+    int step = m / (2 * h);
+    for (int base = 0; base < m; base += 2 * h) {
+      f4 *ra = re + base, *ia = im + base, *rb = re + base + h, *ib = im + base + h;
+      for (int j = 0; j < h; j++) {
+        float wr = tw_re[j * step], wi = tw_im[j * step];
+        f4 br = rb[j] * wr - ib[j] * wi;
+        f4 bi = rb[j] * wi + ib[j] * wr;
+        f4 ar = ra[j], ai = ia[j];
+        rb[j] = ar - br;
+        ib[j] = ai - bi;
+        ra[j] = ar + br;
+        ia[j] = ai + bi;
+      }
+    }
+  }
+}
+
+// Windowed frames t0..t0+3 of the centre-padded signal (lanes past `lanes` repeat frame t0), transformed:
+// leaves the m-point complex FFT of (even, odd) samples in zr/zi. rev: bit reversal of m indices.
+static inline void transform_frames(const float *padded, int t0, int lanes, int hop, int n, const float *window,
+                                    const int *rev, const float *tw, f4 *zr, f4 *zi) {
+  int m = n / 2;
+  const float *p0 = padded + (long)t0 * hop;
+  const float *p1 = lanes > 1 ? p0 + hop : p0;
+  const float *p2 = lanes > 2 ? p0 + 2 * hop : p0;
+  const float *p3 = lanes > 3 ? p0 + 3 * hop : p0;
+  for (int k = 0; k < m; k++) {
+    int s = 2 * k, r = rev[k];
+    float w0 = window[s], w1 = window[s + 1];
+    zr[r] = (f4){p0[s], p1[s], p2[s], p3[s]} * w0;
+    zi[r] = (f4){p0[s + 1], p1[s + 1], p2[s + 1], p3[s + 1]} * w1;
+  }
+  fft_dit(zr, zi, m, tw, tw + m / 2);
+}
+
+// Bin k (0..m) of the real FFT from the m-point FFT of (even, odd) samples: the split step.
+// split: m+1 cos then m+1 sin of 2 pi k / n.
+static inline void split_bin(const f4 *zr, const f4 *zi, int k, int m, const float *split, f4 *xr, f4 *xi) {
+  int j = k == 0 || k == m ? 0 : m - k;
+  int kk = k == m ? 0 : k;
+  f4 ar = zr[kk], ai = zi[kk], br = zr[j], bi = -zi[j];
+  f4 er = (ar + br) * 0.5f, ei = (ai + bi) * 0.5f, orr = (ar - br) * 0.5f, oi = (ai - bi) * 0.5f;
+  float c = split[k], s = split[m + 1 + k];
+  *xr = er + oi * c - orr * s;
+  *xi = ei - orr * c - oi * s;
+}
+
+static inline void store_lanes(float *o, f4 v, int lanes) {
+  if (lanes == 4) {
+    *(f4u *)o = v;
+  } else {
+    for (int l = 0; l < lanes; l++) o[l] = v[l];
+  }
+}
+
+// Workspace: 2 * m f4 values.
+// padded: the centre-padded signal; window: n values; tw: m/2 cos then m/2 -sin (complex FFT of m).
+// mode 0: complex -> out_re/out_im; mode 1: magnitude -> out_re; mode 2: power -> out_re.
+// Output is freq-major: bin k of frame t at k * frames + t; only the first `bins` bins are written.
+void stft_frames(const float *padded, int hop, int frames, int n, const float *window, const int *rev,
+                 const float *tw, const float *split, f4 *work, int mode, int bins, float *out_re, float *out_im) {
+  int m = n / 2;
+  f4 *zr = work, *zi = work + m;
+  for (int t0 = 0; t0 < frames; t0 += 4) {
+    int lanes = frames - t0 < 4 ? frames - t0 : 4;
+    transform_frames(padded, t0, lanes, hop, n, window, rev, tw, zr, zi);
+    for (int k = 0; k < bins; k++) {
+      f4 xr, xi;
+      split_bin(zr, zi, k, m, split, &xr, &xi);
+      float *o = out_re + (long)k * frames + t0;
+      if (mode == 0) {
+        store_lanes(o, xr, lanes);
+        store_lanes(out_im + (long)k * frames + t0, xi, lanes);
+      } else {
+        f4 v = xr * xr + xi * xi;
+        if (mode == 1) v = (f4)__builtin_wasm_sqrt_f32x4(v);
+        store_lanes(o, v, lanes);
+      }
+    }
+  }
+}
+
+// STFT power projected through a sparse filterbank (mel) without materialising the full-resolution power:
+// out[b, t] = sum over k in [start[b], end[b]) of weights[b * (m + 1) + k] * |X[k, t]|^2.
+// Workspace: 2 * m + (m + 1) f4 values.
+void stft_filtered_power(const float *padded, int hop, int frames, int n, const float *window, const int *rev,
+                         const float *tw, const float *split, f4 *work, const float *weights, const int *start,
+                         const int *end, int bands, float *out) {
+  int m = n / 2;
+  f4 *zr = work, *zi = work + m, *power = work + 2 * m;
+  for (int t0 = 0; t0 < frames; t0 += 4) {
+    int lanes = frames - t0 < 4 ? frames - t0 : 4;
+    transform_frames(padded, t0, lanes, hop, n, window, rev, tw, zr, zi);
+    for (int k = 0; k <= m; k++) {
+      f4 xr, xi;
+      split_bin(zr, zi, k, m, split, &xr, &xi);
+      power[k] = xr * xr + xi * xi;
+    }
+    for (int b = 0; b < bands; b++) {
+      const float *w = weights + (long)b * (m + 1);
+      f4 sum = {0, 0, 0, 0};
+      for (int k = start[b]; k < end[b]; k++) sum += power[k] * w[k];
+      store_lanes(out + (long)b * frames + t0, sum, lanes);
+    }
+  }
+}
+
+// Inverse: for each frame, irfft of bins 0..bins-1 (missing top bins are zero; the imaginary parts of DC and
+// Nyquist are ignored, as numpy's irfft does), times the window, overlap-added at t * hop into `acc`
+// (length n + hop * (frames - 1), zeroed by the caller).
+void istft_frames(const float *in_re, const float *in_im, int bins, int frames, int hop, int n, const float *window,
+                  const int *rev, const float *tw, const float *split, f4 *work, float *acc) {
+  int m = n / 2;
+  f4 *zr = work, *zi = work + m;
+  const float *tw_re = tw, *tw_im = tw + m / 2;
+  const float *cs = split, *sn = split + m + 1;
+  float inv_m = 1.0f / (float)m;
+  for (int t0 = 0; t0 < frames; t0 += 4) {
+    int lanes = frames - t0 < 4 ? frames - t0 : 4;
+    for (int k = 0; k < m; k++) {
+      // Z[k] = E + i O with E = (X[k] + conj X[m-k]) / 2, O = (X[k] - conj X[m-k]) e^{+2 pi i k / n} / 2.
+      int j = m - k;
+      f4 ar = {0, 0, 0, 0}, ai = {0, 0, 0, 0}, br = {0, 0, 0, 0}, bi = {0, 0, 0, 0};
+      if (k < bins) {
+        const float *pr = in_re + (long)k * frames + t0, *pi = in_im + (long)k * frames + t0;
+        if (lanes == 4) {
+          ar = *(const f4u *)pr;
+          ai = *(const f4u *)pi;
+        } else {
+          for (int l = 0; l < lanes; l++) ar[l] = pr[l], ai[l] = pi[l];
+        }
+        if (k == 0) ai = (f4){0, 0, 0, 0};
+      }
+      if (j < bins) {
+        const float *pr = in_re + (long)j * frames + t0, *pi = in_im + (long)j * frames + t0;
+        if (lanes == 4) {
+          br = *(const f4u *)pr;
+          bi = *(const f4u *)pi;
+        } else {
+          for (int l = 0; l < lanes; l++) br[l] = pr[l], bi[l] = pi[l];
+        }
+        if (j == m) bi = (f4){0, 0, 0, 0};
+      }
+      bi = -bi;  // conj X[m-k]
+      f4 er = (ar + br) * 0.5f, ei = (ai + bi) * 0.5f, dr = (ar - br) * 0.5f, di = (ai - bi) * 0.5f;
+      float c = cs[k], s = sn[k];  // e^{+i theta} = (c, s)
+      f4 orr = dr * c - di * s, oi = dr * s + di * c;
+      // Z = E + i O; the inverse FFT is conj(FFT(conj Z)) / m, so load conj Z and conjugate at the end.
+      int r = rev[k];
+      zr[r] = er - oi;
+      zi[r] = -(ei + orr);
+    }
+    fft_dit(zr, zi, m, tw_re, tw_im);
+    for (int l = 0; l < lanes; l++) {
+      float *a = acc + (long)(t0 + l) * hop;
+      for (int k = 0; k < m; k++) {
+        a[2 * k] += zr[k][l] * inv_m * window[2 * k];
+        a[2 * k + 1] += -zi[k][l] * inv_m * window[2 * k + 1];
+      }
+    }
+  }
+}
+
+// Griffin-Lim's update, librosa's rule: u = t - decay * t_prev; angle = u / (|u| + tiny); then the next
+// estimate S * angle goes to w_re/w_im. `count` values, contiguous.
+void griffin_lim_update(const float *s, const float *t_re, const float *t_im, const float *p_re, const float *p_im,
+                        float decay, float *w_re, float *w_im, int count) {
+  const float tiny = 1.17549435e-38f;
+  int i = 0;
+  for (; i + 4 <= count; i += 4) {
+    f4 ur = *(const f4u *)(t_re + i) - *(const f4u *)(p_re + i) * decay;
+    f4 ui = *(const f4u *)(t_im + i) - *(const f4u *)(p_im + i) * decay;
+    f4 scale = *(const f4u *)(s + i) / ((f4)__builtin_wasm_sqrt_f32x4(ur * ur + ui * ui) + tiny);
+    *(f4u *)(w_re + i) = ur * scale;
+    *(f4u *)(w_im + i) = ui * scale;
+  }
+  for (; i < count; i++) {
+    float ur = t_re[i] - decay * p_re[i], ui = t_im[i] - decay * p_im[i];
+    float scale = s[i] / (__builtin_sqrtf(ur * ur + ui * ui) + tiny);
+    w_re[i] = ur * scale;
+    w_im[i] = ui * scale;
+  }
+}
+
