@@ -1,0 +1,81 @@
+import * as tf from "./tfjs.js";
+import { BackendUnavailableError } from "./errors.js";
+
+/** Backends in the order `initBackend()` tries them. */
+export const backendNames = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export type BackendName = (typeof backendNames)[number];
+
+export interface BackendChoice {
+  /** The backend now active. */
+  name: BackendName;
+  /** Why each backend tried before it did not start, in order. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+const NATIVE_HINT =
+  "native addon not found: run `pnpm approve-builds` (allow @tensorflow/tfjs-node / tfjs-node-gpu) and reinstall " +
+  "where the network reaches libtensorflow's download host; see the README's GPU section";
+
+/**
+ * Starts a TensorFlow.js backend: the named one, or by default the first that loads of tensorflow-gpu
+ * (@tensorflow/tfjs-node-gpu, CUDA), tensorflow (@tensorflow/tfjs-node), wasm (@tensorflow/tfjs-backend-wasm,
+ * single-threaded SIMD) and cpu (pure JS). The one place in vox that chooses a backend.
+ * `log` receives one line per skipped backend and the choice (default: stderr).
+ */
+export async function initBackend(
+  name?: BackendName,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<BackendChoice> {
+  if (name !== undefined && !backendNames.includes(name)) {
+    throw new BackendUnavailableError(
+      `backend: expected one of ${backendNames.join(", ")}, found ${JSON.stringify(name)}`,
+      "backend",
+    );
+  }
+  const candidates = name ? [name] : [...backendNames];
+  const skipped: BackendChoice["skipped"] = [];
+  for (const candidate of candidates) {
+    const reason = await tryBackend(candidate);
+    if (reason === null) {
+      for (const s of skipped) log(`backend ${s.name} skipped: ${s.reason}`);
+      log(`backend: ${candidate}`);
+      return { name: candidate, skipped };
+    }
+    skipped.push({ name: candidate, reason });
+  }
+  const detail = skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
+  throw new BackendUnavailableError(`no TensorFlow.js backend could start (${detail})`, name ?? "backend");
+}
+
+/** Starts one backend; returns null on success or why it failed. */
+async function tryBackend(name: BackendName): Promise<string | null> {
+  try {
+    switch (name) {
+      case "tensorflow-gpu":
+      case "tensorflow": {
+        // Both native packages register a backend called "tensorflow"; the GPU build links CUDA.
+        const specifier = name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
+        try {
+          await import(specifier);
+        } catch (error) {
+          const message = (error as Error).message ?? String(error);
+          if (/tfjs_binding\.node|Cannot find module|ERR_MODULE_NOT_FOUND/.test(message)) return NATIVE_HINT;
+          return message.split("\n")[0] ?? message;
+        }
+        return (await tf.setBackend("tensorflow")) ? null : "the native backend did not initialise";
+      }
+      case "wasm": {
+        await import("@tensorflow/tfjs-backend-wasm");
+        // Threaded wasm starts its workers from a blob: URL, which Node cannot load; SIMD stays on.
+        tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+        return (await tf.setBackend("wasm")) ? null : "the wasm backend did not initialise";
+      }
+      case "cpu": {
+        // The cpu backend ships inside @tensorflow/tfjs and is registered on import.
+        return (await tf.setBackend("cpu")) ? null : "the cpu backend did not initialise";
+      }
+    }
+  } catch (error) {
+    return (error as Error).message.split("\n")[0] ?? String(error);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Convolution gradients as forward convolutions.
+ *
+ * Why: on the wasm backend (the engine on machines without libtensorflow) tfjs 4.22 has no
+ * Conv2DBackpropFilter kernel and its Conv2DBackpropInput / conv2dTranspose run ~2 GFLOP/s, against 16-23 for
+ * a forward Conv2D; the cpu backend's filter gradient runs ~0.01 GFLOP/s. So the two adjoints of a
+ * convolution are written here with forward `tf.conv2d` plus cheap reshaping ops, and registered as the
+ * gradient of tfjs's Conv2D kernel:
+ *
+ *   y  = conv(x, w)              (native Conv2D: stride s or dilation d, explicit or 'same'/'valid' padding)
+ *   dx = convTranspose(dy, w)    stride 1: one dilated forward conv with the flipped kernel;
+ *                                stride s: s x s forward convs over dy, one per output phase, interleaved
+ *   dw = filterGrad(x, dy)       one forward conv with x's channels as the batch and dy as a filter
+ *                                (the roles of stride and dilation swap)
+ *
+ * Both adjoints are made of ops whose gradients tfjs knows (Conv2D among them, i.e. this gradient again), so
+ * gradients of gradients work too: WGAN-GP's penalty differentiates a gradient norm. (A tf.customGrad version
+ * broke there: customGrad's saved clones put a Cast node with no upstream gradient on the nested tape.)
+ * Layout NHWC, filters [kh, kw, cin, cout].
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Where a convolution reads: stride, dilation (not both > 1, as tfjs) and zero padding on each side. */
+export interface ConvGeometry {
+  strides: [number, number];
+  /** Symmetric [ph, pw] as PyTorch's `padding=`, or [top, bottom, left, right]. */
+  pad: [number, number] | [number, number, number, number];
+  dilations?: [number, number];
+}
+
+interface Resolved {
+  s: [number, number];
+  d: [number, number];
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+function resolve(g: ConvGeometry): Resolved {
+  const [top, bottom, left, right] = g.pad.length === 2 ? [g.pad[0], g.pad[0], g.pad[1], g.pad[1]] : g.pad;
+  const d = g.dilations ?? [1, 1];
+  if ((g.strides[0] > 1 || g.strides[1] > 1) && (d[0] > 1 || d[1] > 1)) {
+    throw new Error(`convolution geometry: strides ${g.strides} and dilations ${d} cannot both exceed 1 (as in tfjs)`);
+  }
+  return { s: g.strides, d, top, bottom, left, right };
+}
+
+/** Output size along one axis: floor((n + padBefore + padAfter - ((k - 1) d + 1)) / s) + 1. */
+export function convOutputSize(
+  n: number,
+  k: number,
+  s: number,
+  padBefore: number,
+  padAfter = padBefore,
+  d = 1,
+): number {
+  return Math.floor((n + padBefore + padAfter - ((k - 1) * d + 1)) / s) + 1;
+}
+
+function padSpatial(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  if (top === 0 && bottom === 0 && left === 0 && right === 0) return x;
+  return tf.pad(x, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]);
+}
+
+/** The convolution itself: native Conv2D on the explicitly padded input (its gradient is registered below). */
+export function conv2dFast(x: tf.Tensor4D, w: tf.Tensor4D, geometry: ConvGeometry): tf.Tensor4D {
+  const g = resolve(geometry);
+  return tf.conv2d(padSpatial(x, g.top, g.bottom, g.left, g.right), w, g.s, "valid", "NHWC", g.d);
+}
+
+/** One axis of a transposed convolution: which taps, and where the correlation over dy starts. */
+interface AxisPlan {
+  /** Kernel taps in the order the correlation applies them. */
+  taps: number[];
+  /** dy index that output q = 0 reads with tap 0 (negative: zero padding). */
+  start: number;
+  padBefore: number;
+  padAfter: number;
+}
+
+/**
+ * Output positions i = s q + a (q = 0..count-1) of the adjoint of y[o] = sum_k x[o s + k d - p] w[k]:
+ * z[i] = sum over (o, k) with o s + k d - p = i of dy[o] w[k]. With s = 1 that is a correlation of dy with
+ * the reversed kernel dilated by d; with s > 1 (d = 1) only taps k = r (mod s), r = (a + p) mod s, reach phase a.
+ */
+function axisPlan(a: number, k: number, s: number, d: number, p: number, count: number, inLength: number): AxisPlan {
+  let taps: number[];
+  let start: number;
+  if (s === 1) {
+    taps = Array.from({ length: k }, (_, j) => k - 1 - j);
+    start = p - (k - 1) * d;
+  } else {
+    const r = (((a + p) % s) + s) % s;
+    const c = (a + p - r) / s;
+    taps = [];
+    for (let m = 0; r + s * m < k; m++) taps.push(r + s * m);
+    taps.reverse();
+    start = c - taps.length + 1;
+  }
+  const reach = s === 1 ? (taps.length - 1) * d : taps.length - 1; // dy positions a correlation window spans
+  const padBefore = Math.max(0, -start);
+  const padAfter = Math.max(0, start + count - 1 + reach - (inLength - 1));
+  return { taps, start, padBefore, padAfter };
+}
+
+/** The filter restricted to the given taps (rows, then columns), by slices: differentiable everywhere. */
+function selectTaps(w: tf.Tensor4D, rows: number[], cols: number[]): tf.Tensor4D {
+  const [kh, kw, a, b] = w.shape;
+  const isReversal = (taps: number[], k: number) => taps.length === k && taps.every((t, j) => t === k - 1 - j);
+  if (isReversal(rows, kh) && isReversal(cols, kw)) return tf.reverse(w, [0, 1]);
+  const byRow = rows.map((r) => tf.slice(w, [r, 0, 0, 0], [1, kw, a, b]));
+  const picked = byRow.length === 1 ? (byRow[0] as tf.Tensor4D) : tf.concat(byRow, 0);
+  const byCol = cols.map((c) => tf.slice(picked, [0, c, 0, 0], [rows.length, 1, a, b]));
+  return byCol.length === 1 ? (byCol[0] as tf.Tensor4D) : tf.concat(byCol, 1);
+}
+
+/**
+ * The adjoint of {@link conv2dFast} in its input (PyTorch's ConvTranspose2d with the same kernel, stride and
+ * padding): u [n, qh, qw, cout] -> [n, outSize[0], outSize[1], cin], made of forward convolutions over u.
+ */
+export function conv2dTransposeFast(
+  u: tf.Tensor4D,
+  w: tf.Tensor4D,
+  geometry: ConvGeometry,
+  outSize: [number, number],
+): tf.Tensor4D {
+  const g = resolve(geometry);
+  const [kh, kw, cin] = w.shape;
+  const [sh, sw] = g.s;
+  const [batch, qh, qw] = u.shape;
+  const [outH, outW] = outSize;
+  const rowsPerPhase = Math.ceil(outH / sh);
+  const colsPerPhase = Math.ceil(outW / sw);
+  const wT = tf.transpose(w, [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, cout, cin]: u has cout channels
+  const phases: tf.Tensor4D[] = [];
+  for (let a = 0; a < sh; a++) {
+    const rows = axisPlan(a, kh, sh, g.d[0], g.top, rowsPerPhase, qh);
+    for (let b = 0; b < sw; b++) {
+      const cols = axisPlan(b, kw, sw, g.d[1], g.left, colsPerPhase, qw);
+      if (rows.taps.length === 0 || cols.taps.length === 0) {
+        phases.push(tf.zeros([batch, rowsPerPhase, colsPerPhase, cin]));
+        continue;
+      }
+      const kernel = selectTaps(wT, rows.taps, cols.taps);
+      const padded = padSpatial(u, rows.padBefore, rows.padAfter, cols.padBefore, cols.padAfter);
+      const dilations: [number, number] = [sh === 1 ? g.d[0] : 1, sw === 1 ? g.d[1] : 1];
+      const full = tf.conv2d(padded, kernel, 1, "valid", "NHWC", dilations);
+      const begin = [0, rows.start + rows.padBefore, cols.start + cols.padBefore, 0];
+      phases.push(tf.slice(full, begin, [batch, rowsPerPhase, colsPerPhase, cin]));
+    }
+  }
+  let z: tf.Tensor4D;
+  if (phases.length === 1) {
+    z = phases[0] as tf.Tensor4D;
+  } else {
+    // phases[a * sw + b][n, q, q2, c] belongs at [n, sh q + a, sw q2 + b, c].
+    const stacked = tf.reshape(tf.stack(phases), [sh, sw, batch, rowsPerPhase, colsPerPhase, cin]);
+    const interleaved = tf.transpose(stacked, [2, 3, 0, 4, 1, 5]);
+    z = tf.reshape(interleaved, [batch, rowsPerPhase * sh, colsPerPhase * sw, cin]);
+  }
+  if (z.shape[1] !== outH || z.shape[2] !== outW) z = tf.slice(z, [0, 0, 0, 0], [batch, outH, outW, cin]);
+  return z;
+}
+
+/**
+ * The adjoint of {@link conv2dFast} in its filter: (x, dy) -> dw [kh, kw, cin, cout], with
+ * dw[i, j, ci, co] = sum_{n, o} xp[n, o s + i d, ci] dy[n, o, co]: a forward conv whose batch is x's channels
+ * and whose filter is dy, with stride d and dilation s.
+ */
+export function conv2dFilterGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  geometry: ConvGeometry,
+  kernel: [number, number],
+): tf.Tensor4D {
+  const g = resolve(geometry);
+  const [kh, kw] = kernel;
+  const [, qh, qw] = dy.shape;
+  const [batch, , , cin] = x.shape;
+  const padded = padSpatial(x, g.top, g.bottom, g.left, g.right);
+  const usedH = (qh - 1) * g.s[0] + (kh - 1) * g.d[0] + 1; // the rows the forward conv reads
+  const usedW = (qw - 1) * g.s[1] + (kw - 1) * g.d[1] + 1;
+  const cropped =
+    padded.shape[1] === usedH && padded.shape[2] === usedW
+      ? padded
+      : tf.slice(padded, [0, 0, 0, 0], [batch, usedH, usedW, cin]);
+  const input = tf.transpose(cropped, [3, 1, 2, 0]) as tf.Tensor4D; // [cin, H, W, n]
+  const filter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [qh, qw, n, cout]
+  const out = tf.conv2d(input, filter, g.d, "valid", "NHWC", g.s); // [cin, kh, kw, cout]
+  return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D;
+}
+
+export type ConvGradientMode = "fast" | "tfjs";
+
+let mode: ConvGradientMode | null = null;
+/** tfjs's own Conv2D gradient, kept to switch back to. */
+let tfjsConv2dGradient: tf.GradConfig | undefined;
+
+/**
+ * Chooses the gradient of tfjs's Conv2D kernel, for every backend and every caller of tf.conv2d (tfjs-layers'
+ * Conv2D included): "fast" = {@link conv2dTransposeFast} and {@link conv2dFilterGrad} (the default, set on
+ * import of this package), "tfjs" = tfjs's own Conv2DBackpropInput / Conv2DBackpropFilter kernels (for
+ * reference values and benchmarks; the wasm backend has no Conv2DBackpropFilter).
+ */
+export function setConvGradientMode(next: ConvGradientMode): void {
+  if (next === mode) return;
+  mode = next;
+  const warn = console.warn;
+  console.warn = () => {}; // tfjs announces every gradient override on the console
+  try {
+    tfjsConv2dGradient ??= tf.getGradient("Conv2D");
+    if (!tfjsConv2dGradient) throw new Error("tfjs has no Conv2D gradient registered");
+    tf.registerGradient(next === "fast" ? fastConv2dGradient : tfjsConv2dGradient);
+  } finally {
+    console.warn = warn;
+  }
+}
+
+export function convGradientMode(): ConvGradientMode {
+  return mode ?? "tfjs";
+}
+
+const fastConv2dGradient: tf.GradConfig = {
+  kernelName: "Conv2D",
+  inputsToSave: ["x", "filter"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const { strides, pad, dilations, dataFormat, dimRoundingMode } = attrs as unknown as {
+      strides: number | [number, number];
+      pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+      dilations: number | [number, number];
+      dataFormat: "NHWC" | "NCHW";
+      dimRoundingMode?: "floor" | "round" | "ceil";
+    };
+    if (dataFormat === "NCHW") throw new Error("conv2d gradient: only NHWC is supported");
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape,
+      filter.shape,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      false,
+      "channelsLast",
+    );
+    const geometry: ConvGeometry = {
+      strides: [info.strideHeight, info.strideWidth],
+      dilations: [info.dilationHeight, info.dilationWidth],
+      pad: [info.padInfo.top, info.padInfo.bottom, info.padInfo.left, info.padInfo.right],
+    };
+    const upstream = dy as tf.Tensor4D;
+    return {
+      x: () => conv2dTransposeFast(upstream, filter, geometry, [x.shape[1], x.shape[2]]),
+      filter: () => conv2dFilterGrad(x, upstream, geometry, [filter.shape[0], filter.shape[1]]),
+    };
+  },
+};
