@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as tf from "./tfjs.js";
 import { BackendUnavailableError } from "./errors.js";
 
@@ -47,6 +50,17 @@ export async function initBackend(
   throw new BackendUnavailableError(`no TensorFlow.js backend could start (${detail})`, name ?? "backend");
 }
 
+/** True when the package is installed with its compiled tfjs_binding.node in lib/napi-v<N>. */
+function nativeAddonPresent(specifier: string): boolean {
+  try {
+    const packageJson = createRequire(import.meta.url).resolve(`${specifier}/package.json`);
+    const lib = join(dirname(packageJson), "lib");
+    return existsSync(lib) && readdirSync(lib).some((entry) => existsSync(join(lib, entry, "tfjs_binding.node")));
+  } catch {
+    return false; // not installed (it is an optional dependency)
+  }
+}
+
 /** Starts one backend; returns null on success or why it failed. */
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
@@ -55,6 +69,9 @@ async function tryBackend(name: BackendName): Promise<string | null> {
       case "tensorflow": {
         // Both native packages register a backend called "tensorflow"; the GPU build links CUDA.
         const specifier = name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
+        // Look for the compiled addon before importing: a package without it registers ~150 kernels and then
+        // throws, and importing the second one would print a warning for each of them again.
+        if (!nativeAddonPresent(specifier)) return NATIVE_HINT;
         try {
           await import(specifier);
         } catch (error) {

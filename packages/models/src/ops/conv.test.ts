@@ -43,12 +43,6 @@ interface Case {
   size: [number, number];
 }
 
-interface Expected {
-  y: tf.Tensor;
-  dx: tf.Tensor;
-  dw: tf.Tensor;
-}
-
 /** Inputs of a case, the same numbers on every backend. */
 function inputs({ kernel, size }: Case) {
   const [cin, cout, batch] = [3, 4, 2];
