@@ -13,7 +13,8 @@ import { decodeWav } from "../src/wav.js";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const speech = decodeWav(readFileSync(join(here, "../fixtures/speech-16k.wav"))).samples;
 const sixtySeconds = new Float32Array(16000 * 60);
-for (let i = 0; i < sixtySeconds.length; i += speech.length) sixtySeconds.set(speech.subarray(0, sixtySeconds.length - i), i);
+for (let i = 0; i < sixtySeconds.length; i += speech.length)
+  sixtySeconds.set(speech.subarray(0, sixtySeconds.length - i), i);
 const tenSeconds = sixtySeconds.subarray(0, 16000 * 10);
 
 function medianTime(fn: () => void, repeats: number): number {
@@ -36,7 +37,10 @@ const magnitude10 = plan.magnitude(tenSeconds);
 const ours: Record<string, number> = {
   stft: medianTime(() => plan.magnitude(sixtySeconds, 1, plan.bins, magnitudeOut), 25),
   mel: medianTime(() => plan.filteredPower(sixtySeconds, filterbank), 25),
-  griffinLim: medianTime(() => griffinLim(magnitude10, { hop: 128, nIter: 32, momentum: 0.99, length: tenSeconds.length }), 5),
+  griffinLim: medianTime(
+    () => griffinLim(magnitude10, { hop: 128, nIter: 32, momentum: 0.99, length: tenSeconds.length }),
+    5,
+  ),
 };
 
 let theirs: Record<string, number> | null = null;
@@ -45,7 +49,10 @@ const dir = mkdtempSync(join(tmpdir(), "vox-dsp-bench-"));
 try {
   const raw = join(dir, "signal.f32");
   writeFileSync(raw, new Uint8Array(sixtySeconds.buffer.slice(0)));
-  const output = execFileSync(python, [join(here, "torchaudio_bench.py"), raw], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const output = execFileSync(python, [join(here, "torchaudio_bench.py"), raw], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   theirs = JSON.parse(output.trim().split("\n").at(-1) ?? "null") as Record<string, number>;
 } catch (error) {
   console.log(`torchaudio comparison skipped (${(error as Error).message.split("\n")[0]}); install python3-torchaudio`);
@@ -59,10 +66,19 @@ const jobs: [string, string][] = [
   ["griffinLim", "Griffin-Lim 32 iterations, 10 s, momentum 0.99"],
 ];
 console.log(`@vox/dsp bench (node ${process.version}, single thread, median)`);
-console.log(["job".padEnd(50), "vox ms".padStart(9), "torchaudio ms".padStart(14), "vox/torchaudio".padStart(15)].join(" "));
+console.log(
+  ["job".padEnd(50), "vox ms".padStart(9), "torchaudio ms".padStart(14), "vox/torchaudio".padStart(15)].join(" "),
+);
 for (const [key, label] of jobs) {
   const mine = (ours[key] as number) * 1000;
   const other = theirs ? (theirs[key] as number) * 1000 : Number.NaN;
   const ratio = theirs ? (mine / other).toFixed(2) : "n/a";
-  console.log([label.padEnd(50), mine.toFixed(1).padStart(9), (theirs ? other.toFixed(1) : "n/a").padStart(14), ratio.padStart(15)].join(" "));
+  console.log(
+    [
+      label.padEnd(50),
+      mine.toFixed(1).padStart(9),
+      (theirs ? other.toFixed(1) : "n/a").padStart(14),
+      ratio.padStart(15),
+    ].join(" "),
+  );
 }

@@ -31,7 +31,16 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)("@vox/dsp in a bro
     const speech = speechSample().subarray(0, 16000);
     const browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -59,7 +68,8 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)("@vox/dsp in a bro
       const expected = analyze(speech, seedFeatureSpec).data;
       expect(result.features.length).toBe(expected.length);
       let worst = 0;
-      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((result.features[i] as number) - (expected[i] as number)));
+      for (let i = 0; i < expected.length; i++)
+        worst = Math.max(worst, Math.abs((result.features[i] as number) - (expected[i] as number)));
       expect(worst).toBeLessThan(1e-6);
       expect(result.audioLength).toBe(16000);
       expect(result.wavLength).toBe(16000);

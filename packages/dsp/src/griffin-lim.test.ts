@@ -24,9 +24,16 @@ describe.each(["wasm", "js"] as const)("griffinLim (%s engine)", (engine) => {
     const finals: number[] = [];
     for (const seed of [0, 1, 2]) {
       const history: number[] = [];
-      const y = griffinLim(magnitude, { hop: 128, length: speech.length, engine, seed, onIteration: (_, sc) => history.push(sc) });
+      const y = griffinLim(magnitude, {
+        hop: 128,
+        length: speech.length,
+        engine,
+        seed,
+        onIteration: (_, sc) => history.push(sc),
+      });
       expect(history).toHaveLength(32);
-      for (let i = 1; i < history.length; i++) expect(history[i], `seed ${seed} iteration ${i}`).toBeLessThan(history[i - 1] as number);
+      for (let i = 1; i < history.length; i++)
+        expect(history[i], `seed ${seed} iteration ${i}`).toBeLessThan(history[i - 1] as number);
       finals.push(spectralConvergence(y, magnitude.data, plan));
       // The final signal is one projection past the last reported estimate, so it is no worse.
       expect(finals.at(-1)).toBeLessThanOrEqual((history[31] as number) * 1.001);

@@ -55,7 +55,16 @@ export function griffinLim(magnitude: Spectrogram, options: GriffinLimOptions = 
     angleRe.fill(1);
   }
   if (plan.wasm) {
-    return griffinLimWasm(plan, magnitude, angleRe, angleIm, nIter, momentum / (1 + momentum), length, options.onIteration);
+    return griffinLimWasm(
+      plan,
+      magnitude,
+      angleRe,
+      angleIm,
+      nIter,
+      momentum / (1 + momentum),
+      length,
+      options.onIteration,
+    );
   }
   const weighted: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };
   let rebuilt: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };

@@ -49,7 +49,11 @@ export function resolveStftOptions(options: StftOptions = {}, where = "stft(opti
   const engine = options.engine ?? (wasmKernelsAvailable() ? "wasm" : "js");
   if (engine !== "wasm" && engine !== "js") throw new InvalidArgumentError(`${where}.engine`, '"wasm" or "js"', engine);
   if (engine === "wasm" && !wasmKernelsAvailable()) {
-    throw new InvalidArgumentError(`${where}.engine`, "an engine this runtime supports (no WebAssembly SIMD here)", engine);
+    throw new InvalidArgumentError(
+      `${where}.engine`,
+      "an engine this runtime supports (no WebAssembly SIMD here)",
+      engine,
+    );
   }
   return { nFft, hop, winLength, center: options.center ?? true, padMode, engine };
 }

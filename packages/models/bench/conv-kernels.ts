@@ -4,7 +4,13 @@
  * backend has them, tfjs's own backprop kernels ("tfjs").
  */
 import { initBackend } from "../src/backend.js";
-import { type ConvGeometry, conv2dFast, conv2dFilterGrad, conv2dTransposeFast, convOutputSize } from "../src/ops/conv.js";
+import {
+  type ConvGeometry,
+  conv2dFast,
+  conv2dFilterGrad,
+  conv2dTransposeFast,
+  convOutputSize,
+} from "../src/ops/conv.js";
 import * as tf from "../src/tfjs.js";
 
 interface Shape {
@@ -16,10 +22,34 @@ interface Shape {
 }
 
 const shapes: Shape[] = [
-  { name: "down2 4x4/2 32->64 @256", input: [2, 256, 256, 32], kernel: [4, 4], cout: 64, g: { strides: [2, 2], pad: [1, 1] } },
-  { name: "bottleneck 3x5 256->256 @32", input: [2, 32, 32, 256], kernel: [3, 5], cout: 256, g: { strides: [1, 1], pad: [1, 2] } },
-  { name: "merge 3x5 1735->256 @32", input: [2, 32, 32, 1735], kernel: [3, 5], cout: 256, g: { strides: [1, 1], pad: [1, 2] } },
-  { name: "down1 7x7 1->32 @256", input: [2, 256, 256, 1], kernel: [7, 7], cout: 32, g: { strides: [1, 1], pad: [3, 3] } },
+  {
+    name: "down2 4x4/2 32->64 @256",
+    input: [2, 256, 256, 32],
+    kernel: [4, 4],
+    cout: 64,
+    g: { strides: [2, 2], pad: [1, 1] },
+  },
+  {
+    name: "bottleneck 3x5 256->256 @32",
+    input: [2, 32, 32, 256],
+    kernel: [3, 5],
+    cout: 256,
+    g: { strides: [1, 1], pad: [1, 2] },
+  },
+  {
+    name: "merge 3x5 1735->256 @32",
+    input: [2, 32, 32, 1735],
+    kernel: [3, 5],
+    cout: 256,
+    g: { strides: [1, 1], pad: [1, 2] },
+  },
+  {
+    name: "down1 7x7 1->32 @256",
+    input: [2, 256, 256, 1],
+    kernel: [7, 7],
+    cout: 32,
+    g: { strides: [1, 1], pad: [3, 3] },
+  },
 ];
 
 async function time(fn: () => tf.Tensor, repeats = 3): Promise<number> {
@@ -41,7 +71,9 @@ async function time(fn: () => tf.Tensor, repeats = 3): Promise<number> {
 export async function benchConvKernels(): Promise<void> {
   const backend = await initBackend();
   console.log(`conv kernels on ${backend.name} (GFLOP/s = 2 x MACs / median seconds)`);
-  console.log(["shape".padEnd(30), "forward".padStart(9), "input grad".padStart(11), "filter grad".padStart(12)].join(" "));
+  console.log(
+    ["shape".padEnd(30), "forward".padStart(9), "input grad".padStart(11), "filter grad".padStart(12)].join(" "),
+  );
   for (const s of shapes) {
     const [n, h, w, cin] = s.input;
     const [kh, kw] = s.kernel;
@@ -56,7 +88,11 @@ export async function benchConvKernels(): Promise<void> {
     const forward = await time(() => tf.tidy(() => conv2dFast(x, filter, s.g)));
     const inputGrad = await time(() => tf.tidy(() => conv2dTransposeFast(dy, filter, s.g, [h, w])));
     const filterGrad = await time(() => tf.tidy(() => conv2dFilterGrad(x, dy, s.g, s.kernel)));
-    console.log([s.name.padEnd(30), rate(forward).padStart(9), rate(inputGrad).padStart(11), rate(filterGrad).padStart(12)].join(" "));
+    console.log(
+      [s.name.padEnd(30), rate(forward).padStart(9), rate(inputGrad).padStart(11), rate(filterGrad).padStart(12)].join(
+        " ",
+      ),
+    );
     tf.dispose([x, filter, dy]);
   }
 }

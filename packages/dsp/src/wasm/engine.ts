@@ -159,7 +159,21 @@ export class WasmStftEngine {
   /** mode 0: complex into outRe/outIm; 1: magnitude; 2: power (into outRe). */
   stft(padded: number, hop: number, frames: number, mode: 0 | 1 | 2, bins: number, outRe: number, outIm: number): void {
     const t = this.tables;
-    this.exports.stft_frames(padded, hop, frames, this.n, t.window, t.rev, t.tw, t.split, t.work, mode, bins, outRe, outIm);
+    this.exports.stft_frames(
+      padded,
+      hop,
+      frames,
+      this.n,
+      t.window,
+      t.rev,
+      t.tw,
+      t.split,
+      t.work,
+      mode,
+      bins,
+      outRe,
+      outIm,
+    );
   }
 
   /** Windowed overlap-add of irfft frames into `acc` (which the caller zeroes). */
@@ -188,11 +202,36 @@ export class WasmStftEngine {
     new Int32Array(this.exports.memory.buffer, e, nMels).set(end);
     if (nFreq !== this.n / 2 + 1) throw new Error(`filterbank has ${nFreq} bins, the STFT ${this.n / 2 + 1}`);
     const t = this.tables;
-    this.exports.stft_filtered_power(padded, hop, frames, this.n, t.window, t.rev, t.tw, t.split, t.work, w, s, e, nMels, out);
+    this.exports.stft_filtered_power(
+      padded,
+      hop,
+      frames,
+      this.n,
+      t.window,
+      t.rev,
+      t.tw,
+      t.split,
+      t.work,
+      w,
+      s,
+      e,
+      nMels,
+      out,
+    );
     return out;
   }
 
-  griffinLimUpdate(s: number, tRe: number, tIm: number, pRe: number, pIm: number, decay: number, wRe: number, wIm: number, count: number): void {
+  griffinLimUpdate(
+    s: number,
+    tRe: number,
+    tIm: number,
+    pRe: number,
+    pIm: number,
+    decay: number,
+    wRe: number,
+    wIm: number,
+    count: number,
+  ): void {
     this.exports.griffin_lim_update(s, tRe, tIm, pRe, pIm, decay, wRe, wIm, count);
   }
 }

@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { ModelConfigError } from "./errors.js";
+
+const positiveInt = z.number().int().positive();
+const pair = z.tuple([positiveInt, positiveInt]);
+
+/**
+ * The StarGAN family on spectrograms (the seed, the image StarGAN, `tiny`): a first k x k conv, `downsamplings`
+ * stride-2 4x4 convs doubling channels, labels tiled at the input or at the bottleneck (then merged by a conv),
+ * residual blocks, mirrored 4x4 stride-2 transposed convs, a k x k transposed conv to one channel and a sigmoid.
+ */
+export const starGanGeneratorSchema = z.object({
+  kind: z.literal("stargan"),
+  /** Frequency rows of the input spectrogram; a multiple of 2^downsamplings. */
+  bins: positiveInt,
+  /** Length of the target label vector (speakers, or the seed's 1479 labels). */
+  numLabels: positiveInt,
+  baseChannels: positiveInt,
+  firstKernel: positiveInt,
+  downsamplings: z.number().int().min(0).max(6),
+  labelsAt: z.enum(["input", "bottleneck"]),
+  /** Kernel of the conv that merges tiled labels at the bottleneck; null when labels enter at the input. */
+  mergeKernel: pair.nullable(),
+  resBlocks: z.number().int().min(0),
+  resKernel: pair,
+  norm: z.enum(["batch", "instance"]),
+});
+
+/**
+ * StarGAN-VC2's 2-1-2D generator: 2-D GLU downsampling, a 1-D bottleneck of residual blocks with conditional
+ * instance normalisation on (source, target) codes, 2-D upsampling by pixel shuffle with GLUs.
+ */
+export const vc2GeneratorSchema = z.object({
+  kind: z.literal("stargan-vc2"),
+  /** Mel bands; a multiple of 4 (two stride-2 downsamplings). */
+  bins: positiveInt,
+  numSpeakers: z.number().int().min(2),
+  /** Channels after the input conv and after each of the two downsamplings. */
+  channels: z.tuple([positiveInt, positiveInt, positiveInt]),
+  bottleneckChannels: positiveInt,
+  resBlocks: z.number().int().min(0),
+});
+
+/** The image StarGAN's PatchGAN discriminator: stride-2 4x4 convs + LeakyReLU(0.01), src and cls heads. */
+export const starGanDiscriminatorSchema = z.object({
+  kind: z.literal("stargan"),
+  bins: positiveInt,
+  /** Frames of the crops it judges (the cls head's kernel covers the final map, so this is fixed). */
+  frames: positiveInt,
+  numClasses: z.number().int().min(0),
+  baseChannels: positiveInt,
+  levels: z.number().int().min(1).max(8),
+});
+
+/** StarGAN-VC2's projection discriminator conditioned on (source, target); any number of frames. */
+export const projectionDiscriminatorSchema = z.object({
+  kind: z.literal("projection"),
+  bins: positiveInt,
+  numSpeakers: z.number().int().min(2),
+  channels: z.array(positiveInt).min(1),
+});
+
+export const modelConfigSchema = z.object({
+  generator: z.discriminatedUnion("kind", [starGanGeneratorSchema, vc2GeneratorSchema]),
+  discriminator: z.discriminatedUnion("kind", [starGanDiscriminatorSchema, projectionDiscriminatorSchema]),
+});
+
+export type StarGanGeneratorConfig = z.infer<typeof starGanGeneratorSchema>;
+export type Vc2GeneratorConfig = z.infer<typeof vc2GeneratorSchema>;
+export type GeneratorConfig = StarGanGeneratorConfig | Vc2GeneratorConfig;
+export type StarGanDiscriminatorConfig = z.infer<typeof starGanDiscriminatorSchema>;
+export type ProjectionDiscriminatorConfig = z.infer<typeof projectionDiscriminatorSchema>;
+export type DiscriminatorConfig = StarGanDiscriminatorConfig | ProjectionDiscriminatorConfig;
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** Validates a model config, reporting every wrong field by its path (e.g. `config.generator.bins`). */
+export function validateModelConfig(value: unknown, source = "config"): ModelConfig {
+  const result = modelConfigSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${[source, ...issue.path].join(".")}: ${issue.message}`);
+    const first = result.error.issues[0];
+    throw new ModelConfigError(
+      `invalid model config: ${problems.join("; ")}`,
+      [source, ...(first?.path ?? [])].join("."),
+    );
+  }
+  const config = result.data;
+  const g = config.generator;
+  const divisor = g.kind === "stargan" ? 2 ** g.downsamplings : 4;
+  if (g.bins % divisor !== 0) {
+    throw new ModelConfigError(
+      `${source}.generator.bins: expected a multiple of ${divisor}, found ${g.bins}`,
+      `${source}.generator.bins`,
+    );
+  }
+  if (g.kind === "stargan" && (g.labelsAt === "bottleneck") !== (g.mergeKernel !== null)) {
+    throw new ModelConfigError(
+      `${source}.generator.mergeKernel: expected a kernel exactly when labelsAt is "bottleneck", found ${JSON.stringify(g.mergeKernel)}`,
+      `${source}.generator.mergeKernel`,
+    );
+  }
+  const d = config.discriminator;
+  if (d.kind === "stargan") {
+    const size = 2 ** d.levels;
+    for (const field of ["bins", "frames"] as const) {
+      if (d[field] % size !== 0) {
+        throw new ModelConfigError(
+          `${source}.discriminator.${field}: expected a multiple of 2^levels = ${size}, found ${d[field]}`,
+          `${source}.discriminator.${field}`,
+        );
+      }
+    }
+  }
+  return config;
+}

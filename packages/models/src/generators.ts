@@ -1,0 +1,177 @@
+import type { GeneratorConfig, StarGanGeneratorConfig, Vc2GeneratorConfig } from "./config.js";
+import { GLU, PixelShuffle } from "./layers/activations.js";
+import { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
+import { TileLabels } from "./layers/labels.js";
+import { ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
+import { FoldFrequency, UnfoldFrequency } from "./layers/reshape.js";
+import * as tf from "./tfjs.js";
+
+type SymbolicTensor = tf.SymbolicTensor;
+
+/**
+ * Builds a generator: inputs [spectrogram (n, bins, frames, 1) in [0, 1], labels (n, numLabels)] (for
+ * stargan-vc2 the second input is the code: source and target one-hots side by side, (n, 2 numSpeakers));
+ * output (n, bins, frames, 1) in (0, 1). Frames are left unknown: every generator is fully convolutional in
+ * time (frames must be a multiple of the downsampling factor, see {@link timeMultiple}).
+ */
+export function buildGenerator(config: GeneratorConfig, name = "generator"): tf.LayersModel {
+  return config.kind === "stargan" ? buildStarGanGenerator(config, name) : buildVc2Generator(config, name);
+}
+
+/** Frames a generator's input must be a multiple of. */
+export function timeMultiple(config: GeneratorConfig): number {
+  return config.kind === "stargan" ? 2 ** config.downsamplings : 4;
+}
+
+function normalization(kind: "batch" | "instance", name: string): tf.layers.Layer {
+  // PyTorch's BatchNorm2d: momentum 0.1 (tfjs counts it the other way), eps 1e-5.
+  return kind === "batch"
+    ? tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name })
+    : new InstanceNorm({ name });
+}
+
+function convNormRelu(
+  x: SymbolicTensor,
+  filters: number,
+  kernelSize: [number, number],
+  strides: [number, number],
+  padding: [number, number],
+  norm: "batch" | "instance",
+  name: string,
+): SymbolicTensor {
+  const conv = new PaddedConv2D({ filters, kernelSize, strides, padding, useBias: false, name: `${name}_conv` }).apply(
+    x,
+  );
+  const normed = normalization(norm, `${name}_norm`).apply(conv);
+  return tf.layers.reLU({ name: `${name}_relu` }).apply(normed) as SymbolicTensor;
+}
+
+function starGanResBlock(x: SymbolicTensor, c: StarGanGeneratorConfig, channels: number, name: string): SymbolicTensor {
+  const k = c.resKernel;
+  const pad: [number, number] = [Math.floor(k[0] / 2), Math.floor(k[1] / 2)];
+  const h = convNormRelu(x, channels, k, [1, 1], pad, c.norm, `${name}_a`);
+  const conv = new PaddedConv2D({
+    filters: channels,
+    kernelSize: k,
+    padding: pad,
+    useBias: false,
+    name: `${name}_b_conv`,
+  }).apply(h);
+  const normed = normalization(c.norm, `${name}_b_norm`).apply(conv) as SymbolicTensor;
+  return tf.layers.add({ name: `${name}_add` }).apply([x, normed]) as SymbolicTensor;
+}
+
+function buildStarGanGenerator(c: StarGanGeneratorConfig, name: string): tf.LayersModel {
+  const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
+  const labels = tf.input({ shape: [c.numLabels], name: "labels" });
+  const k = c.firstKernel;
+  const firstPad: [number, number] = [Math.floor(k / 2), Math.floor(k / 2)];
+  let x: SymbolicTensor = spectrogram;
+  if (c.labelsAt === "input") x = new TileLabels({ name: "tile_labels" }).apply([x, labels]) as SymbolicTensor;
+  let channels = c.baseChannels;
+  x = convNormRelu(x, channels, [k, k], [1, 1], firstPad, c.norm, "down0");
+  for (let level = 1; level <= c.downsamplings; level++) {
+    channels *= 2;
+    x = convNormRelu(x, channels, [4, 4], [2, 2], [1, 1], c.norm, `down${level}`);
+  }
+  if (c.labelsAt === "bottleneck" && c.mergeKernel) {
+    x = new TileLabels({ name: "tile_labels" }).apply([x, labels]) as SymbolicTensor;
+    const m = c.mergeKernel;
+    x = convNormRelu(x, channels, m, [1, 1], [Math.floor(m[0] / 2), Math.floor(m[1] / 2)], c.norm, "merge");
+  }
+  for (let block = 1; block <= c.resBlocks; block++) x = starGanResBlock(x, c, channels, `res${block}`);
+  for (let level = 1; level <= c.downsamplings; level++) {
+    channels /= 2;
+    const up = new PaddedConv2DTranspose({
+      filters: channels,
+      kernelSize: [4, 4],
+      strides: [2, 2],
+      padding: [1, 1],
+      useBias: false,
+      name: `up${level}_deconv`,
+    }).apply(x);
+    const normed = normalization(c.norm, `up${level}_norm`).apply(up);
+    x = tf.layers.reLU({ name: `up${level}_relu` }).apply(normed) as SymbolicTensor;
+  }
+  const out = new PaddedConv2DTranspose({
+    filters: 1,
+    kernelSize: [k, k],
+    padding: firstPad,
+    name: "out_deconv",
+  }).apply(x);
+  const y = tf.layers.activation({ activation: "sigmoid", name: "out_sigmoid" }).apply(out) as SymbolicTensor;
+  return tf.model({ inputs: [spectrogram, labels], outputs: y, name });
+}
+
+function glu2d(
+  x: SymbolicTensor,
+  filters: number,
+  kernelSize: [number, number],
+  strides: [number, number],
+  norm: boolean,
+  name: string,
+): SymbolicTensor {
+  const padding: [number, number] = [Math.floor(kernelSize[0] / 2), Math.floor(kernelSize[1] / 2)];
+  let h = new PaddedConv2D({
+    filters: 2 * filters,
+    kernelSize,
+    strides,
+    padding,
+    useBias: !norm,
+    name: `${name}_conv`,
+  }).apply(x) as SymbolicTensor;
+  if (norm) h = new InstanceNorm({ name: `${name}_norm` }).apply(h) as SymbolicTensor;
+  return new GLU({ name: `${name}_glu` }).apply(h) as SymbolicTensor;
+}
+
+function buildVc2Generator(c: Vc2GeneratorConfig, name: string): tf.LayersModel {
+  const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
+  const code = tf.input({ shape: [2 * c.numSpeakers], name: "code" });
+  const [c0, c1, c2] = c.channels;
+  let x = glu2d(spectrogram, c0, [5, 15], [1, 1], false, "in");
+  x = glu2d(x, c1, [5, 5], [2, 2], true, "down1");
+  x = glu2d(x, c2, [5, 5], [2, 2], true, "down2");
+  const foldedBins = c.bins / 4;
+  // 2-D -> 1-D: frequency folded into channels, 1x1 conv to the bottleneck width.
+  x = new FoldFrequency({ name: "to_1d" }).apply(x) as SymbolicTensor;
+  x = new PaddedConv2D({ filters: c.bottleneckChannels, kernelSize: [1, 1], useBias: false, name: "to_1d_conv" }).apply(
+    x,
+  ) as SymbolicTensor;
+  x = new InstanceNorm({ name: "to_1d_norm" }).apply(x) as SymbolicTensor;
+  for (let block = 1; block <= c.resBlocks; block++) {
+    const h = new PaddedConv2D({
+      filters: 2 * c.bottleneckChannels,
+      kernelSize: [1, 5],
+      padding: [0, 2],
+      useBias: false,
+      name: `res${block}_conv`,
+    }).apply(x);
+    const conditioned = new ConditionalInstanceNorm({ name: `res${block}_cin` }).apply([h as SymbolicTensor, code]);
+    const gated = new GLU({ name: `res${block}_glu` }).apply(conditioned) as SymbolicTensor;
+    x = tf.layers.add({ name: `res${block}_add` }).apply([x, gated]) as SymbolicTensor;
+  }
+  x = new PaddedConv2D({ filters: foldedBins * c2, kernelSize: [1, 1], useBias: false, name: "to_2d_conv" }).apply(
+    x,
+  ) as SymbolicTensor;
+  x = new InstanceNorm({ name: "to_2d_norm" }).apply(x) as SymbolicTensor;
+  x = new UnfoldFrequency({ bins: foldedBins, name: "to_2d" }).apply(x) as SymbolicTensor;
+  for (const [level, filters] of [
+    [1, c1],
+    [2, c0],
+  ] as const) {
+    // Upsample: conv to 4x channels (x2 for the gate), pixel shuffle x2, instance norm, GLU.
+    let h = new PaddedConv2D({
+      filters: 8 * filters,
+      kernelSize: [5, 5],
+      padding: [2, 2],
+      useBias: false,
+      name: `up${level}_conv`,
+    }).apply(x) as SymbolicTensor;
+    h = new PixelShuffle({ factor: 2, name: `up${level}_shuffle` }).apply(h) as SymbolicTensor;
+    h = new InstanceNorm({ name: `up${level}_norm` }).apply(h) as SymbolicTensor;
+    x = new GLU({ name: `up${level}_glu` }).apply(h) as SymbolicTensor;
+  }
+  const out = new PaddedConv2D({ filters: 1, kernelSize: [5, 15], padding: [2, 7], name: "out_conv" }).apply(x);
+  const y = tf.layers.activation({ activation: "sigmoid", name: "out_sigmoid" }).apply(out) as SymbolicTensor;
+  return tf.model({ inputs: [spectrogram, code], outputs: y, name });
+}

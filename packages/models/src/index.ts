@@ -1,0 +1,34 @@
+export { type BackendChoice, type BackendName, backendNames, initBackend } from "./backend.js";
+export {
+  type DiscriminatorConfig,
+  type GeneratorConfig,
+  type ModelConfig,
+  modelConfigSchema,
+  type ProjectionDiscriminatorConfig,
+  type StarGanDiscriminatorConfig,
+  type StarGanGeneratorConfig,
+  type Vc2GeneratorConfig,
+  validateModelConfig,
+} from "./config.js";
+export { buildDiscriminator } from "./discriminators.js";
+export { BackendUnavailableError, ModelConfigError, ModelError } from "./errors.js";
+export { buildGenerator, timeMultiple } from "./generators.js";
+export { loadModel, loadWeightsInto, type ModelMetadata, readModelMetadata, saveModel } from "./io.js";
+export { GLU, LeakyReLU2, PixelShuffle } from "./layers/activations.js";
+export { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
+export { TileLabels } from "./layers/labels.js";
+export { ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
+export { FoldFrequency, ProjectionHead, UnfoldFrequency } from "./layers/reshape.js";
+export { leakyReluTwice } from "./ops/activations.js";
+export {
+  type ConvGeometry,
+  type ConvGradientMode,
+  conv2dFast,
+  conv2dFilterGrad,
+  conv2dTransposeFast,
+  convGradientMode,
+  setConvGradientMode,
+} from "./ops/conv.js";
+export { type PresetName, type PresetOptions, presetConfig, presetNames } from "./presets.js";
+export * as tf from "./tfjs.js";
+export { trainableParameterCount } from "./summary.js";

@@ -1,0 +1,60 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend.js";
+import { buildDiscriminator } from "./discriminators.js";
+import { buildGenerator, timeMultiple } from "./generators.js";
+import { presetConfig } from "./presets.js";
+import * as tf from "./tfjs.js";
+
+beforeAll(async () => {
+  await initBackend("wasm", () => {});
+});
+
+function oneHot(indices: number[], depth: number): tf.Tensor2D {
+  return tf.oneHot(tf.tensor1d(indices, "int32"), depth).toFloat() as tf.Tensor2D;
+}
+
+describe("generators run on any utterance length", () => {
+  it("tiny: outputs in (0, 1) with the input's shape for 64 and 100 frames", () => {
+    const config = presetConfig("tiny");
+    const g = buildGenerator(config.generator);
+    expect(timeMultiple(config.generator)).toBe(4);
+    for (const frames of [64, 100]) {
+      tf.tidy(() => {
+        const x = tf.randomUniform([2, 80, frames, 1], 0, 1, "float32", 1);
+        const y = g.predict([x, oneHot([0, 3], 4)]) as tf.Tensor;
+        expect(y.shape).toEqual([2, 80, frames, 1]);
+        const [min, max] = [tf.min(y).dataSync()[0] as number, tf.max(y).dataSync()[0] as number];
+        expect(min).toBeGreaterThan(0);
+        expect(max).toBeLessThan(1);
+      });
+    }
+    g.dispose();
+  });
+
+  it("stargan-vc2: 2-1-2D generator on 80 mel bands for 64 and 76 frames; projection D on any length", () => {
+    const config = presetConfig("stargan-vc2", { numLabels: 3 });
+    const g = buildGenerator(config.generator);
+    const d = buildDiscriminator(config.discriminator);
+    expect(g.getLayer("to_1d").outputShape).toEqual([null, 1, null, 20 * 256]);
+    for (const frames of [64, 76]) {
+      tf.tidy(() => {
+        const code = tf.concat([oneHot([0, 1], 3), oneHot([2, 0], 3)], 1);
+        const y = g.predict([tf.randomUniform([2, 80, frames, 1], 0, 1, "float32", 2), code]) as tf.Tensor;
+        expect(y.shape).toEqual([2, 80, frames, 1]);
+        expect((d.predict([y, code]) as tf.Tensor).shape).toEqual([2, 1]);
+      });
+    }
+    g.dispose();
+    d.dispose();
+  });
+
+  it("tiny discriminator: PatchGAN src map and a classifier over the labels", () => {
+    const d = buildDiscriminator(presetConfig("tiny").discriminator);
+    tf.tidy(() => {
+      const [src, cls] = d.predict(tf.randomUniform([2, 80, 64, 1])) as tf.Tensor[];
+      expect(src?.shape).toEqual([2, 5, 4, 1]);
+      expect(cls?.shape).toEqual([2, 4]);
+    });
+    d.dispose();
+  });
+});

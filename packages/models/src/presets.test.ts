@@ -1,0 +1,90 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend.js";
+import { validateModelConfig } from "./config.js";
+import { buildDiscriminator } from "./discriminators.js";
+import { buildGenerator } from "./generators.js";
+import { presetConfig, presetNames } from "./presets.js";
+import { trainableParameterCount } from "./summary.js";
+
+beforeAll(async () => {
+  await initBackend("wasm", () => {});
+});
+
+describe("seed-31f31449", () => {
+  it("is the recorded generator: 19.85 M parameters, labels tiled over the 32 x 32 bottleneck", () => {
+    const config = presetConfig("seed-31f31449");
+    const generator = buildGenerator(config.generator);
+    const count = trainableParameterCount(generator);
+    expect(Math.abs(count - 19.85e6) / 19.85e6).toBeLessThan(0.01);
+    expect(count).toBe(19_846_337);
+    const layer = (name: string) => generator.getLayer(name).outputShape;
+    expect(layer("down0_relu")).toEqual([null, 256, null, 32]);
+    expect(layer("down3_relu")).toEqual([null, 32, null, 256]);
+    expect(layer("tile_labels")).toEqual([null, 32, null, 1735]);
+    expect(layer("merge_conv")).toEqual([null, 32, null, 256]);
+    expect(generator.layers.filter((l) => /^res\d+_add$/.test(l.name))).toHaveLength(6);
+    expect(layer("up3_relu")).toEqual([null, 256, null, 32]);
+    expect(generator.outputs[0]?.shape).toEqual([null, 256, null, 1]);
+    const kernels = generator.layers
+      .filter((l) => /^res\d+_[ab]_conv$/.test(l.name))
+      .map((l) => l.getWeights()[0]?.shape);
+    expect(kernels.every((shape) => shape?.[0] === 3 && shape?.[1] === 5)).toBe(true);
+    generator.dispose();
+  });
+
+  it("has the StarGAN discriminator: 93.18 M parameters, src 4 x 4 map and 1479-way cls head", () => {
+    const discriminator = buildDiscriminator(presetConfig("seed-31f31449").discriminator);
+    expect(Math.abs(trainableParameterCount(discriminator) - 93.18e6) / 93.18e6).toBeLessThan(0.01);
+    expect(discriminator.outputs.map((o) => o.shape)).toEqual([
+      [null, 4, 4, 1],
+      [null, 1479],
+    ]);
+    discriminator.dispose();
+  });
+
+  it("takes any label count by config", () => {
+    const config = presetConfig("seed-31f31449", { numLabels: 10 });
+    expect(buildGenerator(config.generator).getLayer("tile_labels").outputShape).toEqual([null, 32, null, 266]);
+  });
+});
+
+describe("presets", () => {
+  it("builds every preset; tiny has a few hundred thousand parameters", () => {
+    for (const name of presetNames) {
+      const config = presetConfig(name);
+      const g = buildGenerator(config.generator);
+      const d = buildDiscriminator(config.discriminator);
+      expect(g.outputs[0]?.shape.slice(1)).toEqual([config.generator.bins, null, 1]);
+      if (name === "tiny") {
+        expect(trainableParameterCount(g)).toBeGreaterThan(100_000);
+        expect(trainableParameterCount(g)).toBeLessThan(1_000_000);
+      }
+      g.dispose();
+      d.dispose();
+    }
+  });
+
+  it("stargan-2018 tiles labels at the input and uses square 3x3 ResBlocks", () => {
+    const g = buildGenerator(presetConfig("stargan-2018", { numLabels: 5 }).generator);
+    expect(g.getLayer("tile_labels").outputShape).toEqual([null, 256, null, 6]);
+    expect(g.getLayer("res1_a_conv").getWeights()[0]?.shape).toEqual([3, 3, 256, 256]);
+    g.dispose();
+  });
+
+  it("rejects impossible configs by field name", () => {
+    const config = presetConfig("tiny");
+    expect(() => validateModelConfig({ ...config, generator: { ...config.generator, bins: 81 } })).toThrow(
+      /config\.generator\.bins: expected a multiple of 4, found 81/,
+    );
+    expect(() => validateModelConfig({ ...config, generator: { ...config.generator, resBlocks: -1 } })).toThrow(
+      /config\.generator\.resBlocks/,
+    );
+    expect(() => validateModelConfig({ ...config, discriminator: { ...config.discriminator, frames: 65 } })).toThrow(
+      /config\.discriminator\.frames: expected a multiple of 2\^levels = 16, found 65/,
+    );
+    expect(() => validateModelConfig({ generator: { kind: "unet" } })).toThrow(/config\.generator/);
+    expect(() => presetConfig("cyclegan" as "tiny")).toThrow(
+      /preset: expected one of seed-31f31449, stargan-2018, stargan-vc2, tiny/,
+    );
+  });
+});

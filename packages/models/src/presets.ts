@@ -1,0 +1,129 @@
+import { type ModelConfig, validateModelConfig } from "./config.js";
+import { ModelConfigError } from "./errors.js";
+
+/** Preset names are API: runs, configs and the CLI refer to them. */
+export const presetNames = ["seed-31f31449", "stargan-2018", "stargan-vc2", "tiny"] as const;
+export type PresetName = (typeof presetNames)[number];
+
+export interface PresetOptions {
+  /** Labels (the seed's 1479) or speakers; default 1479 for the StarGAN presets, 4 for stargan-vc2 and tiny. */
+  numLabels?: number;
+  /** Frequency rows of the features (the FeatureSpec's bins); default 256 (seed, stargan-2018) or 80. */
+  bins?: number;
+  /** Frames of the training crops the StarGAN discriminator judges; default 256 (seed), 128, or 64 (tiny). */
+  frames?: number;
+}
+
+/**
+ * The model config of a preset:
+ * - `seed-31f31449`: the generator of record 31f31449 exactly, and the StarGAN discriminator (6 levels from 64).
+ * - `stargan-2018`: the image StarGAN generator (labels tiled at the input, 2 levels, 6 square 3x3 ResBlocks,
+ *   instance norm) — our reading of the seed's predecessor — with the same discriminator.
+ * - `stargan-vc2`: the 2-1-2D generator and projection discriminator of StarGAN-VC2, on 80-band log-mel.
+ * - `tiny`: the seed's shape at a few hundred thousand parameters, for tests and the CPU demo.
+ */
+export function presetConfig(name: PresetName, options: PresetOptions = {}): ModelConfig {
+  switch (name) {
+    case "seed-31f31449": {
+      const numLabels = options.numLabels ?? 1479;
+      const bins = options.bins ?? 256;
+      return validateModelConfig({
+        generator: {
+          kind: "stargan",
+          bins,
+          numLabels,
+          baseChannels: 32,
+          firstKernel: 7,
+          downsamplings: 3,
+          labelsAt: "bottleneck",
+          mergeKernel: [3, 5],
+          resBlocks: 6,
+          resKernel: [3, 5],
+          norm: "batch",
+        },
+        discriminator: {
+          kind: "stargan",
+          bins,
+          frames: options.frames ?? 256,
+          numClasses: numLabels,
+          baseChannels: 64,
+          levels: 6,
+        },
+      });
+    }
+    case "stargan-2018": {
+      const numLabels = options.numLabels ?? 1479;
+      const bins = options.bins ?? 256;
+      return validateModelConfig({
+        generator: {
+          kind: "stargan",
+          bins,
+          numLabels,
+          baseChannels: 64,
+          firstKernel: 7,
+          downsamplings: 2,
+          labelsAt: "input",
+          mergeKernel: null,
+          resBlocks: 6,
+          resKernel: [3, 3],
+          norm: "instance",
+        },
+        discriminator: {
+          kind: "stargan",
+          bins,
+          frames: options.frames ?? 256,
+          numClasses: numLabels,
+          baseChannels: 64,
+          levels: 6,
+        },
+      });
+    }
+    case "stargan-vc2": {
+      const numSpeakers = options.numLabels ?? 4;
+      const bins = options.bins ?? 80;
+      return validateModelConfig({
+        generator: {
+          kind: "stargan-vc2",
+          bins,
+          numSpeakers,
+          channels: [64, 128, 256],
+          bottleneckChannels: 256,
+          resBlocks: 9,
+        },
+        discriminator: { kind: "projection", bins, numSpeakers, channels: [64, 128, 256, 512] },
+      });
+    }
+    case "tiny": {
+      const numLabels = options.numLabels ?? 4;
+      const bins = options.bins ?? 80;
+      return validateModelConfig({
+        generator: {
+          kind: "stargan",
+          bins,
+          numLabels,
+          baseChannels: 16,
+          firstKernel: 7,
+          downsamplings: 2,
+          labelsAt: "bottleneck",
+          mergeKernel: [3, 5],
+          resBlocks: 2,
+          resKernel: [3, 5],
+          norm: "batch",
+        },
+        discriminator: {
+          kind: "stargan",
+          bins,
+          frames: options.frames ?? 64,
+          numClasses: numLabels,
+          baseChannels: 16,
+          levels: 4,
+        },
+      });
+    }
+    default:
+      throw new ModelConfigError(
+        `preset: expected one of ${presetNames.join(", ")}, found ${JSON.stringify(name)}`,
+        "preset",
+      );
+  }
+}
