@@ -89,9 +89,9 @@ function expectNear(actual: tf.Tensor, expected: Float32Array, label: string): v
 }
 
 /** A WGAN-GP penalty through a stride-2 conv, a second-order-safe LeakyReLU and a 3x5 conv. */
-function penaltyGrads(conv: typeof referenceConv): Float32Array[] {
+function penaltyGrads(conv: typeof referenceConv, size: number): Float32Array[] {
   return tf.tidy(() => {
-    const x = tf.randomNormal([2, 8, 8, 2], 0, 1, "float32", 4) as tf.Tensor4D;
+    const x = tf.randomNormal([2, size, size, 2], 0, 1, "float32", 4) as tf.Tensor4D;
     const w1 = tf.randomNormal([4, 4, 2, 3], 0, 0.5, "float32", 5) as tf.Tensor4D;
     const w2 = tf.randomNormal([3, 5, 3, 2], 0, 0.5, "float32", 6) as tf.Tensor4D;
     const down: ConvGeometry = { strides: [2, 2], pad: [1, 1] };
@@ -118,7 +118,9 @@ function penaltyGrads(conv: typeof referenceConv): Float32Array[] {
 }
 
 const references = new Map<string, ReturnType<typeof referenceValues>>();
-let penaltyReference: Float32Array[] = [];
+/** Input sizes of the penalty: 8 keeps every conv weight-bound (tfjs's kernels), 32 activation-bound (phases). */
+const penaltySizes = [8, 32];
+const penaltyReference = new Map<number, Float32Array[]>();
 
 describe.each(["cpu", "wasm"] as const)(
   "fast conv ops on %s against the cpu backend's reference kernels",
@@ -129,7 +131,7 @@ describe.each(["cpu", "wasm"] as const)(
         setConvGradientMode("tfjs");
         try {
           for (const c of geometries) references.set(c.name, referenceValues(c));
-          penaltyReference = penaltyGrads(referenceConv);
+          for (const size of penaltySizes) penaltyReference.set(size, penaltyGrads(referenceConv, size));
         } finally {
           setConvGradientMode("fast");
         }
@@ -166,9 +168,13 @@ describe.each(["cpu", "wasm"] as const)(
     }
 
     it("second-order gradients (a WGAN-GP penalty through two convs) equal the reference kernels'", () => {
-      const fast = penaltyGrads(conv2dFast);
-      for (let i = 0; i < 2; i++)
-        expectNear(tf.tensor(fast[i] as Float32Array), penaltyReference[i] as Float32Array, `w${i + 1}`);
+      for (const size of penaltySizes) {
+        const fast = penaltyGrads(conv2dFast, size);
+        const reference = penaltyReference.get(size) as Float32Array[];
+        for (let i = 0; i < 2; i++) {
+          expectNear(tf.tensor(fast[i] as Float32Array), reference[i] as Float32Array, `${size}: w${i + 1}`);
+        }
+      }
     });
 
     it("leaves no tensors behind", () => {

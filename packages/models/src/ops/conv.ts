@@ -201,6 +201,7 @@ export type ConvGradientMode = "fast" | "tfjs";
 let mode: ConvGradientMode | null = null;
 /** tfjs's own Conv2D gradient, kept to switch back to. */
 let tfjsConv2dGradient: tf.GradConfig | undefined;
+let tfjsConv2dBackpropInputGradient: tf.GradConfig | undefined;
 
 /**
  * Chooses the gradient of tfjs's Conv2D kernel, for every backend and every caller of tf.conv2d (tfjs-layers'
@@ -215,8 +216,11 @@ export function setConvGradientMode(next: ConvGradientMode): void {
   console.warn = () => {}; // tfjs announces every gradient override on the console
   try {
     tfjsConv2dGradient ??= tf.getGradient("Conv2D");
-    if (!tfjsConv2dGradient) throw new Error("tfjs has no Conv2D gradient registered");
+    tfjsConv2dBackpropInputGradient ??= tf.getGradient("Conv2DBackpropInput");
+    if (!tfjsConv2dGradient || !tfjsConv2dBackpropInputGradient)
+      throw new Error("tfjs has no Conv2D gradients registered");
     tf.registerGradient(next === "fast" ? fastConv2dGradient : tfjsConv2dGradient);
+    tf.registerGradient(next === "fast" ? fastConv2dBackpropInputGradient : tfjsConv2dBackpropInputGradient);
   } finally {
     console.warn = warn;
   }
@@ -225,6 +229,71 @@ export function setConvGradientMode(next: ConvGradientMode): void {
 export function convGradientMode(): ConvGradientMode {
   return mode ?? "tfjs";
 }
+
+/**
+ * Below this many output positions (batch x rows x columns of dy) a convolution is weight-bound: the phase
+ * decomposition spends its time copying and repacking the filter (D's 4x4 2048-channel levels: 6.6 s against
+ * 0.26 s), so tfjs's own Conv2DBackpropInput kernel is used there.
+ */
+const WEIGHT_BOUND_POSITIONS = 256;
+
+/** The input gradient (transposed convolution) by whichever route is faster for this shape. */
+function inputGradient(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  geometry: ConvGeometry,
+  outSize: [number, number],
+): tf.Tensor4D {
+  const g = resolve(geometry);
+  const [n, qh, qw] = dy.shape;
+  if (n * qh * qw < WEIGHT_BOUND_POSITIONS && g.d[0] === 1 && g.d[1] === 1) {
+    const padding = [
+      [0, 0],
+      [g.top, g.bottom],
+      [g.left, g.right],
+      [0, 0],
+    ] as tf.backend_util.ExplicitPadding;
+    return tf.conv2dTranspose(dy, filter, [n, outSize[0], outSize[1], filter.shape[2]], g.s, padding);
+  }
+  return conv2dTransposeFast(dy, filter, geometry, outSize);
+}
+
+/**
+ * The gradient of tfjs's Conv2DBackpropInput kernel (what {@link inputGradient} calls for weight-bound
+ * shapes), in forward convolutions: the wasm backend has no Conv2DBackpropFilter, which tfjs's own needs.
+ */
+const fastConv2dBackpropInputGradient: tf.GradConfig = {
+  kernelName: "Conv2DBackpropInput",
+  inputsToSave: ["dy", "filter"],
+  gradFunc: (ddx, saved, attrs) => {
+    const [dy, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const { strides, pad, dimRoundingMode, inputShape } = attrs as unknown as {
+      strides: number | [number, number];
+      pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+      dimRoundingMode?: "floor" | "round" | "ceil";
+      inputShape: [number, number, number, number];
+    };
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      "channelsLast",
+    );
+    const geometry: ConvGeometry = {
+      strides: [info.strideHeight, info.strideWidth],
+      pad: [info.padInfo.top, info.padInfo.bottom, info.padInfo.left, info.padInfo.right],
+    };
+    const upstream = ddx as tf.Tensor4D;
+    return {
+      dy: () => conv2dFast(upstream, filter, geometry),
+      filter: () => conv2dFilterGrad(upstream, dy, geometry, [filter.shape[0], filter.shape[1]]),
+    };
+  },
+};
 
 const fastConv2dGradient: tf.GradConfig = {
   kernelName: "Conv2D",
@@ -256,7 +325,7 @@ const fastConv2dGradient: tf.GradConfig = {
     };
     const upstream = dy as tf.Tensor4D;
     return {
-      x: () => conv2dTransposeFast(upstream, filter, geometry, [x.shape[1], x.shape[2]]),
+      x: () => inputGradient(upstream, filter, geometry, [x.shape[1], x.shape[2]]),
       filter: () => conv2dFilterGrad(x, upstream, geometry, [filter.shape[0], filter.shape[1]]),
     };
   },
