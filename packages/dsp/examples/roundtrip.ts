@@ -5,7 +5,15 @@
  */
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { analyze, featureSpecs, renderSpectrogramPng, resample, StftPlan, synthesize } from "../src/index.js";
+import {
+  analyze,
+  featureSpecs,
+  renderSpectrogramPng,
+  resample,
+  StftPlan,
+  spectralConvergence,
+  synthesize,
+} from "../src/index.js";
 import { readWavFile, writeFileAtomic, writeWavFile } from "../src/node.js";
 
 const input = process.argv[2] ?? fileURLToPath(new URL("../fixtures/speech-16k.wav", import.meta.url));
@@ -33,21 +41,13 @@ for (const [name, spec] of Object.entries(featureSpecs)) {
   console.log(
     `${name}: ${features.bins} x ${features.frames} features in ${(analysed - started).toFixed(0)} ms, ` +
       `Griffin-Lim (${spec.griffinLim.nIter} iterations) in ${(done - analysed).toFixed(0)} ms, ` +
-      `spectral convergence vs the input ${spectralConvergence(original, signal).toFixed(3)} ` +
+      `spectral convergence vs the input ${magnitudeConvergence(original, signal).toFixed(3)} ` +
       `-> ${join(outDir, name)}.{wav,png}`,
   );
 }
 
-/** ||S_x - S_y|| / ||S_x|| on the linear STFT magnitude (n_fft 512, hop 128): 0 means identical spectra. */
-function spectralConvergence(x: Float32Array, y: Float32Array): number {
+/** Spectral convergence on the linear STFT magnitude (n_fft 512, hop 128): 0 means identical spectra. */
+function magnitudeConvergence(x: Float32Array, y: Float32Array): number {
   const plan = new StftPlan({ nFft: 512, hop: 128 });
-  const a = plan.magnitude(x).data;
-  const b = plan.magnitude(y).data;
-  let error = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    error += ((a[i] as number) - (b[i] as number)) ** 2;
-    norm += (a[i] as number) ** 2;
-  }
-  return Math.sqrt(error / norm);
+  return spectralConvergence(plan.magnitude(x).data, plan.magnitude(y).data);
 }

@@ -8,21 +8,14 @@ import { analyze, synthesize } from "./features.js";
 import { writeFileAtomic, writeWavFile } from "./node.js";
 import { renderSpectrogramPng } from "./png.js";
 import { resample } from "./resample.js";
+import { spectralConvergence } from "./metrics.js";
 import { StftPlan } from "./stft.js";
 import { speechSample } from "./test-support.js";
 
 /** Spectral convergence of `y` against the linear magnitude of `x` (n_fft 512, hop 128). */
 function spectralDistance(x: Float32Array, y: Float32Array): number {
   const plan = new StftPlan({ nFft: 512, hop: 128 });
-  const a = plan.magnitude(x).data;
-  const b = plan.magnitude(y.subarray(0, x.length)).data;
-  let error = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    error += ((a[i] as number) - (b[i] as number)) ** 2;
-    norm += (a[i] as number) ** 2;
-  }
-  return Math.sqrt(error / norm);
+  return spectralConvergence(plan.magnitude(x).data, plan.magnitude(y.subarray(0, x.length)).data);
 }
 
 describe("analyze / synthesize", () => {

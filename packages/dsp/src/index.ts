@@ -51,4 +51,5 @@ export {
 } from "./feature-spec.js";
 export { analyze, specFilterbank, type SynthesizeOptions, synthesize } from "./features.js";
 export { type ColormapName, renderSpectrogramPng, type SpectrogramPngOptions } from "./png.js";
+export { spectralConvergence } from "./metrics.js";
 export { mulberry32 } from "./random.js";

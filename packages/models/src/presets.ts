@@ -22,6 +22,11 @@ export interface PresetOptions {
  * - `stargan-vc2`: the 2-1-2D generator and projection discriminator of StarGAN-VC2, on 80-band log-mel.
  * - `tiny`: the seed's shape at a few hundred thousand parameters, for tests and the CPU demo.
  */
+/** The StarGAN discriminator the seed record keeps from its predecessor: 6 levels from 64 channels. */
+function starGanDiscriminator(bins: number, frames: number, numClasses: number) {
+  return { kind: "stargan", bins, frames, numClasses, baseChannels: 64, levels: 6 } as const;
+}
+
 export function presetConfig(name: PresetName, options: PresetOptions = {}): ModelConfig {
   switch (name) {
     case "seed-31f31449": {
@@ -41,14 +46,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           resKernel: [3, 5],
           norm: "batch",
         },
-        discriminator: {
-          kind: "stargan",
-          bins,
-          frames: options.frames ?? 256,
-          numClasses: numLabels,
-          baseChannels: 64,
-          levels: 6,
-        },
+        discriminator: starGanDiscriminator(bins, options.frames ?? 256, numLabels),
       });
     }
     case "stargan-2018": {
@@ -68,14 +66,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           resKernel: [3, 3],
           norm: "instance",
         },
-        discriminator: {
-          kind: "stargan",
-          bins,
-          frames: options.frames ?? 256,
-          numClasses: numLabels,
-          baseChannels: 64,
-          levels: 6,
-        },
+        discriminator: starGanDiscriminator(bins, options.frames ?? 256, numLabels),
       });
     }
     case "stargan-vc2": {

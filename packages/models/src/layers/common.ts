@@ -1,4 +1,4 @@
-import * as tf from "../tfjs.js";
+import type * as tf from "../tfjs.js";
 
 export type Shape = (number | null)[];
 
@@ -18,11 +18,6 @@ export function channels(shape: Shape, layer: string): number {
   if (typeof c !== "number")
     throw new Error(`${layer}: the channel dimension must be known, found ${JSON.stringify(shape)}`);
   return c;
-}
-
-/** PyTorch's default convolution initialiser: uniform(+-1/sqrt(fan_in)) for weights. */
-export function torchDefaultInitializer(): ReturnType<typeof tf.initializers.varianceScaling> {
-  return tf.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform" });
 }
 
 /** Output size along one axis of a convolution with symmetric padding (floor, as PyTorch). */

@@ -1,6 +1,6 @@
 import { conv2dFast, conv2dTransposeFast } from "../ops/conv.js";
 import * as tf from "../tfjs.js";
-import { channels, convLength, type Shape, single, singleShape, torchDefaultInitializer } from "./common.js";
+import { channels, convLength, type Shape, single, singleShape } from "./common.js";
 
 export interface PaddedConvArgs {
   filters: number;
@@ -31,40 +31,50 @@ function resolveArgs(args: PaddedConvArgs): ResolvedConvArgs {
   };
 }
 
-/**
- * A 2-D convolution with PyTorch's padding semantics whose gradients run as forward convolutions
- * (ops/conv.ts). Kernel [kh, kw, inChannels, filters]; NHWC; any spatial size, including unknown time.
- */
-export class PaddedConv2D extends tf.layers.Layer {
-  static className = "VoxPaddedConv2D";
+/** What both padded convolutions share: their arguments, a kernel, an optional bias, and their config. */
+abstract class PaddedConvBase extends tf.layers.Layer {
   readonly conv: ResolvedConvArgs;
-  private kernel: tf.LayerVariable | null = null;
-  private bias: tf.LayerVariable | null = null;
+  protected kernel: tf.LayerVariable | null = null;
+  protected bias: tf.LayerVariable | null = null;
 
   constructor(args: PaddedConvArgs) {
     super({ name: args.name, trainable: args.trainable });
     this.conv = resolveArgs(args);
   }
 
+  /** Creates the kernel and bias with PyTorch's default initialisation: uniform(+-1/sqrt(fanIn)). */
+  protected addKernelAndBias(kernelShape: number[], fanIn: number): void {
+    const bound = 1 / Math.sqrt(fanIn);
+    const uniform = () => tf.initializers.randomUniform({ minval: -bound, maxval: bound });
+    this.kernel = this.addWeight("kernel", kernelShape, "float32", uniform());
+    if (this.conv.useBias) this.bias = this.addWeight("bias", [this.conv.filters], "float32", uniform());
+    this.built = true;
+  }
+
+  protected withBias(y: tf.Tensor): tf.Tensor {
+    return this.bias ? tf.add(y, this.bias.read()) : y;
+  }
+
+  protected kernelTensor(): tf.Tensor4D {
+    return (this.kernel as tf.LayerVariable).read() as tf.Tensor4D;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...this.conv };
+  }
+}
+
+/**
+ * A 2-D convolution with PyTorch's padding semantics whose gradients run as forward convolutions
+ * (ops/conv.ts). Kernel [kh, kw, inChannels, filters]; NHWC; any spatial size, including unknown time.
+ */
+export class PaddedConv2D extends PaddedConvBase {
+  static className = "VoxPaddedConv2D";
+
   override build(inputShape: Shape | Shape[]): void {
     const cin = channels(singleShape(inputShape), this.name);
-    const { kernelSize, filters, useBias } = this.conv;
-    this.kernel = this.addWeight(
-      "kernel",
-      [kernelSize[0], kernelSize[1], cin, filters],
-      "float32",
-      torchDefaultInitializer(),
-    );
-    if (useBias) {
-      const bound = 1 / Math.sqrt(cin * kernelSize[0] * kernelSize[1]);
-      this.bias = this.addWeight(
-        "bias",
-        [filters],
-        "float32",
-        tf.initializers.randomUniform({ minval: -bound, maxval: bound }),
-      );
-    }
-    this.built = true;
+    const [kh, kw] = this.conv.kernelSize;
+    this.addKernelAndBias([kh, kw, cin, this.conv.filters], cin * kh * kw);
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -75,15 +85,9 @@ export class PaddedConv2D extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const x = single(inputs) as tf.Tensor4D;
       const { strides, padding } = this.conv;
-      const y = conv2dFast(x, (this.kernel as tf.LayerVariable).read() as tf.Tensor4D, { strides, pad: padding });
-      return this.bias ? tf.add(y, this.bias.read()) : y;
+      return this.withBias(conv2dFast(single(inputs) as tf.Tensor4D, this.kernelTensor(), { strides, pad: padding }));
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...this.conv };
   }
 }
 tf.serialization.registerClass(PaddedConv2D);
@@ -92,40 +96,14 @@ tf.serialization.registerClass(PaddedConv2D);
  * PyTorch's ConvTranspose2d (output (q - 1) s + k - 2p), computed as stride x stride forward convolutions
  * (tfjs's conv2dTranspose runs ~2 GFLOP/s on wasm). Kernel [kh, kw, filters, inChannels].
  */
-export class PaddedConv2DTranspose extends tf.layers.Layer {
+export class PaddedConv2DTranspose extends PaddedConvBase {
   static className = "VoxPaddedConv2DTranspose";
-  readonly conv: ResolvedConvArgs;
-  private kernel: tf.LayerVariable | null = null;
-  private bias: tf.LayerVariable | null = null;
-
-  constructor(args: PaddedConvArgs) {
-    super({ name: args.name, trainable: args.trainable });
-    this.conv = resolveArgs(args);
-  }
 
   override build(inputShape: Shape | Shape[]): void {
     const cin = channels(singleShape(inputShape), this.name);
-    const { kernelSize, filters, useBias } = this.conv;
+    const [kh, kw] = this.conv.kernelSize;
     // PyTorch's fan-in of a transposed conv weight [cin, cout, kh, kw] is cout * kh * kw.
-    this.kernel = this.addWeight(
-      "kernel",
-      [kernelSize[0], kernelSize[1], filters, cin],
-      "float32",
-      tf.initializers.randomUniform({
-        minval: -1 / Math.sqrt(filters * kernelSize[0] * kernelSize[1]),
-        maxval: 1 / Math.sqrt(filters * kernelSize[0] * kernelSize[1]),
-      }),
-    );
-    if (useBias) {
-      const bound = 1 / Math.sqrt(filters * kernelSize[0] * kernelSize[1]);
-      this.bias = this.addWeight(
-        "bias",
-        [filters],
-        "float32",
-        tf.initializers.randomUniform({ minval: -bound, maxval: bound }),
-      );
-    }
-    this.built = true;
+    this.addKernelAndBias([kh, kw, this.conv.filters, cin], this.conv.filters * kh * kw);
   }
 
   private outputLength(q: number | null, axis: 0 | 1): number | null {
@@ -146,18 +124,8 @@ export class PaddedConv2DTranspose extends tf.layers.Layer {
         this.outputLength(u.shape[1], 0) as number,
         this.outputLength(u.shape[2], 1) as number,
       ];
-      const y = conv2dTransposeFast(
-        u,
-        (this.kernel as tf.LayerVariable).read() as tf.Tensor4D,
-        { strides, pad: padding },
-        outSize,
-      );
-      return this.bias ? tf.add(y, this.bias.read()) : y;
+      return this.withBias(conv2dTransposeFast(u, this.kernelTensor(), { strides, pad: padding }, outSize));
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...this.conv };
   }
 }
 tf.serialization.registerClass(PaddedConv2DTranspose);

@@ -230,6 +230,35 @@ export function convGradientMode(): ConvGradientMode {
   return mode ?? "tfjs";
 }
 
+/** A Conv2D / Conv2DBackpropInput kernel's attributes as explicit geometry ('same' and 'valid' resolved). */
+function geometryFromAttrs(
+  attrs: tf.NamedAttrMap,
+  inputShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+): ConvGeometry {
+  const { strides, pad, dilations, dimRoundingMode } = attrs as unknown as {
+    strides: number | [number, number];
+    pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+    dilations?: number | [number, number];
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  };
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    strides,
+    dilations ?? 1,
+    pad,
+    dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  return {
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    pad: [info.padInfo.top, info.padInfo.bottom, info.padInfo.left, info.padInfo.right],
+  };
+}
+
 /**
  * Below this many output positions (batch x rows x columns of dy) a convolution is weight-bound: the phase
  * decomposition spends its time copying and repacking the filter (D's 4x4 2048-channel levels: 6.6 s against
@@ -267,26 +296,8 @@ const fastConv2dBackpropInputGradient: tf.GradConfig = {
   inputsToSave: ["dy", "filter"],
   gradFunc: (ddx, saved, attrs) => {
     const [dy, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-    const { strides, pad, dimRoundingMode, inputShape } = attrs as unknown as {
-      strides: number | [number, number];
-      pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-      dimRoundingMode?: "floor" | "round" | "ceil";
-      inputShape: [number, number, number, number];
-    };
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      "channelsLast",
-    );
-    const geometry: ConvGeometry = {
-      strides: [info.strideHeight, info.strideWidth],
-      pad: [info.padInfo.top, info.padInfo.bottom, info.padInfo.left, info.padInfo.right],
-    };
+    const { inputShape } = attrs as unknown as { inputShape: [number, number, number, number] };
+    const geometry = geometryFromAttrs(attrs, inputShape, filter.shape);
     const upstream = ddx as tf.Tensor4D;
     return {
       dy: () => conv2dFast(upstream, filter, geometry),
@@ -300,29 +311,9 @@ const fastConv2dGradient: tf.GradConfig = {
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-    const { strides, pad, dilations, dataFormat, dimRoundingMode } = attrs as unknown as {
-      strides: number | [number, number];
-      pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-      dilations: number | [number, number];
-      dataFormat: "NHWC" | "NCHW";
-      dimRoundingMode?: "floor" | "round" | "ceil";
-    };
-    if (dataFormat === "NCHW") throw new Error("conv2d gradient: only NHWC is supported");
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape,
-      filter.shape,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-      false,
-      "channelsLast",
-    );
-    const geometry: ConvGeometry = {
-      strides: [info.strideHeight, info.strideWidth],
-      dilations: [info.dilationHeight, info.dilationWidth],
-      pad: [info.padInfo.top, info.padInfo.bottom, info.padInfo.left, info.padInfo.right],
-    };
+    if ((attrs as { dataFormat?: string }).dataFormat === "NCHW")
+      throw new Error("conv2d gradient: only NHWC is supported");
+    const geometry = geometryFromAttrs(attrs, x.shape, filter.shape);
     const upstream = dy as tf.Tensor4D;
     return {
       x: () => inputGradient(upstream, filter, geometry, [x.shape[1], x.shape[2]]),

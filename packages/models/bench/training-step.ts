@@ -1,0 +1,71 @@
+/**
+ * One full StarGAN training step of a preset, as the seed record's method reads: a D step (WGAN-GP,
+ * lambda_gp 10, + multi-label classification on real) then a G step (adversarial + classification + 10 x L1
+ * cycle), RMSprop 1e-5, batch 2. The trainer package owns the real loop; this is the benchmark's fixed step.
+ */
+import { buildDiscriminator } from "../src/discriminators.js";
+import { buildGenerator } from "../src/generators.js";
+import { type PresetName, presetConfig } from "../src/presets.js";
+import * as tf from "../src/tfjs.js";
+
+export interface StepSetup {
+  step: () => void;
+  dispose: () => void;
+}
+
+export function starGanStep(preset: PresetName, batch = 2): StepSetup {
+  const config = presetConfig(preset);
+  if (config.generator.kind !== "stargan" || config.discriminator.kind !== "stargan") {
+    throw new Error(`${preset}: this benchmark step is the StarGAN (src + cls) recipe`);
+  }
+  const { bins, numLabels } = config.generator;
+  const frames = config.discriminator.frames;
+  const G = buildGenerator(config.generator);
+  const D = buildDiscriminator(config.discriminator);
+  const gOptimizer = tf.train.rmsprop(1e-5);
+  const dOptimizer = tf.train.rmsprop(1e-5);
+  const x = tf.randomUniform([batch, bins, frames, 1], 0, 1, "float32", 1);
+  const labels = (seed: number) =>
+    tf.cast(tf.less(tf.randomUniform([batch, numLabels], 0, 1, "float32", seed), 0.01), "float32");
+  const org = labels(2);
+  const trg = labels(3);
+  const gVars = G.trainableWeights.map((w) => w.read() as tf.Variable);
+  const dVars = D.trainableWeights.map((w) => w.read() as tf.Variable);
+  const critic = (input: tf.Tensor) => D.apply(input, { training: true }) as tf.Tensor[];
+  const generate = (input: tf.Tensor, target: tf.Tensor) => G.apply([input, target], { training: true }) as tf.Tensor;
+  const step = () => {
+    tf.tidy(() => {
+      const fake = tf.tidy(() => generate(x, trg));
+      const dLoss = () => {
+        const [srcReal, clsReal] = critic(x) as [tf.Tensor, tf.Tensor];
+        const [srcFake] = critic(fake) as [tf.Tensor];
+        const alpha = tf.randomUniform([batch, 1, 1, 1]);
+        const xHat = tf.add(tf.mul(alpha, x), tf.mul(tf.sub(1, alpha), fake));
+        const grad = tf.grad((input: tf.Tensor) => tf.sum((critic(input) as tf.Tensor[])[0] as tf.Tensor))(xHat);
+        const norm = tf.sqrt(tf.add(tf.sum(tf.square(grad), [1, 2, 3]), 1e-12));
+        const gp = tf.mean(tf.square(tf.sub(norm, 1)));
+        const cls = tf.losses.sigmoidCrossEntropy(org, clsReal);
+        return tf.addN([tf.neg(tf.mean(srcReal)), tf.mean(srcFake as tf.Tensor), cls, tf.mul(10, gp)]) as tf.Scalar;
+      };
+      dOptimizer.minimize(dLoss, false, dVars);
+      const gLoss = () => {
+        const converted = generate(x, trg);
+        const [src, cls] = critic(converted) as [tf.Tensor, tf.Tensor];
+        const reconstructed = generate(converted, org);
+        const cycle = tf.mean(tf.abs(tf.sub(x, reconstructed)));
+        return tf.addN([tf.neg(tf.mean(src)), tf.losses.sigmoidCrossEntropy(trg, cls), tf.mul(10, cycle)]) as tf.Scalar;
+      };
+      gOptimizer.minimize(gLoss, false, gVars);
+    });
+  };
+  return {
+    step,
+    dispose: () => {
+      tf.dispose([x, org, trg]);
+      gOptimizer.dispose();
+      dOptimizer.dispose();
+      G.dispose();
+      D.dispose();
+    },
+  };
+}
