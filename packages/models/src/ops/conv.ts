@@ -184,6 +184,7 @@ export function conv2dFilterGrad(
   const [, qh, qw] = dy.shape;
   const [batch, , , cin] = x.shape;
   const padded = padSpatial(x, g.top, g.bottom, g.left, g.right);
+  if (batch * qh * qw < WEIGHT_BOUND_POSITIONS) return filterGradByPatches(padded, dy, g, kernel);
   const usedH = (qh - 1) * g.s[0] + (kh - 1) * g.d[0] + 1; // the rows the forward conv reads
   const usedW = (qw - 1) * g.s[1] + (kw - 1) * g.d[1] + 1;
   const cropped =
@@ -194,6 +195,62 @@ export function conv2dFilterGrad(
   const filter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [qh, qw, n, cout]
   const out = tf.conv2d(input, filter, g.d, "valid", "NHWC", g.s); // [cin, kh, kw, cout]
   return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D;
+}
+
+/** Rows start, start + stride, ... (`count` of them) of axis 1 or 2, by slice + reshape (both differentiable). */
+function everyNth(x: tf.Tensor4D, axis: 1 | 2, start: number, count: number, stride: number): tf.Tensor4D {
+  const shape = x.shape;
+  const needed = count * stride;
+  const available = shape[axis] - start;
+  const begin = [0, 0, 0, 0];
+  begin[axis] = start;
+  const size: number[] = [...shape];
+  size[axis] = Math.min(needed, available);
+  let window = tf.slice(x, begin, size);
+  if (stride === 1) return window;
+  if (available < needed) {
+    const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
+    padding[axis] = [0, needed - available];
+    window = tf.pad(window, padding);
+  }
+  const split = [...window.shape] as number[];
+  split.splice(axis, 1, count, stride);
+  const picked = tf.slice(
+    tf.reshape(window, split),
+    split.map(() => 0),
+    split.map((n, i) => (i === axis + 1 ? 1 : n)),
+  );
+  const out: [number, number, number, number] = [...shape];
+  out[axis] = count;
+  return tf.reshape(picked, out);
+}
+
+/**
+ * The filter gradient of a weight-bound convolution (few output positions P, large filter) as one matMul of
+ * im2col patches [P, kh kw cin] with dy [P, cout]: the result is already in [kh, kw, cin, cout] order, where
+ * the channels-as-batch route would build and transpose a filter-sized tensor twice (D's 2048 x 1479 cls head:
+ * 194 MB each).
+ */
+function filterGradByPatches(padded: tf.Tensor4D, dy: tf.Tensor4D, g: Resolved, kernel: [number, number]): tf.Tensor4D {
+  const [kh, kw] = kernel;
+  const [n, qh, qw, cout] = dy.shape;
+  const cin = padded.shape[3];
+  const positions = n * qh * qw;
+  const columns: tf.Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    const rows = everyNth(padded, 1, i * g.d[0], qh, g.s[0]);
+    for (let j = 0; j < kw; j++) {
+      columns.push(tf.reshape(everyNth(rows, 2, j * g.d[1], qw, g.s[1]), [positions, cin]));
+    }
+  }
+  const patches = columns.length === 1 ? (columns[0] as tf.Tensor2D) : (tf.concat(columns, 1) as tf.Tensor2D);
+  const dw = tf.matMul(patches, tf.reshape(dy, [positions, cout]) as tf.Tensor2D, true, false);
+  return tf.reshape(dw, [kh, kw, cin, cout]) as tf.Tensor4D;
 }
 
 export type ConvGradientMode = "fast" | "tfjs";
