@@ -32,4 +32,20 @@ describe("initBackend", () => {
     }
     await initBackend("wasm", () => {});
   });
+
+  it("shares buffers in the wasm Identity kernel (clones of saved tensors cost no memory) and keeps values", async () => {
+    await initBackend("wasm", () => {});
+    const x = tf.randomNormal([256, 1024]);
+    const copy = tf.clone(x);
+    expect(copy.dataId).toBe(x.dataId); // one wasm buffer, reference-counted
+    const expected = Array.from(x.dataSync());
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual(expected);
+    // A variable updated after cloning leaves the clone as it was (assign swaps buffers, never writes in place).
+    const v = tf.variable(tf.ones([4]));
+    const snapshot = tf.clone(v);
+    v.assign(tf.zeros([4]));
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 1, 1, 1]);
+    tf.dispose([copy, v, snapshot]);
+  });
 });

@@ -50,6 +50,29 @@ export async function initBackend(
   throw new BackendUnavailableError(`no TensorFlow.js backend could start (${detail})`, name ?? "backend");
 }
 
+/**
+ * tfjs-backend-wasm's Identity kernel copies its input, and tfjs clones (Identity) every tensor a kernel saves
+ * for its gradient: each convolution under a gradient tape copied its filter (the seed discriminator's 4x4x1024x2048
+ * and 2048x1479 heads: 128 and 185 MiB per use). The wasm backend reference-counts its buffers (its Reshape
+ * shares them), and tfjs tensors are immutable (Variable.assign swaps buffers), so Identity can share too, as
+ * the cpu backend's does.
+ */
+function shareDataInWasmIdentity(): void {
+  if (shared) return;
+  shared = true;
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    kernelName: "Identity",
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend }) => {
+      const x = inputs.x as tf.TensorInfo;
+      (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+}
+let shared = false;
+
 /** True when the package is installed with its compiled tfjs_binding.node in lib/napi-v<N>. */
 function nativeAddonPresent(specifier: string): boolean {
   try {
@@ -85,7 +108,9 @@ async function tryBackend(name: BackendName): Promise<string | null> {
         await import("@tensorflow/tfjs-backend-wasm");
         // Threaded wasm starts its workers from a blob: URL, which Node cannot load; SIMD stays on.
         tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
-        return (await tf.setBackend("wasm")) ? null : "the wasm backend did not initialise";
+        if (!(await tf.setBackend("wasm"))) return "the wasm backend did not initialise";
+        shareDataInWasmIdentity();
+        return null;
       }
       case "cpu": {
         // The cpu backend ships inside @tensorflow/tfjs and is registered on import.
