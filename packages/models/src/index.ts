@@ -27,6 +27,7 @@ export {
   conv2dFilterGrad,
   conv2dTransposeFast,
   convGradientMode,
+  isWeightBound,
   setConvGradientMode,
 } from "./ops/conv.js";
 export { type PresetName, type PresetOptions, presetConfig, presetNames } from "./presets.js";

@@ -8,6 +8,7 @@ import {
   conv2dFilterGrad,
   conv2dTransposeFast,
   convOutputSize,
+  isWeightBound,
   setConvGradientMode,
 } from "./conv.js";
 
@@ -34,6 +35,21 @@ const geometries: Case[] = [
     g: { strides: [1, 2], pad: [2, 2] },
     size: [7, 8],
   },
+  // Weight-bound (isWeightBound): tfjs's Conv2DBackpropInput and the im2col filter gradient take over.
+  {
+    name: "weight-bound 4x4 stride 2 pad 1, 128 -> 128 channels on 4x4 (the seed D's last levels)",
+    kernel: [4, 4],
+    g: { strides: [2, 2], pad: [1, 1] },
+    size: [4, 4],
+    channels: [128, 128],
+  },
+  {
+    name: "weight-bound kernel covering the map, 256 -> 96 (the seed D's cls head)",
+    kernel: [2, 2],
+    g: { strides: [1, 1], pad: [0, 0] },
+    size: [2, 2],
+    channels: [256, 96],
+  },
 ];
 
 interface Case {
@@ -41,11 +57,14 @@ interface Case {
   kernel: [number, number];
   g: ConvGeometry;
   size: [number, number];
+  /** [in, out] channels; default [3, 4]. */
+  channels?: [number, number];
 }
 
 /** Inputs of a case, the same numbers on every backend. */
-function inputs({ kernel, size }: Case) {
-  const [cin, cout, batch] = [3, 4, 2];
+function inputs({ kernel, size, channels }: Case) {
+  const [cin, cout] = channels ?? [3, 4];
+  const batch = 2;
   const x = tf.randomNormal([batch, size[0], size[1], cin], 0, 1, "float32", 1) as tf.Tensor4D;
   const w = tf.randomNormal([kernel[0], kernel[1], cin, cout], 0, 1, "float32", 2) as tf.Tensor4D;
   return { x, w };
@@ -89,11 +108,17 @@ function expectNear(actual: tf.Tensor, expected: Float32Array, label: string): v
 }
 
 /** A WGAN-GP penalty through a stride-2 conv, a second-order-safe LeakyReLU and a 3x5 conv. */
-function penaltyGrads(conv: typeof referenceConv, size: number): Float32Array[] {
+interface PenaltyCase {
+  size: number;
+  /** Channels of the input, between the convs, and out. */
+  channels: [number, number, number];
+}
+
+function penaltyGrads(conv: typeof referenceConv, { size, channels: [c0, c1, c2] }: PenaltyCase): Float32Array[] {
   return tf.tidy(() => {
-    const x = tf.randomNormal([2, size, size, 2], 0, 1, "float32", 4) as tf.Tensor4D;
-    const w1 = tf.randomNormal([4, 4, 2, 3], 0, 0.5, "float32", 5) as tf.Tensor4D;
-    const w2 = tf.randomNormal([3, 5, 3, 2], 0, 0.5, "float32", 6) as tf.Tensor4D;
+    const x = tf.randomNormal([2, size, size, c0], 0, 1, "float32", 4) as tf.Tensor4D;
+    const w1 = tf.randomNormal([4, 4, c0, c1], 0, 0.5 / Math.sqrt(c0), "float32", 5) as tf.Tensor4D;
+    const w2 = tf.randomNormal([3, 5, c1, c2], 0, 0.5 / Math.sqrt(c1), "float32", 6) as tf.Tensor4D;
     const down: ConvGeometry = { strides: [2, 2], pad: [1, 1] };
     const same: ConvGeometry = { strides: [1, 1], pad: [1, 2] };
     const penalty = (a: tf.Tensor, b: tf.Tensor) => {
@@ -118,9 +143,12 @@ function penaltyGrads(conv: typeof referenceConv, size: number): Float32Array[] 
 }
 
 const references = new Map<string, ReturnType<typeof referenceValues>>();
-/** Input sizes of the penalty: 8 keeps every conv weight-bound (tfjs's kernels), 32 activation-bound (phases). */
-const penaltySizes = [8, 32];
-const penaltyReference = new Map<number, Float32Array[]>();
+const penaltyCases: PenaltyCase[] = [
+  { size: 8, channels: [2, 3, 2] },
+  { size: 32, channels: [2, 3, 2] },
+  { size: 4, channels: [64, 128, 96] }, // weight-bound: tfjs's Conv2DBackpropInput with the gradient registered here
+];
+const penaltyReference = new Map<PenaltyCase, Float32Array[]>();
 
 describe.each(["cpu", "wasm"] as const)(
   "fast conv ops on %s against the cpu backend's reference kernels",
@@ -131,7 +159,7 @@ describe.each(["cpu", "wasm"] as const)(
         setConvGradientMode("tfjs");
         try {
           for (const c of geometries) references.set(c.name, referenceValues(c));
-          for (const size of penaltySizes) penaltyReference.set(size, penaltyGrads(referenceConv, size));
+          for (const p of penaltyCases) penaltyReference.set(p, penaltyGrads(referenceConv, p));
         } finally {
           setConvGradientMode("fast");
         }
@@ -151,7 +179,7 @@ describe.each(["cpu", "wasm"] as const)(
             2,
             convOutputSize(size[0], kernel[0], g.strides[0], ph),
             convOutputSize(size[1], kernel[1], g.strides[1], pw),
-            4,
+            (c.channels ?? [3, 4])[1],
           ]);
           expectNear(y, ref.y, "conv");
           const u = tf.tensor4d(ref.u, ref.uShape as [number, number, number, number]);
@@ -168,11 +196,11 @@ describe.each(["cpu", "wasm"] as const)(
     }
 
     it("second-order gradients (a WGAN-GP penalty through two convs) equal the reference kernels'", () => {
-      for (const size of penaltySizes) {
-        const fast = penaltyGrads(conv2dFast, size);
-        const reference = penaltyReference.get(size) as Float32Array[];
+      for (const p of penaltyCases) {
+        const fast = penaltyGrads(conv2dFast, p);
+        const reference = penaltyReference.get(p) as Float32Array[];
         for (let i = 0; i < 2; i++) {
-          expectNear(tf.tensor(fast[i] as Float32Array), reference[i] as Float32Array, `${size}: w${i + 1}`);
+          expectNear(tf.tensor(fast[i] as Float32Array), reference[i] as Float32Array, `${p.size}: w${i + 1}`);
         }
       }
     });
@@ -198,6 +226,15 @@ describe.each(["cpu", "wasm"] as const)(
     });
   },
 );
+
+describe("isWeightBound", () => {
+  it("routes the seed D's last levels to tfjs's kernel and the generator's layers to the phase decomposition", () => {
+    expect(isWeightBound(2 * 4 * 4, 4 * 4 * 1024 * 2048)).toBe(true); // D conv6 at batch 2
+    expect(isWeightBound(2, 4 * 4 * 2048 * 1479)).toBe(true); // D cls head
+    expect(isWeightBound(2 * 32 * 32, 3 * 5 * 1735 * 256)).toBe(false); // G merge
+    expect(isWeightBound(4 * 10 * 8, 4 * 4 * 32 * 64)).toBe(false); // tiny D level 3
+  });
+});
 
 describe("fast conv ops against finite differences", () => {
   let previous: string;

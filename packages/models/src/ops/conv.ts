@@ -184,7 +184,7 @@ export function conv2dFilterGrad(
   const [, qh, qw] = dy.shape;
   const [batch, , , cin] = x.shape;
   const padded = padSpatial(x, g.top, g.bottom, g.left, g.right);
-  if (batch * qh * qw < WEIGHT_BOUND_POSITIONS) return filterGradByPatches(padded, dy, g, kernel);
+  if (isWeightBound(batch * qh * qw, kh * kw * cin * dy.shape[3])) return filterGradByPatches(padded, dy, g, kernel);
   const usedH = (qh - 1) * g.s[0] + (kh - 1) * g.d[0] + 1; // the rows the forward conv reads
   const usedW = (qw - 1) * g.s[1] + (kw - 1) * g.d[1] + 1;
   const cropped =
@@ -231,7 +231,7 @@ function everyNth(x: tf.Tensor4D, axis: 1 | 2, start: number, count: number, str
 }
 
 /**
- * The filter gradient of a weight-bound convolution (few output positions P, large filter) as one matMul of
+ * The filter gradient of a weight-bound convolution (see {@link isWeightBound}) as one matMul of
  * im2col patches [P, kh kw cin] with dy [P, cout]: the result is already in [kh, kw, cin, cout] order, where
  * the channels-as-batch route would build and transpose a filter-sized tensor twice (D's 2048 x 1479 cls head:
  * 194 MB each).
@@ -317,11 +317,17 @@ function geometryFromAttrs(
 }
 
 /**
- * Below this many output positions (batch x rows x columns of dy) a convolution is weight-bound: the phase
- * decomposition spends its time copying and repacking the filter (D's 4x4 2048-channel levels: 6.6 s against
- * 0.26 s), so tfjs's own Conv2DBackpropInput kernel is used there.
+ * A convolution is weight-bound when its filter is large for the output positions (batch x rows x columns of dy)
+ * it is applied at: then the phase decomposition spends its time copying and repacking the filter (the seed D's
+ * 4x4x1024x2048 level at 32 positions: 6.6 s against 0.26 s for tfjs's Conv2DBackpropInput), while tfjs's kernel
+ * at ~3 GFLOP/s is the slower choice everywhere else (`tiny`'s step: 0.6 s with phases, 2.9 s with it; the
+ * seed's merge conv: 1.4 s against 8.6 s). Measured on wasm; the ratio sits between those cases.
  */
-const WEIGHT_BOUND_POSITIONS = 256;
+const WEIGHT_BOUND_FILTER_PER_POSITION = 8192;
+
+export function isWeightBound(positions: number, filterSize: number): boolean {
+  return filterSize > WEIGHT_BOUND_FILTER_PER_POSITION * positions;
+}
 
 /** The input gradient (transposed convolution) by whichever route is faster for this shape. */
 function inputGradient(
@@ -332,7 +338,7 @@ function inputGradient(
 ): tf.Tensor4D {
   const g = resolve(geometry);
   const [n, qh, qw] = dy.shape;
-  if (n * qh * qw < WEIGHT_BOUND_POSITIONS && g.d[0] === 1 && g.d[1] === 1) {
+  if (isWeightBound(n * qh * qw, filter.size) && g.d[0] === 1 && g.d[1] === 1) {
     const padding = [
       [0, 0],
       [g.top, g.bottom],
