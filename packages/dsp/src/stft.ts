@@ -142,35 +142,35 @@ export class StftPlan {
     return Math.max(nFft + hop * (frames - 1), length + (center ? nFft / 2 : 0));
   }
 
-  /** Frames of `signal` after centre padding; throws when it is shorter than one frame. */
+  /** Frames of a signal of `length` samples (after centre padding). */
   frameCount(length: number): number {
     return frameCount(length, this.options);
   }
 
-  /**
-   * Windows frame t of `signal` (as padded by `center`) into this.frame and transforms it into this.spectrum.
-   */
-  private transformFrame(signal: Float32Array, t: number): void {
-    const { nFft, hop, center, padMode } = this.options;
+  /** Rewinds the engine's per-call memory and copies the centre-padded signal into it; returns its pointer. */
+  private stagePadded(wasm: WasmStftEngine, signal: Float32Array): number {
+    wasm.reset();
+    const length = this.paddedLength(signal.length);
+    const pointer = wasm.reserve(length);
+    this.padInto(signal, wasm.f32(pointer, length));
+    return pointer;
+  }
+
+  /** The signal as the frames read it: centre-padded by {@link padInto}, or itself. */
+  private padded(signal: Float32Array): Float32Array {
+    if (!this.options.center) return signal;
+    const out = new Float32Array(this.paddedLength(signal.length));
+    this.padInto(signal, out);
+    return out;
+  }
+
+  /** Windows frame t of the padded signal into this.frame and transforms it into this.spectrum. */
+  private transformFrame(padded: Float32Array, t: number): void {
+    const { nFft, hop } = this.options;
     const frame = this.frame;
     const window = this.window;
-    const start = t * hop - (center ? nFft / 2 : 0);
-    const n = signal.length;
-    if (start >= 0 && start + nFft <= n) {
-      for (let i = 0; i < nFft; i++) frame[i] = (signal[start + i] as number) * (window[i] as number);
-    } else {
-      for (let i = 0; i < nFft; i++) {
-        let index = start + i;
-        if (index < 0 || index >= n) {
-          if (padMode === "constant" || n === 1) {
-            frame[i] = 0;
-            continue;
-          }
-          index = reflectIndex(index, n);
-        }
-        frame[i] = (signal[index] as number) * (window[i] as number);
-      }
-    }
+    const start = t * hop;
+    for (let i = 0; i < nFft; i++) frame[i] = (padded[start + i] as number) * (window[i] as number);
     this.fft.realTransform(this.spectrum, frame);
   }
 
@@ -199,19 +199,18 @@ export class StftPlan {
     const im = out?.im ?? new Float32Array(keepBins * frames);
     if (this.wasm) {
       const wasm = this.wasm;
-      wasm.reset();
-      const padded = wasm.reserve(this.paddedLength(signal.length));
+      const padded = this.stagePadded(wasm, signal);
       const outRe = wasm.reserve(keepBins * frames);
       const outIm = wasm.reserve(keepBins * frames);
-      this.padInto(signal, wasm.f32(padded, this.paddedLength(signal.length)));
       wasm.stft(padded, this.options.hop, frames, 0, keepBins, outRe, outIm);
       re.set(wasm.f32(outRe, keepBins * frames));
       im.set(wasm.f32(outIm, keepBins * frames));
       return { re, im, bins: keepBins, frames };
     }
     const spectrum = this.spectrum;
+    const padded = this.padded(signal);
     for (let t = 0; t < frames; t++) {
-      this.transformFrame(signal, t);
+      this.transformFrame(padded, t);
       for (let f = 0, o = t; f < keepBins; f++, o += frames) {
         re[o] = spectrum[2 * f] as number;
         im[o] = spectrum[2 * f + 1] as number;
@@ -234,17 +233,16 @@ export class StftPlan {
     const data = result.data;
     if (this.wasm) {
       const wasm = this.wasm;
-      wasm.reset();
-      const padded = wasm.reserve(this.paddedLength(signal.length));
+      const padded = this.stagePadded(wasm, signal);
       const output = wasm.reserve(keepBins * frames);
-      this.padInto(signal, wasm.f32(padded, this.paddedLength(signal.length)));
       wasm.stft(padded, this.options.hop, frames, power === 2 ? 2 : 1, keepBins, output, 0);
       data.set(wasm.f32(output, keepBins * frames));
       return result;
     }
     const spectrum = this.spectrum;
+    const padded = this.padded(signal);
     for (let t = 0; t < frames; t++) {
-      this.transformFrame(signal, t);
+      this.transformFrame(padded, t);
       for (let f = 0, o = t; f < keepBins; f++, o += frames) {
         const a = spectrum[2 * f] as number;
         const b = spectrum[2 * f + 1] as number;
@@ -266,10 +264,7 @@ export class StftPlan {
     }
     if (!this.wasm) return applyFilterbank(filterbank, this.magnitude(signal, 2));
     const wasm = this.wasm;
-    wasm.reset();
-    const paddedLength = this.paddedLength(signal.length);
-    const padded = wasm.reserve(paddedLength);
-    this.padInto(signal, wasm.f32(padded, paddedLength));
+    const padded = this.stagePadded(wasm, signal);
     const out = wasm.filteredPower(padded, this.options.hop, frames, filterbank);
     return { data: wasm.f32(out, filterbank.nMels * frames).slice(), bins: filterbank.nMels, frames };
   }
