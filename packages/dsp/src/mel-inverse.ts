@@ -31,7 +31,11 @@ export function melToLinear(
   const frames = mel.frames;
   const target = Float64Array.from(mel.data);
   const targetNorm = Math.sqrt(sumOfSquares(target)) || 1;
-  const lipschitz = largestEigenvalue(filterbank);
+  let lipschitz = lipschitzCache.get(filterbank);
+  if (lipschitz === undefined) {
+    lipschitz = largestEigenvalue(filterbank);
+    lipschitzCache.set(filterbank, lipschitz);
+  }
   const size = nFreq * frames;
   let x = new Float64Array(size);
   let previous = new Float64Array(size);
@@ -86,6 +90,9 @@ export function melToLinear(
   for (let i = 0; i < size; i++) out[i] = exponent === 0.5 ? Math.sqrt(x[i] as number) : (x[i] as number) ** exponent;
   return { data: out, bins: nFreq, frames };
 }
+
+/** The gradient's Lipschitz constant depends on the filterbank alone (200 power iterations: worth keeping). */
+const lipschitzCache = new WeakMap<MelFilterbank, number>();
 
 /** out[m, t] = sum_k A[m, k] x[k, t] over each row's non-zero span. */
 function multiplyA(fb: MelFilterbank, x: Float64Array, frames: number, out: Float64Array): void {
