@@ -14,8 +14,12 @@
  *                                (the roles of stride and dilation swap)
  *
  * Both adjoints are made of ops whose gradients tfjs knows (Conv2D among them, i.e. this gradient again), so
- * gradients of gradients work too: WGAN-GP's penalty differentiates a gradient norm. (A tf.customGrad version
- * broke there: customGrad's saved clones put a Cast node with no upstream gradient on the nested tape.)
+ * gradients of gradients work too: WGAN-GP's penalty differentiates a gradient norm. Registering the kernel's
+ * gradient (rather than wrapping ops in tf.customGrad) also speeds up every tf.conv2d, tfjs-layers' included.
+ *
+ * Weight-bound convolutions (a large filter applied at few output positions, see isWeightBound) take tfjs's
+ * Conv2DBackpropInput for dx and one im2col matMul for dw instead: there the phase decomposition's filter copies
+ * dominate. Conv2DBackpropInput's own gradient is registered here too, in forward convolutions.
  * Layout NHWC, filters [kh, kw, cin, cout].
  */
 import * as tf from "@tensorflow/tfjs";
