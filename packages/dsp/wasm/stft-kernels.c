@@ -77,6 +77,14 @@ static inline void split_bin(const f4 *zr, const f4 *zi, int k, int m, const flo
   *xi = ei - orr * c - oi * s;
 }
 
+// The first `lanes` values at p (the rest zero): a block of frames at the end of the spectrogram is partial.
+static inline f4 load_lanes(const float *p, int lanes) {
+  if (lanes == 4) return *(const f4u *)p;
+  f4 v = {0, 0, 0, 0};
+  for (int l = 0; l < lanes; l++) v[l] = p[l];
+  return v;
+}
+
 static inline void store_lanes(float *o, f4 v, int lanes) {
   if (lanes == 4) {
     *(f4u *)o = v;
@@ -154,24 +162,12 @@ void istft_frames(const float *in_re, const float *in_im, int bins, int frames, 
       int j = m - k;
       f4 ar = {0, 0, 0, 0}, ai = {0, 0, 0, 0}, br = {0, 0, 0, 0}, bi = {0, 0, 0, 0};
       if (k < bins) {
-        const float *pr = in_re + (long)k * frames + t0, *pi = in_im + (long)k * frames + t0;
-        if (lanes == 4) {
-          ar = *(const f4u *)pr;
-          ai = *(const f4u *)pi;
-        } else {
-          for (int l = 0; l < lanes; l++) ar[l] = pr[l], ai[l] = pi[l];
-        }
-        if (k == 0) ai = (f4){0, 0, 0, 0};
+        ar = load_lanes(in_re + (long)k * frames + t0, lanes);
+        if (k != 0) ai = load_lanes(in_im + (long)k * frames + t0, lanes);
       }
       if (j < bins) {
-        const float *pr = in_re + (long)j * frames + t0, *pi = in_im + (long)j * frames + t0;
-        if (lanes == 4) {
-          br = *(const f4u *)pr;
-          bi = *(const f4u *)pi;
-        } else {
-          for (int l = 0; l < lanes; l++) br[l] = pr[l], bi[l] = pi[l];
-        }
-        if (j == m) bi = (f4){0, 0, 0, 0};
+        br = load_lanes(in_re + (long)j * frames + t0, lanes);
+        if (j != m) bi = load_lanes(in_im + (long)j * frames + t0, lanes);
       }
       bi = -bi;  // conj X[m-k]
       f4 er = (ar + br) * 0.5f, ei = (ai + bi) * 0.5f, dr = (ar - br) * 0.5f, di = (ai - bi) * 0.5f;
