@@ -102,6 +102,16 @@ describe("engines agree", () => {
     expectClose(a.im, b.im, 1e-4, "im");
     const fb = melFilterbank({ sampleRate: 16000, nFft: 1024, nMels: 80 });
     expectClose(wasm.filteredPower(signal, fb).data, js.filteredPower(signal, fb).data, 1e-4, "mel power");
+    // Into a caller's buffer (what a benchmark or a streaming caller reuses), on both engines.
+    const frames = wasm.frameCount(signal.length);
+    for (const plan of [wasm, js]) {
+      const out = { data: new Float32Array(80 * frames), bins: 80, frames };
+      expect(plan.filteredPower(signal, fb, out)).toBe(out);
+      expectClose(out.data, js.filteredPower(signal, fb).data, 1e-4, "mel power into out");
+      expect(() => plan.filteredPower(signal, fb, { data: new Float32Array(80), bins: 80, frames: 1 })).toThrow(
+        /filteredPower\(out\): expected a 80 x \d+ spectrogram, found "80 x 1"/,
+      );
+    }
     expectClose(wasm.inverse(b, signal.length), js.inverse(b, signal.length), 1e-4, "inverse");
   });
 });

@@ -254,19 +254,29 @@ export class StftPlan {
   }
 
   /**
-   * STFT power projected through a filterbank (a mel spectrogram): out[m, t] = sum_k W[m, k] |X[k, t]|^2.
-   * On the wasm engine the full-resolution power never leaves WebAssembly memory.
+   * STFT power projected through a filterbank (a mel spectrogram): out[m, t] = sum_k W[m, k] |X[k, t]|^2,
+   * written into `out` when given. On the wasm engine the full-resolution power never leaves WebAssembly memory.
    */
-  filteredPower(signal: Float32Array, filterbank: MelFilterbank): Spectrogram {
+  filteredPower(signal: Float32Array, filterbank: MelFilterbank, out?: Spectrogram): Spectrogram {
     const frames = this.checkLength(signal);
     if (filterbank.nFreq !== this.bins) {
       throw new InvalidArgumentError("filterbank.nFreq", `${this.bins} (nFft/2 + 1)`, filterbank.nFreq);
     }
-    if (!this.wasm) return applyFilterbank(filterbank, this.magnitude(signal, 2));
+    const bands = filterbank.nMels;
+    if (out && (out.bins !== bands || out.frames !== frames)) {
+      throw new InvalidArgumentError(
+        "filteredPower(out)",
+        `a ${bands} x ${frames} spectrogram`,
+        `${out.bins} x ${out.frames}`,
+      );
+    }
+    if (!this.wasm) return applyFilterbank(filterbank, this.magnitude(signal, 2), out);
     const wasm = this.wasm;
     const padded = this.stagePadded(wasm, signal);
-    const out = wasm.filteredPower(padded, this.options.hop, frames, filterbank);
-    return { data: wasm.f32(out, filterbank.nMels * frames).slice(), bins: filterbank.nMels, frames };
+    const pointer = wasm.filteredPower(padded, this.options.hop, frames, filterbank);
+    const result = out ?? { data: new Float32Array(bands * frames), bins: bands, frames };
+    result.data.set(wasm.f32(pointer, bands * frames));
+    return result;
   }
 
   /**
