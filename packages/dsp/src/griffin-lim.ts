@@ -54,26 +54,24 @@ export function griffinLim(magnitude: Spectrogram, options: GriffinLimOptions = 
   } else {
     angleRe.fill(1);
   }
+  const decay = momentum / (1 + momentum);
+  let magnitudeNorm = 0;
+  if (options.onIteration) for (let i = 0; i < size; i++) magnitudeNorm += (S[i] as number) ** 2;
+  magnitudeNorm = Math.sqrt(magnitudeNorm) || 1;
   if (plan.wasm) {
     return griffinLimWasm(
       plan,
       magnitude,
       angleRe,
       angleIm,
-      nIter,
-      momentum / (1 + momentum),
-      length,
+      { nIter, decay, length, magnitudeNorm },
       options.onIteration,
     );
   }
   const weighted: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };
   let rebuilt: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };
   let previous: ComplexSpectrogram = { re: new Float32Array(size), im: new Float32Array(size), bins, frames };
-  const decay = momentum / (1 + momentum);
   const tiny = 1.1754943508222875e-38;
-  let magnitudeNorm = 0;
-  if (options.onIteration) for (let i = 0; i < size; i++) magnitudeNorm += (S[i] as number) ** 2;
-  magnitudeNorm = Math.sqrt(magnitudeNorm) || 1;
 
   const applyMagnitude = (): void => {
     for (let i = 0; i < size; i++) {
@@ -124,9 +122,7 @@ function griffinLimWasm(
   magnitude: Spectrogram,
   angleRe: Float32Array,
   angleIm: Float32Array,
-  nIter: number,
-  decay: number,
-  length: number,
+  { nIter, decay, length, magnitudeNorm }: { nIter: number; decay: number; length: number; magnitudeNorm: number },
   onIteration: GriffinLimOptions["onIteration"],
 ): Float32Array {
   const wasm = plan.wasm as NonNullable<StftPlan["wasm"]>;
@@ -160,9 +156,6 @@ function griffinLimWasm(
   }
   wasm.f32(tRe, size).fill(0);
   wasm.f32(tIm, size).fill(0);
-  let magnitudeNorm = 0;
-  if (onIteration) for (let i = 0; i < size; i++) magnitudeNorm += (S[i] as number) ** 2;
-  magnitudeNorm = Math.sqrt(magnitudeNorm) || 1;
   const inverse = (): Float32Array => {
     const acc = wasm.f32(accumulator, accumulatorLength);
     acc.fill(0);
