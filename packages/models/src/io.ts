@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type FeatureSpec, validateFeatureSpec } from "@vox/dsp";
+import { writeFileAtomic } from "@vox/dsp/node";
 import { type GeneratorConfig, type DiscriminatorConfig, type ModelConfig, validateModelConfig } from "./config.js";
 import { ModelConfigError, ModelError } from "./errors.js";
 import * as tf from "./tfjs.js";
@@ -21,12 +22,6 @@ const MODEL_FILE = "model.json";
 const WEIGHTS_FILE = "weights.bin";
 const METADATA_FILE = "metadata.json";
 
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
-
 /**
  * Saves a model as a directory: model.json (topology + weight manifest), weights.bin, metadata.json. Uses
  * plain files (not tfjs-node's file://), so it works on every backend. Each file is written to a temporary
@@ -39,11 +34,10 @@ export async function saveModel(
 ): Promise<void> {
   validateModelConfig(metadata.config, `${dir}/${METADATA_FILE}.config`);
   validateFeatureSpec(metadata.featureSpec, `${dir}/${METADATA_FILE}.featureSpec`);
-  await mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-      await writeAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(weights));
+      await writeFileAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(weights));
       const manifest = {
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
@@ -51,12 +45,12 @@ export async function saveModel(
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeAtomic(join(dir, MODEL_FILE), JSON.stringify(manifest));
+      await writeFileAtomic(join(dir, MODEL_FILE), JSON.stringify(manifest));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
   const full: ModelMetadata = { ...metadata, versions: { tfjs: tf.version.tfjs, format: 1 } };
-  await writeAtomic(join(dir, METADATA_FILE), `${JSON.stringify(full, null, 2)}\n`);
+  await writeFileAtomic(join(dir, METADATA_FILE), `${JSON.stringify(full, null, 2)}\n`);
 }
 
 async function readJson(path: string): Promise<unknown> {
