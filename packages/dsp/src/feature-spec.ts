@@ -110,6 +110,16 @@ export function featureBins(spec: FeatureSpec): number {
 }
 
 /** Seconds of audio covered by `frames` frames (the last frame's centre). */
+/**
+ * The feature value of digital silence under `spec` (what analyze() gives for all-zero audio): the amin floor in
+ * dB, or its unit-scale image. Padding a crop with this, not with 0 of some scale, keeps padding silent.
+ */
+export function silenceValue(spec: FeatureSpec): number {
+  const db = 20 * Math.log10(spec.amin) - 20 * Math.log10(spec.refAmplitude);
+  if (!spec.unitScale) return db;
+  return Math.min(1, Math.max(0, (db - spec.floorDb) / -spec.floorDb));
+}
+
 export function framesToSeconds(spec: FeatureSpec, frames: number): number {
   return ((frames - 1) * spec.hop) / spec.sampleRate;
 }

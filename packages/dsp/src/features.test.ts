@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeWav } from "./wav.js";
-import { mel80FeatureSpec, seedFeatureSpec } from "./feature-spec.js";
+import { type FeatureSpec, mel80FeatureSpec, seedFeatureSpec, silenceValue } from "./feature-spec.js";
 import { analyze, synthesize } from "./features.js";
 import { writeFileAtomic, writeWavFile } from "./node.js";
 import { renderSpectrogramPng } from "./png.js";
@@ -20,6 +20,18 @@ function spectralDistance(x: Float32Array, y: Float32Array): number {
 
 describe("analyze / synthesize", () => {
   const speech = speechSample();
+
+  it("silenceValue is what analyze gives for digital silence, in unit and dB scales", () => {
+    const specs: FeatureSpec[] = [seedFeatureSpec, mel80FeatureSpec, { ...seedFeatureSpec, unitScale: false }];
+    for (const spec of specs) {
+      const features = analyze(new Float32Array(4000), spec);
+      for (const v of features.data) expect(v).toBeCloseTo(silenceValue(spec), 4);
+    }
+    expect(silenceValue({ ...seedFeatureSpec, unitScale: false })).toBeCloseTo(-100 - 20 * Math.log10(128), 4);
+    // A floor below the amin floor: silence sits above 0 on the unit scale, so padding with 0 would be louder-than-silence.
+    const deep = { ...seedFeatureSpec, floorDb: -160 };
+    expect(silenceValue(deep)).toBeGreaterThan(0.1);
+  });
 
   it("seed spec: 256 bins in [0, 1], silence at 0; the shipped sample round-trips to a WAV and a PNG", async () => {
     const features = analyze(speech, seedFeatureSpec);

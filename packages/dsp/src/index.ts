@@ -47,9 +47,10 @@ export {
   parseFeatureSpec,
   seedFeatureSpec,
   serializeFeatureSpec,
+  silenceValue,
   validateFeatureSpec,
 } from "./feature-spec.js";
 export { analyze, specFilterbank, type SynthesizeOptions, synthesize } from "./features.js";
 export { type ColormapName, renderSpectrogramPng, type SpectrogramPngOptions } from "./png.js";
 export { spectralConvergence } from "./metrics.js";
-export { mulberry32 } from "./random.js";
+export { Mulberry32, mulberry32 } from "./random.js";
