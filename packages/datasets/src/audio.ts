@@ -1,0 +1,53 @@
+import { readFile } from "node:fs/promises";
+import { decodeWav, type MonoAudio, WavFormatError } from "@vox/dsp";
+import { FLACDecoder } from "@wasm-audio-decoders/flac";
+import { AudioFileError } from "./errors.js";
+
+/** Mean of the channels: the same mono mix @vox/dsp's WAV decoder makes. */
+function mixToMono(channels: Float32Array[], length: number): Float32Array {
+  if (channels.length === 1 && channels[0]) return channels[0].subarray(0, length);
+  const mono = new Float32Array(length);
+  for (const channel of channels) for (let i = 0; i < length; i++) mono[i] = (mono[i] ?? 0) + (channel[i] ?? 0);
+  const scale = 1 / channels.length;
+  for (let i = 0; i < length; i++) mono[i] = (mono[i] ?? 0) * scale;
+  return mono;
+}
+
+async function decodeFlac(bytes: Uint8Array, path: string): Promise<MonoAudio> {
+  const decoder = new FLACDecoder();
+  await decoder.ready;
+  try {
+    // The decoder reports no error for garbage; it decodes nothing. So no samples is the corruption signal.
+    const decoded = await decoder.decodeFile(bytes);
+    if (decoded.samplesDecoded === 0 || decoded.channelData.length === 0) {
+      const detail = decoded.errors.length > 0 ? decoded.errors[0]?.message : "no decodable FLAC frames";
+      throw new AudioFileError(path, "a FLAC file with audio", detail ?? "no decodable FLAC frames");
+    }
+    return { samples: mixToMono(decoded.channelData, decoded.samplesDecoded), sampleRate: decoded.sampleRate };
+  } finally {
+    decoder.free();
+  }
+}
+
+/** Reads a WAV or FLAC file as mono; every failure is an AudioFileError naming the path. */
+export async function readAudioFile(path: string): Promise<MonoAudio> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new AudioFileError(path, "a readable audio file", (error as NodeJS.ErrnoException).code ?? String(error));
+  }
+  if (bytes.length === 0) throw new AudioFileError(path, "an audio file", "an empty file (0 bytes)");
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic === "fLaC") return decodeFlac(bytes, path);
+  if (magic === "RIFF" || magic === "RIFX" || magic === "RF64") {
+    try {
+      return decodeWav(bytes, path);
+    } catch (error) {
+      if (error instanceof WavFormatError)
+        throw new AudioFileError(path, error.expected ?? "a WAV file", error.found ?? "");
+      throw error;
+    }
+  }
+  throw new AudioFileError(path, "a WAV (RIFF) or FLAC file", `a file starting with ${JSON.stringify(magic)}`);
+}

@@ -1,0 +1,74 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+
+/** The corpus layouts vox reads, by their own folder structure. */
+export type CorpusLayout = "vctk" | "vcc" | "jvs" | "cmu-arctic" | "libritts" | "folder";
+
+/** One recording: a speaker, an id unique within that speaker, the audio file, and its text where the corpus has it. */
+export interface Utterance {
+  speaker: string;
+  id: string;
+  path: string;
+  transcript?: string;
+}
+
+export interface Corpus {
+  layout: CorpusLayout;
+  /** The folder the layout was found in (may be below the folder given). */
+  root: string;
+  /** Sorted speaker ids. */
+  speakers: string[];
+  /** Sorted by speaker, then id. */
+  utterances: Utterance[];
+}
+
+/** Audio file extensions vox decodes. */
+export const audioExtensions = [".wav", ".flac"] as const;
+
+export function isAudioFile(name: string): boolean {
+  const lower = name.toLowerCase();
+  return audioExtensions.some((extension) => lower.endsWith(extension));
+}
+
+/** The file name without its audio extension. */
+export function audioStem(name: string): string {
+  return name.replace(/\.(wav|flac)$/i, "");
+}
+
+/** Entries of a folder (names only), or [] when it does not exist or is not a folder. */
+export async function listFolder(path: string): Promise<{ files: string[]; folders: string[] }> {
+  try {
+    const entries = await readdir(path, { withFileTypes: true });
+    const files: string[] = [];
+    const folders: string[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith(".")) continue;
+      if (entry.isDirectory()) folders.push(entry.name);
+      else if (entry.isFile() || entry.isSymbolicLink()) files.push(entry.name);
+    }
+    return { files: files.sort(), folders: folders.sort() };
+  } catch {
+    return { files: [], folders: [] };
+  }
+}
+
+/** Audio files under `path`, recursively, as paths relative to `path`, sorted. */
+export async function listAudioRecursive(path: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const { files, folders } = await listFolder(join(path, relative));
+    for (const file of files) if (isAudioFile(file)) found.push(relative ? `${relative}/${file}` : file);
+    for (const folder of folders) await walk(relative ? `${relative}/${folder}` : folder);
+  };
+  await walk("");
+  return found.sort();
+}
+
+/** Code-unit order: stable across machines and locales (localeCompare is not). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortUtterances(utterances: Utterance[]): Utterance[] {
+  return utterances.sort((a, b) => compareIds(a.speaker, b.speaker) || compareIds(a.id, b.id));
+}

@@ -1,0 +1,46 @@
+/**
+ * Typed errors of @vox/datasets. Each says what was expected, what was found, and where (a corpus folder, a file,
+ * a speaker id or an option), so a researcher can fix the input without reading our source.
+ */
+export class DatasetError extends Error {
+  override name = "DatasetError";
+  constructor(
+    /** The corpus folder, file, cache, speaker or option concerned. */
+    readonly where: string,
+    readonly expected: string,
+    readonly found: string,
+    /** What to do about it, when there is something obvious. */
+    readonly hint?: string,
+  ) {
+    super(`${where}: expected ${expected}, found ${found}${hint ? ` (${hint})` : ""}`);
+  }
+}
+
+/** No known corpus layout matches a folder; `reasons` says, per layout, why not. */
+export class CorpusLayoutError extends DatasetError {
+  override name = "CorpusLayoutError";
+  constructor(
+    root: string,
+    readonly reasons: Record<string, string>,
+  ) {
+    const why = Object.entries(reasons)
+      .map(([layout, reason]) => `${layout}: ${reason}`)
+      .join("; ");
+    super(root, "a speech corpus in a known layout", `none (${why})`);
+  }
+}
+
+/** A speaker id that the corpus, cache or speaker map does not have (or has too little audio of). */
+export class SpeakerError extends DatasetError {
+  override name = "SpeakerError";
+}
+
+/** An audio file that cannot be decoded or is unusable (empty, silent, too short). */
+export class AudioFileError extends DatasetError {
+  override name = "AudioFileError";
+}
+
+/** A feature cache that is missing, corrupt, or made with other settings. */
+export class FeatureCacheError extends DatasetError {
+  override name = "FeatureCacheError";
+}

@@ -1,0 +1,38 @@
+import { join } from "node:path";
+import { audioStem, isAudioFile, listFolder, type Utterance } from "../corpus.js";
+import type { LayoutReader } from "./layout.js";
+
+const subsetPattern = /^vcc20(16|18)_(training|evaluation|reference)$/i;
+const speakerPattern = /^(VCC2)?[ST][FM]\d$/;
+
+/** Folders holding VCC speaker folders: the VCC subsets under `root`, or `root` itself. */
+async function subsetFolders(root: string): Promise<string[]> {
+  const { folders } = await listFolder(root);
+  const subsets = folders.filter((name) => subsetPattern.test(name)).map((name) => join(root, name));
+  if (subsets.length > 0) return subsets;
+  return folders.some((name) => speakerPattern.test(name)) ? [root] : [];
+}
+
+/**
+ * Voice Conversion Challenge 2016 (`vcc2016_training/SF1/100001.wav`) and 2018
+ * (`vcc2018_training/VCC2SF1/10001.wav`); training and evaluation subsets are merged (their ids do not collide).
+ */
+export const vccLayout: LayoutReader = {
+  layout: "vcc",
+  async mismatch(root) {
+    return (await subsetFolders(root)).length > 0
+      ? null
+      : "no vcc2016_/vcc2018_ subset folders and no speaker folders named like SF1 or VCC2SF1";
+  },
+  async read(root) {
+    const utterances: Utterance[] = [];
+    for (const subset of await subsetFolders(root)) {
+      for (const speaker of (await listFolder(subset)).folders.filter((name) => speakerPattern.test(name))) {
+        for (const file of (await listFolder(join(subset, speaker))).files.filter(isAudioFile)) {
+          utterances.push({ speaker, id: audioStem(file), path: join(subset, speaker, file) });
+        }
+      }
+    }
+    return utterances;
+  },
+};
