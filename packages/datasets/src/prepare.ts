@@ -1,7 +1,7 @@
 import { mkdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { type FeatureSpec, validateFeatureSpec } from "@vox/dsp";
+import { type FeatureSpec, featureBins, validateFeatureSpec } from "@vox/dsp";
 import {
   type CacheIndex,
   type CachedUtterance,
@@ -148,7 +148,7 @@ export async function prepareFeatures(
       );
     }
   }
-  const bins = spec.kind === "mel" ? spec.nMels : spec.dropNyquist ? spec.nFft / 2 : spec.nFft / 2 + 1;
+  const bins = featureBins(spec);
   const old = new Map<string, CachedUtterance>();
   if (previous && !options.overwrite)
     for (const entry of previous.utterances) old.set(`${entry.speaker}/${entry.id}`, entry);
