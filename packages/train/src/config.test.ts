@@ -1,0 +1,67 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseOverrides, presetTrainDefaults, resolveTrainConfig, validateTrainConfig } from "./config.js";
+import { TrainConfigError } from "./errors.js";
+import { temporaryFolder } from "./test-support.js";
+
+describe("TrainConfig", () => {
+  it("the seed preset defaults to the record: RMSprop 1e-5 for both networks, batch 2, 1000 epochs", async () => {
+    const config = await resolveTrainConfig({ preset: "seed-31f31449" });
+    expect(config.generatorOptimizer).toMatchObject({ type: "rmsprop", learningRate: 1e-5 });
+    expect(config.discriminatorOptimizer).toMatchObject({ type: "rmsprop", learningRate: 1e-5 });
+    expect([config.batchSize, config.epochs, config.steps, config.cropFrames]).toEqual([2, 1000, null, 256]);
+    expect(config.adversarial).toBe("wgan-clip");
+    const vc2 = await resolveTrainConfig({ preset: "stargan-vc2" });
+    expect([vc2.adversarial, vc2.lambda.identity, vc2.identityUntil]).toEqual(["lsgan", 5, 10_000]);
+  });
+
+  it("preset <- config file <- overrides, and choosing steps replaces the preset's epochs", async () => {
+    const file = join(temporaryFolder(), "train.json");
+    writeFileSync(file, JSON.stringify({ batchSize: 4, lambda: { cycle: 5 }, steps: 50 }));
+    const config = await resolveTrainConfig({
+      preset: "seed-31f31449",
+      configFile: file,
+      overrides: parseOverrides(["lambda.identity=2", "generatorOptimizer.learningRate=2e-5", "backend=cpu"]),
+    });
+    expect([config.batchSize, config.steps, config.epochs]).toEqual([4, 50, null]);
+    expect(config.lambda).toEqual({ gp: 10, cls: 1, cycle: 5, identity: 2 });
+    expect(config.generatorOptimizer.learningRate).toBe(2e-5);
+    expect(config.discriminatorOptimizer.learningRate).toBe(1e-5);
+    expect(config.backend).toBe("cpu");
+  });
+
+  it("reports every wrong field by name before any work starts", () => {
+    const bad = {
+      ...presetTrainDefaults("tiny"),
+      batchSize: 0,
+      adversarial: "hinge",
+      lambda: { cycle: -1 },
+      generatorOptimizer: { type: "sgd", learningRate: 1e-3 },
+      colour: "blue",
+    };
+    let error: unknown;
+    try {
+      validateTrainConfig(bad, "run.json");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TrainConfigError);
+    const problems = (error as TrainConfigError).problems.join("\n");
+    for (const field of ["batchSize", "adversarial", "lambda.cycle", "generatorOptimizer.type", "colour"]) {
+      expect(problems).toContain(field);
+    }
+    expect((error as Error).message).toContain("run.json");
+    expect(() => validateTrainConfig({ ...presetTrainDefaults("tiny"), epochs: 3 })).toThrow(/exactly one of the two/);
+  });
+
+  it("an unknown preset, an unreadable or non-JSON file, and a malformed override are clear errors", async () => {
+    await expect(resolveTrainConfig({ preset: "big" })).rejects.toThrow(/preset: expected one of seed-31f31449/);
+    await expect(resolveTrainConfig({ preset: "tiny", configFile: "/nonexistent/x.json" })).rejects.toThrow(/ENOENT/);
+    const file = join(temporaryFolder(), "broken.json");
+    writeFileSync(file, "{ steps: ");
+    await expect(resolveTrainConfig({ preset: "tiny", configFile: file })).rejects.toThrow(/broken.json.*JSON object/);
+    expect(() => parseOverrides(["steps"])).toThrow(/path=value/);
+    expect(parseOverrides(["a.b=1", "a.c=x", "d=true"])).toEqual({ a: { b: 1, c: "x" }, d: true });
+  });
+});

@@ -1,0 +1,231 @@
+import { readFile } from "node:fs/promises";
+import { backendNames, type PresetName, presetNames } from "@vox/models";
+import { z } from "zod";
+import { TrainConfigError } from "./errors.js";
+
+const optimizerSchema = z
+  .object({
+    type: z.enum(["rmsprop", "adam"]),
+    learningRate: z.number().positive().max(1),
+    /** Adam's first and second moment decay. */
+    beta1: z.number().min(0).max(1).default(0.5),
+    beta2: z.number().min(0).max(1).default(0.999),
+    /** RMSprop's mean-square decay (PyTorch's alpha). */
+    alpha: z.number().min(0).max(1).default(0.99),
+    epsilon: z.number().positive().default(1e-8),
+  })
+  .strict();
+
+export const trainConfigSchema = z
+  .object({
+    preset: z.enum(presetNames),
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /** Generator steps to train; or give `epochs` (passes over the training utterances) instead. */
+    steps: z.number().int().positive().nullable().default(null),
+    epochs: z.number().positive().nullable().default(null),
+    batchSize: z.number().int().positive(),
+    /** Frames per training crop. */
+    cropFrames: z.number().int().positive(),
+    /** Discriminator steps per generator step. */
+    nCritic: z.number().int().positive().default(1),
+    adversarial: z.enum(["wgan-gp", "wgan-clip", "lsgan"]),
+    /** Domain classification: softmax over speakers, or StarGAN's per-label sigmoid. */
+    classification: z.enum(["softmax", "sigmoid"]).default("softmax"),
+    lambda: z
+      .object({
+        gp: z.number().min(0).default(10),
+        cls: z.number().min(0).default(1),
+        cycle: z.number().min(0).default(10),
+        identity: z.number().min(0).default(5),
+      })
+      .strict()
+      .prefault({}),
+    /** Identity-mapping weight falls to 0 after this many steps (StarGAN-VC2: 10^4); null keeps it. */
+    identityUntil: z.number().int().min(0).nullable().default(null),
+    /** wgan-clip: every discriminator weight is clipped to [-clip, clip] after each step. */
+    clip: z.number().positive().default(0.01),
+    generatorOptimizer: optimizerSchema,
+    discriminatorOptimizer: optimizerSchema,
+    /** Learning rates fall linearly to 0 over the last (1 - decayFrom) of the steps (0.5: the second half); null keeps them. */
+    decayFrom: z.number().min(0).lt(1).nullable().default(null),
+    checkpointEvery: z.number().int().positive().default(1000),
+    sampleEvery: z.number().int().positive().default(1000),
+    logEvery: z.number().int().positive().default(10),
+    /** Assert every this many steps that the tensor count has not grown. */
+    leakCheckEvery: z.number().int().positive().default(50),
+    samples: z
+      .object({
+        utterances: z.number().int().min(0).default(2),
+        maxTargets: z.number().int().positive().default(4),
+        griffinLimIterations: z.number().int().positive().default(32),
+      })
+      .strict()
+      .prefault({}),
+    validationFraction: z.number().min(0).lt(1).default(0.1),
+    backend: z.enum(backendNames).nullable().default(null),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type OptimizerConfig = z.infer<typeof optimizerSchema>;
+
+/** What each preset trains with unless told otherwise. */
+export function presetTrainDefaults(preset: PresetName): Record<string, unknown> {
+  switch (preset) {
+    case "seed-31f31449":
+      // The record: RMSprop 1e-5, minibatch 2, 1000 epochs; weight-clipped WGAN as the recorded optimizer's recipe.
+      return {
+        preset,
+        epochs: 1000,
+        batchSize: 2,
+        cropFrames: 256,
+        adversarial: "wgan-clip",
+        classification: "sigmoid",
+        nCritic: 5,
+        lambda: { gp: 10, cls: 1, cycle: 10, identity: 0 },
+        generatorOptimizer: { type: "rmsprop", learningRate: 1e-5 },
+        discriminatorOptimizer: { type: "rmsprop", learningRate: 1e-5 },
+      };
+    case "stargan-2018":
+      return {
+        preset,
+        steps: 200_000,
+        batchSize: 16,
+        cropFrames: 256,
+        adversarial: "wgan-gp",
+        classification: "sigmoid",
+        nCritic: 5,
+        lambda: { gp: 10, cls: 1, cycle: 10, identity: 0 },
+        generatorOptimizer: { type: "adam", learningRate: 1e-4, beta1: 0.5, beta2: 0.999 },
+        discriminatorOptimizer: { type: "adam", learningRate: 1e-4, beta1: 0.5, beta2: 0.999 },
+        decayFrom: 0.5,
+      };
+    case "stargan-vc2":
+      // Kaneko et al. 2019: LSGAN, lambda_cyc 10, lambda_id 5 for the first 10^4 steps, Adam 2e-4 / 1e-4, batch 8.
+      return {
+        preset,
+        steps: 200_000,
+        batchSize: 8,
+        cropFrames: 128,
+        adversarial: "lsgan",
+        nCritic: 1,
+        lambda: { gp: 10, cls: 0, cycle: 10, identity: 5 },
+        identityUntil: 10_000,
+        generatorOptimizer: { type: "adam", learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
+        discriminatorOptimizer: { type: "adam", learningRate: 1e-4, beta1: 0.5, beta2: 0.999 },
+        decayFrom: 0.5,
+      };
+    case "tiny":
+      return {
+        preset,
+        steps: 300,
+        batchSize: 8,
+        cropFrames: 64,
+        adversarial: "lsgan",
+        nCritic: 1,
+        lambda: { gp: 10, cls: 1, cycle: 10, identity: 5 },
+        generatorOptimizer: { type: "adam", learningRate: 1e-3, beta1: 0.5, beta2: 0.999 },
+        discriminatorOptimizer: { type: "adam", learningRate: 1e-3, beta1: 0.5, beta2: 0.999 },
+        decayFrom: 0.4,
+        checkpointEvery: 100,
+        sampleEvery: 100,
+      };
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `b` over `a`, objects merged key by key. */
+export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const base = out[key];
+    out[key] = isObject(base) && isObject(value) ? deepMerge(base, value) : value;
+  }
+  return out;
+}
+
+/**
+ * `path=value` overrides (`lambda.cycle=5`, `generatorOptimizer.learningRate=2e-4`, `backend=cpu`) as an object.
+ * Values are read as JSON when they parse (numbers, booleans, null), else as strings.
+ */
+export function parseOverrides(assignments: readonly string[]): Record<string, unknown> {
+  let out: Record<string, unknown> = {};
+  for (const assignment of assignments) {
+    const at = assignment.indexOf("=");
+    if (at <= 0) throw new TrainConfigError("overrides", [`${assignment}: expected path=value`]);
+    const path = assignment.slice(0, at).split(".");
+    const text = assignment.slice(at + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    const nested = path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+    out = deepMerge(out, nested);
+  }
+  return out;
+}
+
+/** Checks a full config; every wrong field is reported, by name, before any work starts. */
+export function validateTrainConfig(value: unknown, source = "config"): TrainConfig {
+  const result = trainConfigSchema.safeParse(value);
+  const problems = result.success
+    ? []
+    : result.error.issues.map(
+        (issue) => `${issue.path.length ? issue.path.join(".") : "(top level)"}: ${issue.message}`,
+      );
+  if (result.success) {
+    const c = result.data;
+    if ((c.steps === null) === (c.epochs === null)) problems.push("steps/epochs: expected exactly one of the two");
+  }
+  if (problems.length > 0) throw new TrainConfigError(source, problems);
+  return (result as { data: TrainConfig }).data;
+}
+
+export interface ResolveOptions {
+  preset?: string;
+  /** A JSON config file; its fields override the preset's defaults. */
+  configFile?: string;
+  /** Flag overrides, applied last. */
+  overrides?: Record<string, unknown>;
+}
+
+/** Preset defaults <- config file <- overrides, validated as one config. */
+export async function resolveTrainConfig(options: ResolveOptions): Promise<TrainConfig> {
+  let fromFile: Record<string, unknown> = {};
+  if (options.configFile) {
+    let text: string;
+    try {
+      text = await readFile(options.configFile, "utf8");
+    } catch (error) {
+      throw new TrainConfigError(options.configFile, [
+        `(file): expected a readable JSON file, found ${(error as NodeJS.ErrnoException).code ?? error}`,
+      ]);
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (!isObject(parsed)) throw new Error("not an object");
+      fromFile = parsed;
+    } catch (error) {
+      throw new TrainConfigError(options.configFile, [
+        `(file): expected a JSON object, found ${(error as Error).message}`,
+      ]);
+    }
+  }
+  const preset = options.overrides?.preset ?? fromFile.preset ?? options.preset;
+  if (typeof preset !== "string" || !(presetNames as readonly string[]).includes(preset)) {
+    throw new TrainConfigError(options.configFile ?? "options", [
+      `preset: expected one of ${presetNames.join(", ")}, found ${JSON.stringify(preset)}`,
+    ]);
+  }
+  const merged = deepMerge(deepMerge(presetTrainDefaults(preset as PresetName), fromFile), options.overrides ?? {});
+  // Choosing steps in a file or flag replaces the preset's epochs, and the other way round.
+  const chosen = { ...fromFile, ...(options.overrides ?? {}) };
+  if (chosen.steps !== undefined && chosen.epochs === undefined) merged.epochs = null;
+  if (chosen.epochs !== undefined && chosen.steps === undefined) merged.steps = null;
+  return validateTrainConfig(merged, options.configFile ?? `preset ${preset}`);
+}

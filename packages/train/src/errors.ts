@@ -1,0 +1,46 @@
+/** Typed errors of @vox/train: what was expected, what was found, and where (a config field, a run folder, a step). */
+export class TrainError extends Error {
+  override name = "TrainError";
+  constructor(
+    message: string,
+    readonly where: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A TrainConfig with wrong fields; `problems` lists every one, each naming its field. */
+export class TrainConfigError extends TrainError {
+  override name = "TrainConfigError";
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid training config (${source}): ${problems.join("; ")}`, problems[0]?.split(":")[0] ?? source);
+  }
+}
+
+/** A loss became NaN or infinite; training stopped and the last good checkpoint is kept. */
+export class NonFiniteLossError extends TrainError {
+  override name = "NonFiniteLossError";
+  constructor(
+    readonly step: number,
+    readonly loss: string,
+    readonly value: number,
+    readonly lastCheckpoint: number | null,
+  ) {
+    super(
+      `step ${step}: loss ${loss} is ${value}; training stopped. ${
+        lastCheckpoint === null
+          ? "No checkpoint was written yet."
+          : `The last good checkpoint (step ${lastCheckpoint}) is kept: resume it with a lower learning rate, e.g. \`vox train --resume <run> --set generatorOptimizer.learningRate=...\`.`
+      }`,
+      `step ${step}`,
+    );
+  }
+}
+
+/** A run folder that cannot be used: missing, already holding another run, or damaged. */
+export class RunDirectoryError extends TrainError {
+  override name = "RunDirectoryError";
+}

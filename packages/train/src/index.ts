@@ -1,0 +1,28 @@
+export { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
+export {
+  deepMerge,
+  type OptimizerConfig,
+  parseOverrides,
+  presetTrainDefaults,
+  type ResolveOptions,
+  resolveTrainConfig,
+  type TrainConfig,
+  trainConfigSchema,
+  validateTrainConfig,
+} from "./config.js";
+export * as losses from "./losses.js";
+export { Optimizer, type OptimizerState } from "./optimizers.js";
+export { withSeededRandom } from "./weights-init.js";
+export { conditionVector, convertUtterance } from "./conversion.js";
+export { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
+export {
+  type MetricsLine,
+  readMetrics,
+  readRunRecord,
+  type RunRecord,
+  runPaths,
+} from "./run-directory.js";
+export { sampleTargets, sampleUtterances, writeSamples } from "./samples.js";
+export { formatProgress, stderrTrainProgress, type TrainProgress } from "./progress.js";
+export { abortOnSignals } from "./signals.js";
+export { StarGanTrainer, type TrainOptions, type TrainResult } from "./trainer.js";

@@ -1,0 +1,105 @@
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { FeatureSpec } from "@vox/dsp";
+import { writeFileAtomic } from "@vox/dsp/node";
+import type { ModelConfig } from "@vox/models";
+import { type TrainConfig, validateTrainConfig } from "./config.js";
+import { RunDirectoryError } from "./errors.js";
+
+/** The paths of a run folder (DESIGN.md: config.json, checkpoints/, metrics.jsonl, samples/, eval/, report.html). */
+export function runPaths(runDir: string) {
+  const root = resolve(runDir);
+  return {
+    root,
+    config: join(root, "config.json"),
+    checkpoints: join(root, "checkpoints"),
+    checkpoint: (step: number) => join(root, "checkpoints", String(step).padStart(8, "0")),
+    metrics: join(root, "metrics.jsonl"),
+    samples: (step: number) => join(root, "samples", String(step).padStart(8, "0")),
+    training: join(root, "training.json"),
+  };
+}
+
+/** Everything a run was made with: written once when it starts, read back by resume, convert, eval and report. */
+export interface RunRecord {
+  format: "vox-run";
+  version: 1;
+  createdAt: string;
+  /** The feature cache trained on. */
+  data: string;
+  config: TrainConfig;
+  /** Generator steps the run trains for (from `steps`, or `epochs` over the training utterances). */
+  totalSteps: number;
+  model: ModelConfig;
+  featureSpec: FeatureSpec;
+  speakers: string[];
+  /** Held-out validation utterances (speaker/id), fixed by the seed. */
+  validation: string[];
+  versions: Record<string, string>;
+}
+
+export async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {
+  await writeFileAtomic(runPaths(runDir).config, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function readRunRecord(runDir: string): Promise<RunRecord> {
+  const path = runPaths(runDir).config;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new RunDirectoryError(`${path}: expected a vox run's config.json, found no such file`, path);
+  }
+  let record: RunRecord;
+  try {
+    record = JSON.parse(text) as RunRecord;
+  } catch (error) {
+    throw new RunDirectoryError(`${path}: expected JSON, found unparsable text (${(error as Error).message})`, path);
+  }
+  if (record.format !== "vox-run" || record.version !== 1) {
+    throw new RunDirectoryError(
+      `${path}: expected format vox-run version 1, found ${JSON.stringify(record.format)} ${record.version}`,
+      path,
+    );
+  }
+  record.config = validateTrainConfig(record.config, path);
+  return record;
+}
+
+/** One line of metrics.jsonl. */
+export interface MetricsLine {
+  step: number;
+  /** Training seconds so far, across resumes. */
+  elapsedSeconds: number;
+  stepsPerSecond: number;
+  learningRate: { generator: number; discriminator: number };
+  losses: Record<string, number>;
+  wallTime: string;
+}
+
+export async function appendMetrics(runDir: string, lines: MetricsLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  await mkdir(runPaths(runDir).root, { recursive: true });
+  await appendFile(runPaths(runDir).metrics, lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
+}
+
+export async function readMetrics(runDir: string): Promise<MetricsLine[]> {
+  const text = await readFile(runPaths(runDir).metrics, "utf8").catch(() => "");
+  const lines: MetricsLine[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      lines.push(JSON.parse(line) as MetricsLine);
+    } catch {
+      // A line cut short by a kill: everything after the last complete line is dropped.
+      break;
+    }
+  }
+  return lines;
+}
+
+/** Keeps metrics up to `step` (a resume redoes the steps after its checkpoint; their old lines go). */
+export async function truncateMetrics(runDir: string, step: number): Promise<void> {
+  const kept = (await readMetrics(runDir)).filter((line) => line.step <= step);
+  await writeFile(runPaths(runDir).metrics, kept.map((line) => `${JSON.stringify(line)}\n`).join(""));
+}

@@ -1,0 +1,270 @@
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readCacheIndex } from "@vox/datasets";
+import { tf } from "@vox/models";
+import { beforeAll, describe, expect, it } from "vitest";
+import { listCheckpoints } from "./checkpoint.js";
+import { resolveTrainConfig, type TrainConfig } from "./config.js";
+import { NonFiniteLossError, RunDirectoryError, TrainConfigError } from "./errors.js";
+import { readMetrics, runPaths } from "./run-directory.js";
+import { temporaryFolder, twoVoiceCache } from "./test-support.js";
+import { StarGanTrainer } from "./trainer.js";
+
+const quiet = () => {};
+
+function small(overrides: Record<string, unknown> = {}, preset = "tiny"): Promise<TrainConfig> {
+  return resolveTrainConfig({
+    preset,
+    overrides: {
+      steps: 12,
+      batchSize: 4,
+      cropFrames: 32,
+      logEvery: 2,
+      checkpointEvery: 4,
+      sampleEvery: 1000,
+      leakCheckEvery: 2,
+      samples: { utterances: 0 },
+      ...overrides,
+    },
+  });
+}
+
+async function generatorWeights(runDir: string, step: number): Promise<Buffer> {
+  return readFileSync(join(runPaths(runDir).checkpoint(step), "generator", "weights.bin"));
+}
+
+describe("StarGanTrainer", () => {
+  let cache = "";
+  beforeAll(async () => {
+    cache = await twoVoiceCache();
+  });
+
+  it("learns two voices: the classifier tells them apart and the cycle loss falls (tiny, 150 steps)", async () => {
+    const run = temporaryFolder();
+    const config = await small({ steps: 150, logEvery: 1, decayFrom: 0.4, checkpointEvery: 150, leakCheckEvery: 25 });
+    const trainer = await StarGanTrainer.create(run, cache, config, quiet);
+    const result = await trainer.train();
+    trainer.dispose();
+    expect(result.stopped).toBe("done");
+    const metrics = await readMetrics(run);
+    expect(metrics.map((m) => m.step)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    // Means over the first and last 30 steps (single batches are noisy).
+    const mean = (lines: typeof metrics, key: string) =>
+      lines.reduce((sum, line) => sum + (line.losses[key] ?? 0), 0) / lines.length;
+    const first = metrics.slice(0, 30);
+    const last = metrics.slice(-30);
+    expect(mean(last, "d_accuracy")).toBeGreaterThanOrEqual(0.95);
+    expect(mean(last, "g_cycle")).toBeLessThan(0.5 * mean(first, "g_cycle"));
+    // The generator learns to make what the classifier takes for the target speaker.
+    expect(mean(last, "g_cls")).toBeLessThan(0.25 * mean(first, "g_cls"));
+    const training = JSON.parse(readFileSync(runPaths(run).training, "utf8"));
+    expect(training.steps).toBe(150);
+    expect(training.elapsedSeconds).toBeGreaterThan(0);
+  });
+
+  it("an interrupted and resumed run reaches the same weights as an uninterrupted one", async () => {
+    const straight = temporaryFolder();
+    const config = await small();
+    const a = await StarGanTrainer.create(straight, cache, config, quiet);
+    await a.train();
+    a.dispose();
+
+    const interrupted = temporaryFolder();
+    const b = await StarGanTrainer.create(interrupted, cache, config, quiet);
+    const partial = await b.train({ maxSteps: 6 });
+    b.dispose();
+    expect([partial.step, partial.stopped]).toEqual([6, "limit"]);
+    const resumed = await StarGanTrainer.resume(interrupted, {}, quiet);
+    expect(resumed.step).toBe(6);
+    await resumed.train();
+    resumed.dispose();
+    expect((await generatorWeights(interrupted, 12)).equals(await generatorWeights(straight, 12))).toBe(true);
+    const metrics = await readMetrics(interrupted);
+    expect(metrics.map((m) => m.step)).toEqual([2, 4, 6, 8, 10, 12]);
+  });
+
+  it("a kill while a checkpoint is written leaves the previous one, and resuming from it still matches", async () => {
+    const straight = temporaryFolder();
+    const config = await small();
+    const a = await StarGanTrainer.create(straight, cache, config, quiet);
+    await a.train();
+    a.dispose();
+
+    const killed = temporaryFolder();
+    const b = await StarGanTrainer.create(killed, cache, config, quiet);
+    const crash = b.train({
+      beforeCheckpointCommit: (step) => {
+        if (step === 8) throw new Error("killed mid-checkpoint");
+      },
+    });
+    await expect(crash).rejects.toThrow("killed mid-checkpoint");
+    b.dispose();
+    expect(await listCheckpoints(killed)).toEqual([4]);
+    expect(existsSync(`${runPaths(killed).checkpoint(8)}.partial`)).toBe(true);
+    const resumed = await StarGanTrainer.resume(killed, {}, quiet);
+    expect(resumed.step).toBe(4);
+    await resumed.train();
+    resumed.dispose();
+    expect(await listCheckpoints(killed)).toEqual([4, 8, 12]);
+    expect((await generatorWeights(killed, 12)).equals(await generatorWeights(straight, 12))).toBe(true);
+  });
+
+  it("a signal finishes the step, checkpoints and returns; no tensors outlive the trainer", async () => {
+    const before = tf.memory().numTensors;
+    const run = temporaryFolder();
+    const controller = new AbortController();
+    const trainer = await StarGanTrainer.create(run, cache, await small({ checkpointEvery: 100, steps: 200 }), quiet);
+    const result = await trainer.train({
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.step === 3) controller.abort();
+      },
+    });
+    trainer.dispose();
+    expect([result.step, result.stopped]).toEqual([3, "signal"]);
+    expect(await listCheckpoints(run)).toEqual([3]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("a NaN loss stops with the step and loss named, keeping the last good checkpoint", async () => {
+    const poisoned = temporaryFolder();
+    const copy = await twoVoiceCache(4);
+    const run = temporaryFolder();
+    const trainer = await StarGanTrainer.create(run, copy, await small({ validationFraction: 0 }), quiet);
+    await trainer.train({ maxSteps: 4 });
+    trainer.dispose();
+    // Every feature file now holds NaN frames: the next step's losses cannot be finite.
+    const index = await readCacheIndex(copy);
+    for (const utterance of index?.utterances ?? []) {
+      const path = join(copy, utterance.file);
+      const bytes = readFileSync(path);
+      const header = 32 + 16 * 32;
+      new Float32Array(bytes.buffer, bytes.byteOffset + header, (bytes.length - header) / 4).fill(Number.NaN);
+      writeFileSync(path, bytes);
+    }
+    const resumed = await StarGanTrainer.resume(run, {}, quiet);
+    const error = await resumed.train().catch((e: unknown) => e);
+    resumed.dispose();
+    expect(error).toBeInstanceOf(NonFiniteLossError);
+    expect((error as NonFiniteLossError).step).toBe(5);
+    expect((error as Error).message).toMatch(
+      /step 5: loss d_\w+ is NaN; training stopped\. The last good checkpoint \(step 4\) is kept/,
+    );
+    expect(await listCheckpoints(run)).toEqual([4]);
+    expect(poisoned).toBeTruthy();
+  });
+
+  it("writes metrics, samples (PNG + WAV per target) and refuses to start over an existing run", async () => {
+    const run = temporaryFolder();
+    const config = await small({
+      steps: 2,
+      sampleEvery: 2,
+      samples: { utterances: 1, maxTargets: 2, griffinLimIterations: 4 },
+    });
+    const trainer = await StarGanTrainer.create(run, cache, config, quiet);
+    await trainer.train();
+    trainer.dispose();
+    const files = readdirSync(runPaths(run).samples(2)).sort();
+    expect(files.filter((f) => f.endsWith(".png")).length).toBe(3); // source + 2 targets
+    expect(files.filter((f) => f.endsWith(".wav")).length).toBe(3);
+    expect(files.some((f) => f.includes("__to__bright"))).toBe(true);
+    const record = JSON.parse(readFileSync(runPaths(run).config, "utf8"));
+    expect(record.speakers).toEqual(["bright", "dark"]);
+    expect(record.featureSpec.nMels).toBe(32);
+    await expect(StarGanTrainer.create(run, cache, config, quiet)).rejects.toThrow(RunDirectoryError);
+    await expect(
+      StarGanTrainer.create(temporaryFolder(), cache, await small({ cropFrames: 30 }), quiet),
+    ).rejects.toThrow(TrainConfigError);
+    await expect(StarGanTrainer.resume(temporaryFolder(), {}, quiet)).rejects.toThrow(/config.json/);
+    await expect(StarGanTrainer.resume(run, { seed: 3 }, quiet)).rejects.toThrow(/seed: fixed when the run started/);
+  });
+
+  it("stargan-vc2 (source-and-target conditional LSGAN) and the WGAN variants take steps", async () => {
+    for (const [preset, adversarial] of [
+      ["stargan-vc2", "lsgan"],
+      ["tiny", "wgan-gp"],
+      ["tiny", "wgan-clip"],
+    ] as const) {
+      const trainer = await StarGanTrainer.create(
+        temporaryFolder(),
+        cache,
+        await small({ steps: 2, adversarial, lambda: { gp: 10 } }, preset),
+        quiet,
+      );
+      const result = await trainer.train();
+      expect(result.step, preset).toBe(2);
+      if (adversarial === "wgan-gp") expect(result.lastLosses.d_gp).toBeGreaterThan(0);
+      if (adversarial === "wgan-clip") {
+        for (const weight of trainer.discriminator.trainableWeights) {
+          let largest = 0;
+          for (const v of weight.read().dataSync()) largest = Math.max(largest, Math.abs(v));
+          expect(largest).toBeLessThanOrEqual(0.01 + 1e-7);
+        }
+      }
+      if (preset === "stargan-vc2") expect(result.lastLosses.g_identity).toBeGreaterThan(0);
+      trainer.dispose();
+    }
+  });
+});
+
+describe("a training process", () => {
+  /** Starts test/train-child.ts; resolves once it has printed `step <atLeast>`. */
+  function startChild(runDir: string, cache: string, atLeast: number) {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--conditions=vox-source",
+        fileURLToPath(new URL("../test/train-child.ts", import.meta.url)),
+        runDir,
+        cache,
+      ],
+      {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    const reached = new Promise<number>((resolveStep, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const steps = [...output.matchAll(/step (\d+)/g)].map((m) => Number(m[1]));
+        const last = steps[steps.length - 1] ?? 0;
+        if (last >= atLeast) resolveStep(last);
+      });
+      child.on("exit", (code) =>
+        reject(new Error(`child exited (${code}) before step ${atLeast}: ${output.slice(-500)}`)),
+      );
+    });
+    const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
+    return { child, reached, exited, output: () => output };
+  }
+
+  it("SIGINT finishes the step, checkpoints and exits 0; kill -9 loses at most the steps since the last checkpoint", async () => {
+    const cache = await twoVoiceCache(4);
+    const interrupted = temporaryFolder();
+    const first = startChild(interrupted, cache, 3);
+    await first.reached;
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+    const stoppedAt = Number(/stopped signal at (\d+)/.exec(first.output())?.[1]);
+    expect(stoppedAt).toBeGreaterThanOrEqual(3);
+    expect((await listCheckpoints(interrupted)).pop()).toBe(stoppedAt);
+
+    const killed = temporaryFolder();
+    const second = startChild(killed, cache, 5);
+    const lastSeen = await second.reached;
+    second.child.kill("SIGKILL");
+    await second.exited;
+    const resumed = await StarGanTrainer.resume(killed, {}, quiet);
+    expect(resumed.step).toBeGreaterThanOrEqual(lastSeen - 2);
+    expect(resumed.step % 2).toBe(0);
+    const before = resumed.step;
+    const result = await resumed.train({ maxSteps: 1 });
+    resumed.dispose();
+    expect(result.step).toBe(before + 1);
+  });
+});
