@@ -25,6 +25,16 @@ describe("melToLinear", () => {
     }
   });
 
+  it("never returns NaN when it stops on the tolerance at an extrapolated point (32 bands over n_fft 512)", () => {
+    // Found by @vox/eval: flat mid-level mel frames converged early and the extrapolated point had negative
+    // entries at bin 158, whose square root was NaN.
+    const narrow = melFilterbank({ sampleRate: 16000, nFft: 512, nMels: 32, fmin: 80, fmax: 7600 });
+    const frames = 126;
+    const data = new Float32Array(32 * frames).map((_, i) => 10 ** ((-55 + 13 * ((i * 0.618) % 1)) / 10) * 65536);
+    const linear = melToLinear({ data, bins: 32, frames }, narrow, { power: 2 });
+    for (const v of linear.data) expect(Number.isFinite(v) && v >= 0).toBe(true);
+  });
+
   it("rejects a mel spectrogram with the wrong number of bands", () => {
     expect(() => melToLinear({ data: new Float32Array(40), bins: 40, frames: 1 }, fb)).toThrow(
       /80 mel bands.*found 40/,

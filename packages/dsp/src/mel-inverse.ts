@@ -68,7 +68,8 @@ export function melToLinear(
       residual += r * r;
     }
     if (Math.sqrt(residual) / targetNorm < tolerance) {
-      x.set(y);
+      // The extrapolated point y can dip below 0 where x sits on the bound: clip it (a negative power's root is NaN).
+      for (let i = 0; i < size; i++) x[i] = Math.max(0, y[i] as number);
       break;
     }
     multiplyAt(filterbank, projected, frames, gradient);
