@@ -1,5 +1,7 @@
 import type { Spectrogram } from "@vox/dsp";
-import { type GeneratorConfig, tf, timeMultiple } from "@vox/models";
+import type { GeneratorConfig } from "./config.js";
+import { timeMultiple } from "./generators.js";
+import * as tf from "./tfjs.js";
 
 /** The generator's condition input for converting `source` -> `target` (label one-hot, or VC2's source+target code). */
 export function conditionVector(config: GeneratorConfig, source: number, target: number): Float32Array {

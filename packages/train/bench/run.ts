@@ -12,7 +12,7 @@ import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
 import { mel80FeatureSpec, seedFeatureSpec } from "@vox/dsp";
 import { resolveTrainConfig, StarGanTrainer } from "../src/index.js";
 
-const [, , role, preset, cache, stepsText] = process.argv;
+const [, , role, preset, cache, stepsText, batchText] = process.argv;
 
 if (role === "child" && preset && cache) {
   const steps = Number(stepsText);
@@ -55,40 +55,43 @@ await prepareFeatures(demoCorpusPath(), seedFeatureSpec, caches.seed, { workers:
 console.log(
   "@vox/train bench: seconds per training step (n_critic D steps + 1 G step) on the default backend, demo corpus (5 speakers)",
 );
-for (const [name, cache, steps] of [
-  ["tiny", caches.mel80, 5],
-  ["stargan-vc2", caches.mel80, 2],
-  ["seed-31f31449", caches.seed, 1],
+/** The reason a child failed, from its stderr (the wasm module's source line is one huge line: skip it). */
+function failure(stderr: string): string {
+  const lines = stderr.split("\n").filter((line) => line.length < 400);
+  return (lines.find((line) => /^(\w*Error|RuntimeError|Aborted)/.test(line.trim())) ?? lines.slice(-3).join(" "))
+    .trim()
+    .slice(0, 160);
+}
+
+for (const [name, cache, steps, batches] of [
+  ["tiny", caches.mel80, 5, [undefined]],
+  ["stargan-vc2", caches.mel80, 2, [undefined, 4, 2]],
+  ["seed-31f31449", caches.seed, 1, [undefined, 1]],
 ] as const) {
-  try {
-    const out = execFileSync(process.execPath, [...process.execArgv, here, "child", name, cache, String(steps)], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 30 * 60 * 1000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const line = out.trim().split("\n").pop() ?? "{}";
-    const r = JSON.parse(line) as {
-      backend: string;
-      batch: number;
-      crop: string;
-      secondsPerStep: number;
-      peakRssMb: number;
-    };
-    console.log(
-      `${name.padEnd(14)} ${r.backend}  batch ${r.batch}, ${r.crop}: ${r.secondsPerStep.toFixed(2)} s/step (${(1 / r.secondsPerStep).toFixed(3)} steps/s), peak RSS ${r.peakRssMb.toFixed(0)} MB`,
-    );
-  } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? error);
-    const reason =
-      /memory access out of bounds|Out of memory|Cannot enlarge memory|RangeError: Array buffer allocation failed/i.exec(
-        stderr,
-      )?.[0] ??
-      stderr
-        .split("\n")
-        .filter((l) => /Error/.test(l))[0]
-        ?.slice(0, 160) ??
-      "failed";
-    console.log(`${name.padEnd(14)} did not complete a step: ${reason}`);
+  for (const batch of batches) {
+    try {
+      const args = [...process.execArgv, here, "child", name, cache, String(steps), ...(batch ? [String(batch)] : [])];
+      const out = execFileSync(process.execPath, args, {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 30 * 60 * 1000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const line = out.trim().split("\n").pop() ?? "{}";
+      const r = JSON.parse(line) as {
+        backend: string;
+        batch: number;
+        crop: string;
+        secondsPerStep: number;
+        peakRssMb: number;
+      };
+      console.log(
+        `${name.padEnd(14)} ${r.backend}  batch ${r.batch}, ${r.crop}: ${r.secondsPerStep.toFixed(2)} s/step (${(1 / r.secondsPerStep).toFixed(3)} steps/s), peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+      );
+      break;
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? error);
+      console.log(`${name.padEnd(14)} batch ${batch ?? "(preset)"}: did not complete a step: ${failure(stderr)}`);
+    }
   }
 }

@@ -13,7 +13,6 @@ export {
 export * as losses from "./losses.js";
 export { Optimizer, type OptimizerState } from "./optimizers.js";
 export { withSeededRandom } from "./weights-init.js";
-export { conditionVector, convertUtterance } from "./conversion.js";
 export { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
 export {
   type MetricsLine,

@@ -2,8 +2,7 @@ import { join } from "node:path";
 import { type FeatureSpec, renderSpectrogramPng, synthesize } from "@vox/dsp";
 import { writeFileAtomic, writeWavFile } from "@vox/dsp/node";
 import type { CachedUtterance, FeatureStore } from "@vox/datasets";
-import type { GeneratorConfig, tf } from "@vox/models";
-import { convertUtterance } from "./conversion.js";
+import { convertUtterance, type GeneratorConfig, type tf } from "@vox/models";
 
 export interface SampleOptions {
   utterances: number;

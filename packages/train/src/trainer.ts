@@ -6,6 +6,7 @@ import {
   type BackendName,
   buildDiscriminator,
   buildGenerator,
+  conditionVector,
   initBackend,
   type ModelConfig,
   presetConfig,
@@ -14,7 +15,6 @@ import {
 } from "@vox/models";
 import { listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointParts } from "./checkpoint.js";
 import { deepMerge, type TrainConfig, validateTrainConfig } from "./config.js";
-import { conditionVector } from "./conversion.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
 import {
   accuracy,

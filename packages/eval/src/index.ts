@@ -1,0 +1,16 @@
+export { type AsrCommand, findAsr, parseAsrCommand, pocketsphinx, transcribe } from "./asr.js";
+export { type Cepstra, cepstrumAnalysis, melCepstra } from "./cepstrum.js";
+export { type DtwResult, dtw, euclidean } from "./dtw.js";
+export { type McdResult, mcdConstant, mcdDtw, mcdDtwAudio } from "./mcd.js";
+export { cer, editDistance, normalizeText, wer } from "./wer.js";
+export { type ClassifierOptions, SpeakerClassifier, utteranceEmbedding } from "./speaker-classifier.js";
+export {
+  type EvalReport,
+  type EvaluateOptions,
+  evaluateRun,
+  formatEvalTable,
+  type PairScore,
+  type SystemName,
+  type SystemSummary,
+  systems,
+} from "./evaluate.js";
