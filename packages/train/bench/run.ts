@@ -19,6 +19,7 @@ if (role === "child" && preset && cache) {
   const config = await resolveTrainConfig({
     preset,
     overrides: {
+      ...(batchText ? { batchSize: Number(batchText) } : {}),
       steps: steps + 1,
       checkpointEvery: 1_000_000,
       sampleEvery: 1_000_000,

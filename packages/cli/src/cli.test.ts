@@ -1,0 +1,213 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeWav, encodeWav } from "@vox/dsp";
+import { chromium } from "playwright-core";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "./main.js";
+
+const chromiumPath = "/usr/bin/chromium";
+
+function temporary(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A voiced test signal of a given length, pitch and brightness. */
+function voice(seconds: number, f0: number, formant: number, rate = 16000): Float32Array {
+  const out = new Float32Array(Math.round(seconds * rate));
+  for (let i = 0; i < out.length; i++) {
+    const t = i / rate;
+    let v = 0;
+    for (let h = 1; h * f0 < 7000 && h < 40; h++)
+      v += Math.exp(-(((h * f0 - formant) / 500) ** 2)) * Math.sin(2 * Math.PI * h * f0 * t + h);
+    out[i] = 0.2 * v * (0.55 + 0.45 * Math.sin(2 * Math.PI * 3.1 * t));
+  }
+  return out;
+}
+
+/** Runs `vox` in this process, capturing stdout/stderr. */
+async function vox(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe("vox end to end on a tiny fixture corpus", () => {
+  let corpus = "";
+  let work = "";
+  beforeAll(() => {
+    corpus = temporary("vox-cli-corpus-");
+    work = temporary("vox-cli-work-");
+    const table: string[] = [];
+    for (const [speaker, f0, formant] of [
+      ["low", 110, 500],
+      ["high", 230, 2200],
+    ] as const) {
+      mkdirSync(join(corpus, speaker));
+      for (let u = 0; u < 6; u++) {
+        writeFileSync(join(corpus, speaker, `s${u}.wav`), encodeWav(voice(0.9 + 0.1 * u, f0 + 5 * u, formant), 16000));
+        if (speaker === "low") table.push(`s${u}\tSentence number ${u}.`);
+      }
+    }
+    writeFileSync(join(corpus, "transcripts.tsv"), `${table.join("\n")}\n`);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it("prepare -> train -> convert a file longer than the crop -> eval -> report, and the report renders in Chromium", async () => {
+    const cache = join(work, "cache");
+    const run = join(work, "run");
+    const prepared = await vox("prepare", corpus, "--out", cache, "--workers", "0", "--json");
+    expect(prepared.code).toBe(0);
+    expect(JSON.parse(prepared.stdout)).toMatchObject({ speakers: 2, utterances: 12, failed: 0 });
+
+    const trained = await vox(
+      "train",
+      "--data",
+      cache,
+      "--run",
+      run,
+      "--preset",
+      "tiny",
+      "--steps",
+      "3",
+      "--set",
+      "batchSize=2",
+      "--set",
+      "cropFrames=32",
+      "--set",
+      "samples.utterances=1",
+      "--set",
+      "samples.griffinLimIterations=4",
+      "--json",
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(JSON.parse(trained.stdout)).toMatchObject({ step: 3, stopped: "done" });
+
+    // 3.7 s at 44.1 kHz stereo in: far longer than a 32-frame crop (0.26 s); out at the model's 16 kHz, same length.
+    const input = join(work, "long.wav");
+    const long = voice(3.7, 120, 600, 44100);
+    const stereo = new Float32Array(long.length);
+    stereo.set(long);
+    writeFileSync(input, encodeWav(long, 44100, 24));
+    const converted = await vox(
+      "convert",
+      "--run",
+      run,
+      "--to",
+      "high",
+      input,
+      "-o",
+      join(work, "converted"),
+      "--gl-iterations",
+      "4",
+      "--json",
+    );
+    expect(converted.code, converted.stderr).toBe(0);
+    const [result] = JSON.parse(converted.stdout) as { output: string; from: string }[];
+    expect(result?.from).toBe("low");
+    const wav = decodeWav(readFileSync(result?.output ?? ""));
+    expect(wav.sampleRate).toBe(16000);
+    expect(Math.abs(wav.samples.length - Math.round(3.7 * 16000))).toBeLessThan(2);
+    // No silent or clicked edges: the first and last 100 ms carry sound, and no sample hits full scale.
+    const rms = (from: number, to: number) =>
+      Math.sqrt(wav.samples.subarray(from, to).reduce((s, v) => s + v * v, 0) / (to - from));
+    expect(rms(0, 1600)).toBeGreaterThan(1e-4);
+    expect(rms(wav.samples.length - 1600, wav.samples.length)).toBeGreaterThan(1e-4);
+    expect(Math.max(...wav.samples.map(Math.abs))).toBeLessThan(1);
+
+    const asr = join(work, "asr.sh");
+    writeFileSync(asr, "#!/bin/sh\necho sentence number one\n");
+    chmodSync(asr, 0o755);
+    const evaluated = await vox("eval", "--run", run, "--asr-command", asr, "--max-utterances", "2", "--json");
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(JSON.parse(evaluated.stdout).summary.map((s: { system: string }) => s.system)).toEqual([
+      "converted",
+      "source",
+      "resynthesis",
+      "target",
+    ]);
+
+    const reported = await vox("report", run);
+    expect(reported.code, reported.stderr).toBe(0);
+    const html = reported.stdout.trim();
+    expect(html.endsWith("report.html")).toBe(true);
+    expect(readFileSync(join(run, "report.md"), "utf8")).toContain("| converted |");
+
+    if (!existsSync(chromiumPath)) {
+      if (process.env.CI) throw new Error(`${chromiumPath} is missing; .ci/run installs Debian's chromium`);
+      return;
+    }
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--allow-file-access-from-files"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${html}`);
+      expect(await page.title()).toContain("vox run");
+      const images = await page.$$eval("img", (all) =>
+        all.map((img) => ({ w: (img as HTMLImageElement).naturalWidth, complete: (img as HTMLImageElement).complete })),
+      );
+      expect(images.length).toBeGreaterThanOrEqual(2);
+      for (const image of images) expect(image.w).toBeGreaterThan(0);
+      const sources = await page.$$eval("audio", (all) => all.map((a) => a.getAttribute("src") ?? ""));
+      expect(sources.length).toBeGreaterThan(0);
+      for (const src of sources) expect(existsSync(join(run, src)), src).toBe(true);
+      expect(await page.$$eval("svg.chart", (all) => all.length)).toBeGreaterThan(3);
+      expect(await page.textContent("body")).toContain("Objective scores");
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("bad input: missing run, unknown speaker, non-WAV input, unwritable output, bad flags -> exit 1 with one line", async () => {
+    const run = join(work, "run");
+    const text = join(work, "notes.wav");
+    writeFileSync(text, "not audio at all");
+    const cases: [string[], RegExp][] = [
+      [
+        ["convert", "--run", join(work, "nope"), "--to", "high", text, "-o", join(work, "o")],
+        /nope.*expected a vox run/,
+      ],
+      [
+        ["convert", "--run", run, "--to", "nobody", text, "-o", join(work, "o")],
+        /known speakers \(high, low\), found "nobody"/,
+      ],
+      [
+        ["convert", "--run", run, "--to", "high", text, "-o", join(work, "o")],
+        /notes.wav: expected a WAV \(RIFF\) or FLAC file/,
+      ],
+      [
+        ["convert", "--run", run, "--to", "high", text, "-o", join(text, "inside-a-file")],
+        /expected a writable output folder, found ENOTDIR/,
+      ],
+      [["train", "--data", join(work, "cache"), "--run", join(work, "r2"), "--set", "batchSize=0"], /batchSize/],
+      [["report", join(work, "missing-run")], /expected a vox run folder/],
+      [["prepare", join(work, "no-corpus"), "--out", join(work, "c2")], /no such file or folder/],
+    ];
+    for (const [args, pattern] of cases) {
+      const { code, stderr } = await vox(...args);
+      expect(code, args.join(" ")).toBe(1);
+      expect(stderr, args.join(" ")).toMatch(pattern);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+    const help = await vox("convert", "--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--gl-iterations");
+  });
+});

@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { prepareFeatures, readCorpus, stderrProgress } from "@vox/datasets";
+import { type FeatureSpec, featureSpecs, parseFeatureSpec } from "@vox/dsp";
+import { CliError } from "../errors.js";
+import { note, output } from "../io.js";
+
+export interface PrepareFlags {
+  out: string;
+  spec: string;
+  workers?: string;
+  include?: string;
+  exclude?: string;
+  dtype?: string;
+  overwrite?: boolean;
+  json?: boolean;
+}
+
+/** `seed`, `mel80` or a FeatureSpec JSON file. */
+export async function resolveSpec(name: string): Promise<FeatureSpec> {
+  if (name in featureSpecs) return featureSpecs[name as keyof typeof featureSpecs];
+  let text: string;
+  try {
+    text = await readFile(name, "utf8");
+  } catch {
+    throw new CliError(`--spec: expected seed, mel80 or a FeatureSpec JSON file, found ${JSON.stringify(name)}`);
+  }
+  return parseFeatureSpec(text, name);
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value
+    ? value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
+}
+
+export async function prepareCommand(corpusPath: string, flags: PrepareFlags): Promise<void> {
+  const spec = await resolveSpec(flags.spec);
+  const workers = flags.workers === undefined ? undefined : Number(flags.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) {
+    throw new CliError(`--workers: expected an integer >= 0, found ${flags.workers}`);
+  }
+  if (flags.dtype && flags.dtype !== "float32" && flags.dtype !== "float16") {
+    throw new CliError(`--dtype: expected float32 or float16, found ${flags.dtype}`);
+  }
+  const include = list(flags.include);
+  const exclude = list(flags.exclude);
+  const corpus = await readCorpus(corpusPath, { ...(include ? { include } : {}), ...(exclude ? { exclude } : {}) });
+  note(
+    `prepare: ${corpus.layout} corpus at ${corpus.root}, ${corpus.speakers.length} speakers, ${corpus.utterances.length} files`,
+  );
+  const summary = await prepareFeatures(corpus, spec, flags.out, {
+    ...(workers !== undefined ? { workers } : {}),
+    ...(flags.dtype ? { dtype: flags.dtype as "float32" | "float16" } : {}),
+    overwrite: flags.overwrite === true,
+    onProgress: flags.json ? undefined : stderrProgress("prepare"),
+  });
+  for (const failure of summary.failures) note(`skipped ${failure.path}: ${failure.error}`);
+  const result = {
+    cache: summary.cacheDir,
+    processed: summary.processed,
+    reused: summary.reused,
+    removed: summary.removed,
+    failed: summary.failures.length,
+    seconds: Number(summary.elapsedSeconds.toFixed(2)),
+    speakers: summary.index.speakers.length,
+    utterances: summary.index.utterances.length,
+  };
+  output(
+    flags.json === true,
+    { ...result, failures: summary.failures },
+    `${result.cache}: ${result.utterances} utterances of ${result.speakers} speakers (${result.processed} processed, ${result.reused} reused, ${result.failed} failed) in ${result.seconds} s`,
+  );
+}

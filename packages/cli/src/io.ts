@@ -1,0 +1,72 @@
+import { access, mkdir, readdir, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { CliError } from "./errors.js";
+
+/** stderr lines (progress, notes); stdout is for results and --json. */
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Prints a result: JSON when asked, else the human text. */
+export function output(json: boolean, value: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+}
+
+export async function requireFolder(path: string, what: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new CliError(`${path}: expected ${what}, found ${info ? "a file" : "no such folder"}`);
+  return resolve(path);
+}
+
+/** A folder we can write into (created if missing); a clear error when we cannot. */
+export async function writableFolder(path: string): Promise<string> {
+  // Check the nearest existing ancestor first: mkdir -p below a file (or in /proc) can hang in Node 20.
+  let ancestor = resolve(path);
+  let info = await stat(ancestor).catch(() => undefined);
+  while (!info && dirname(ancestor) !== ancestor) {
+    ancestor = dirname(ancestor);
+    info = await stat(ancestor).catch(() => undefined);
+  }
+  if (!info?.isDirectory()) {
+    throw new CliError(`${path}: expected a writable output folder, found ENOTDIR (${ancestor} is not a folder)`);
+  }
+  try {
+    await mkdir(path, { recursive: true });
+    const probe = join(path, `.vox-write-test-${process.pid}`);
+    const { writeFile, rm } = await import("node:fs/promises");
+    await writeFile(probe, "");
+    await rm(probe);
+  } catch (error) {
+    throw new CliError(
+      `${path}: expected a writable output folder, found ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+  return resolve(path);
+}
+
+/** Audio files from the arguments: files as given, folders searched (not recursively) for .wav/.flac. */
+export async function audioInputs(inputs: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => undefined);
+    if (!info) throw new CliError(`${input}: expected a WAV/FLAC file or a folder of them, found no such file`);
+    if (info.isDirectory()) {
+      const names = (await readdir(input)).filter((n) => /\.(wav|flac)$/i.test(n)).sort();
+      if (names.length === 0) throw new CliError(`${input}: expected a folder with .wav or .flac files, found none`);
+      files.push(...names.map((n) => join(input, n)));
+    } else files.push(input);
+  }
+  return files;
+}
+
+export function stem(path: string): string {
+  return basename(path, extname(path));
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
