@@ -161,9 +161,14 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
 
   const bySentence = new Map<string, CachedUtterance>();
   for (const u of index.utterances) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
-  const validation = index.utterances
-    .filter((u) => held.has(`${u.speaker}/${u.id}`))
-    .slice(0, options.maxUtterances ?? 20);
+  // Round robin over speakers, so a cap keeps every speaker as a source.
+  const heldOut = index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
+  const perSpeaker = record.speakers.map((speaker) => heldOut.filter((u) => u.speaker === speaker));
+  const roundRobin: CachedUtterance[] = [];
+  for (let k = 0; roundRobin.length < heldOut.length; k++) {
+    for (const list of perSpeaker) if (list[k]) roundRobin.push(list[k] as CachedUtterance);
+  }
+  const validation = roundRobin.slice(0, options.maxUtterances ?? 20);
   const realCache = new Map<string, Float32Array>();
   const real = async (entry: CachedUtterance): Promise<Float32Array> => {
     let samples = realCache.get(entry.source);
@@ -178,6 +183,8 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     return samples;
   };
   const items: PairScore[] = [];
+  // A source or resynthesis WAV stands in for several pairs: write and analyse each file once (ASR later, once too).
+  const analysed = new Map<string, ReturnType<typeof melCepstra>>();
   const score = async (
     system: SystemName,
     source: CachedUtterance,
@@ -186,13 +193,15 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     name: string,
   ) => {
     const wav = join(outDir, `${name}.wav`);
-    await writeWavFile(wav, samples, spec.sampleRate);
+    let cepstra = analysed.get(wav);
+    if (!cepstra) {
+      await writeWavFile(wav, samples, spec.sampleRate);
+      cepstra = melCepstra(samples, spec.sampleRate);
+      analysed.set(wav, cepstra);
+    }
     const reference = bySentence.get(`${target}|${sentenceKey(source)}`);
-    const cepstra = melCepstra(samples, spec.sampleRate);
     const mcd =
       reference && system !== "target" ? mcdDtw(cepstra, melCepstra(await real(reference), spec.sampleRate)).mcd : null;
-    const hypothesis = asr ? await transcribe(asr, wav) : null;
-    const transcript = source.transcript ?? null;
     items.push({
       system,
       source: source.speaker,
@@ -200,10 +209,10 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
       utterance: `${source.speaker}/${source.id}`,
       mcd,
       predicted: classifier.predict(utteranceEmbedding(cepstra)),
-      transcript,
-      hypothesis,
-      wer: transcript !== null && hypothesis !== null ? wer(transcript, hypothesis) : null,
-      cer: transcript !== null && hypothesis !== null ? cer(transcript, hypothesis) : null,
+      transcript: source.transcript ?? null,
+      hypothesis: null,
+      wer: null,
+      cer: null,
       wav: wav.slice(root.length + 1),
     });
   };
@@ -239,6 +248,27 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     log(`eval: ${utterance.speaker}/${utterance.id} -> ${targets.length} targets`);
   }
   generator.dispose();
+  if (asr) {
+    // Each WAV once, two ASR processes at a time (the generator is done: both cores are free).
+    const wavs = [...analysed.keys()];
+    const hypotheses = new Map<string, string>();
+    let next = 0;
+    const worker = async () => {
+      while (next < wavs.length) {
+        const wav = wavs[next++] as string;
+        hypotheses.set(wav, await transcribe(asr, wav));
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    for (const item of items) {
+      item.hypothesis = hypotheses.get(join(root, item.wav)) ?? null;
+      if (item.transcript !== null && item.hypothesis !== null) {
+        item.wer = wer(item.transcript, item.hypothesis);
+        item.cer = cer(item.transcript, item.hypothesis);
+      }
+    }
+    log(`eval: ${wavs.length} WAVs transcribed by ${asr.name}`);
+  }
   const pairs: Record<string, SystemSummary> = {};
   const converted = items.filter((i) => i.system === "converted");
   for (const key of new Set(converted.map((i) => `${i.source} -> ${i.target}`))) {

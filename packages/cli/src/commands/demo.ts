@@ -55,7 +55,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     trainer.dispose();
   }
   const report = await evaluateRun(runDir, {
-    maxUtterances: 15,
+    maxUtterances: 5,
     maxTargets: corpus.speakers.length - 1,
     asr: flags.asr === false ? null : "auto",
     log: note,
