@@ -163,7 +163,11 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   for (const u of index.utterances) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
   // Round robin over speakers, so a cap keeps every speaker as a source.
   const heldOut = index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
-  const perSpeaker = record.speakers.map((speaker) => heldOut.filter((u) => u.speaker === speaker));
+  // Speaker i starts at its i-th held-out sentence: in a parallel corpus the sources then say different sentences.
+  const perSpeaker = record.speakers.map((speaker, i) => {
+    const list = heldOut.filter((u) => u.speaker === speaker);
+    return [...list.slice(i % Math.max(1, list.length)), ...list.slice(0, i % Math.max(1, list.length))];
+  });
   const roundRobin: CachedUtterance[] = [];
   for (let k = 0; roundRobin.length < heldOut.length; k++) {
     for (const list of perSpeaker) if (list[k]) roundRobin.push(list[k] as CachedUtterance);
