@@ -24,6 +24,8 @@ export const trainConfigSchema = z
     steps: z.number().int().positive().nullable().default(null),
     epochs: z.number().positive().nullable().default(null),
     batchSize: z.number().int().positive(),
+    /** Split each batch into micro-batches of this many items and average their gradients (memory); null: whole. */
+    microBatch: z.number().int().positive().nullable().default(null),
     /** Frames per training crop. */
     cropFrames: z.number().int().positive(),
     /** Discriminator steps per generator step. */
@@ -106,6 +108,8 @@ export function presetTrainDefaults(preset: PresetName): Record<string, unknown>
         preset,
         steps: 200_000,
         batchSize: 8,
+        // 8 x 80 x 128 does not fit the 4 GiB wasm heap in one pass; instance norm makes micro-batches exact.
+        microBatch: 2,
         cropFrames: 128,
         adversarial: "lsgan",
         nCritic: 1,
@@ -181,6 +185,9 @@ export function validateTrainConfig(value: unknown, source = "config"): TrainCon
   if (result.success) {
     const c = result.data;
     if ((c.steps === null) === (c.epochs === null)) problems.push("steps/epochs: expected exactly one of the two");
+    if (c.microBatch !== null && c.batchSize % c.microBatch !== 0) {
+      problems.push(`microBatch: expected a divisor of batchSize (${c.batchSize}), found ${c.microBatch}`);
+    }
   }
   if (problems.length > 0) throw new TrainConfigError(source, problems);
   return (result as { data: TrainConfig }).data;

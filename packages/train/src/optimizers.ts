@@ -35,7 +35,8 @@ export class Optimizer {
     let slots = this.slots.get(variable);
     if (!slots) {
       const count = this.config.type === "adam" ? 2 : 1;
-      slots = Array.from({ length: count }, () => tf.variable(tf.zerosLike(variable), false));
+      // In a tidy: the zeros a variable is made from are a tensor of their own, disposed here.
+      slots = tf.tidy(() => Array.from({ length: count }, () => tf.variable(tf.zerosLike(variable), false)));
       this.slots.set(variable, slots);
     }
     return slots;

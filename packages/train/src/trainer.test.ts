@@ -268,3 +268,37 @@ describe("a training process", () => {
     expect(result.step).toBe(before + 1);
   });
 });
+
+describe("micro-batches", () => {
+  it("give the whole batch's update for a per-item-normalised model (stargan-vc2)", async () => {
+    const cache = await twoVoiceCache(4);
+    const oneStep = async (microBatch: number | null) => {
+      const run = temporaryFolder();
+      const config = await small({ steps: 1, checkpointEvery: 1, logEvery: 1, microBatch }, "stargan-vc2");
+      const trainer = await StarGanTrainer.create(run, cache, config, quiet);
+      await trainer.train();
+      trainer.dispose();
+      const bytes = await generatorWeights(run, 1);
+      const [line] = await readMetrics(run);
+      return {
+        weights: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4),
+        losses: line?.losses ?? {},
+      };
+    };
+    const whole = await oneStep(null);
+    const micro = await oneStep(1);
+    // The discriminator's losses come before any update: the mean over micro-batches is the batch mean.
+    expect(micro.losses.d_adv).toBeCloseTo(whole.losses.d_adv ?? Number.NaN, 5);
+    expect(micro.losses.g_cycle).toBeCloseTo(whole.losses.g_cycle ?? Number.NaN, 3);
+    // Adam's first step moves each weight by +-lr (the sign of its gradient): the updates agree wherever the
+    // averaged gradients agree in sign, which is all but the weights whose gradient is ~0.
+    let differing = 0;
+    for (let i = 0; i < whole.weights.length; i++) {
+      if (Math.abs((whole.weights[i] ?? 0) - (micro.weights[i] ?? 0)) > 1e-6) differing++;
+    }
+    expect(differing / whole.weights.length).toBeLessThan(0.01);
+    await expect(small({ batchSize: 4, microBatch: 3 })).rejects.toThrow(
+      /microBatch: expected a divisor of batchSize \(4\), found 3/,
+    );
+  });
+});

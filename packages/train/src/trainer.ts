@@ -68,6 +68,11 @@ interface Batch {
 
 const versions = { vox: "0.0.0", tfjs: tf.version.tfjs };
 
+interface Gradients {
+  grads: tf.NamedTensorMap;
+  losses: Record<string, number>;
+}
+
 /**
  * The StarGAN training loop: n_critic discriminator steps (adversarial on real and converted, classification on
  * real, gradient penalty or weight clipping) per generator step (adversarial, classification of the converted,
@@ -332,11 +337,11 @@ export class StarGanTrainer {
     return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), this.store.speakerMap.size).toFloat()) as tf.Tensor2D;
   }
 
-  /** One discriminator update; returns its losses. */
-  private discriminatorStep(batch: Batch): Record<string, number> {
-    const { adversarial, classification, lambda, clip } = this.config;
+  /** The discriminator's gradients and losses on one (micro-)batch. */
+  private discriminatorGradients(batch: Batch): Gradients {
+    const { adversarial, classification, lambda } = this.config;
     const kept: Record<string, tf.Tensor> = {};
-    tf.tidy(() => {
+    const grads = tf.tidy(() => {
       const n = batch.source.length;
       const fake = tf.tidy(() => this.generate(batch.x, this.conditions(batch.source, batch.target)));
       const both = tf.concat([batch.x, fake]);
@@ -369,20 +374,76 @@ export class StarGanTrainer {
       };
       const { value, grads } = tf.variableGrads(loss, this.discriminatorVariables);
       kept.d_total = tf.keep(value);
-      this.discriminatorOptimizer.apply(this.discriminatorVariables, grads);
-      if (adversarial === "wgan-clip") {
-        for (const variable of this.discriminatorVariables) variable.assign(tf.clipByValue(variable, -clip, clip));
-      }
+      return grads;
     });
-    return this.readKept(kept, batch.source);
+    return { grads, losses: this.readKept(kept, batch.source) };
   }
 
-  /** One generator update; returns its losses. */
+  /** One discriminator update over the batch (in micro-batches when configured); returns its losses. */
+  private discriminatorStep(batch: Batch): Record<string, number> {
+    const { grads, losses } = this.accumulate(batch, (chunk) => this.discriminatorGradients(chunk));
+    this.discriminatorOptimizer.apply(this.discriminatorVariables, grads);
+    if (this.config.adversarial === "wgan-clip") {
+      const clip = this.config.clip;
+      tf.tidy(() => {
+        for (const variable of this.discriminatorVariables) variable.assign(tf.clipByValue(variable, -clip, clip));
+      });
+    }
+    return losses;
+  }
+
+  /** One generator update over the batch (in micro-batches when configured); returns its losses. */
   private generatorStep(batch: Batch): Record<string, number> {
+    const { grads, losses } = this.accumulate(batch, (chunk) => this.generatorGradients(chunk));
+    this.generatorOptimizer.apply(this.generatorVariables, grads);
+    return losses;
+  }
+
+  /**
+   * Runs `compute` on micro-batches of `microBatch` items and averages their gradients and losses: the update of
+   * the whole batch for every loss here (all are means over items; the presets that use it normalise per item),
+   * in the memory of one micro-batch.
+   */
+  private accumulate(batch: Batch, compute: (chunk: Batch) => Gradients): Gradients {
+    const size = batch.source.length;
+    const micro = Math.min(size, this.config.microBatch ?? size);
+    if (micro === size) return compute(batch);
+    let sum: tf.NamedTensorMap | null = null;
+    const totals: Record<string, number> = {};
+    const count = size / micro;
+    for (let start = 0; start < size; start += micro) {
+      const x = tf.slice(batch.x, [start, 0, 0, 0], [micro, -1, -1, -1]) as tf.Tensor4D;
+      const chunk: Batch = {
+        x,
+        source: batch.source.subarray(start, start + micro),
+        target: batch.target.subarray(start, start + micro),
+        otherSource: batch.otherSource.subarray(start, start + micro),
+        mix: batch.mix.subarray(start, start + micro),
+      };
+      const { grads, losses } = compute(chunk);
+      x.dispose();
+      for (const [name, value] of Object.entries(losses)) totals[name] = (totals[name] ?? 0) + value / count;
+      if (sum === null) sum = grads;
+      else {
+        const previous: tf.NamedTensorMap = sum;
+        sum = Object.fromEntries(
+          Object.entries(grads).map(([name, g]) => [name, tf.add(previous[name] as tf.Tensor, g)]),
+        );
+        tf.dispose([...Object.values(previous), ...Object.values(grads)]);
+      }
+    }
+    const summed = sum as tf.NamedTensorMap;
+    const averaged = Object.fromEntries(Object.entries(summed).map(([name, g]) => [name, tf.div(g, count)]));
+    tf.dispose(Object.values(summed));
+    return { grads: averaged, losses: totals };
+  }
+
+  /** The generator's gradients and losses on one (micro-)batch. */
+  private generatorGradients(batch: Batch): Gradients {
     const { adversarial, classification, lambda, identityUntil } = this.config;
     const identityWeight = identityUntil === null || this.step < identityUntil ? lambda.identity : 0;
     const kept: Record<string, tf.Tensor> = {};
-    tf.tidy(() => {
+    const grads = tf.tidy(() => {
       const forward = this.conditions(batch.source, batch.target);
       const backward = this.conditions(batch.target, batch.source);
       const same = this.conditions(batch.source, batch.source);
@@ -411,9 +472,9 @@ export class StarGanTrainer {
       };
       const { value, grads } = tf.variableGrads(loss, this.generatorVariables);
       kept.g_total = tf.keep(value);
-      this.generatorOptimizer.apply(this.generatorVariables, grads);
+      return grads;
     });
-    return this.readKept(kept, batch.source);
+    return { grads, losses: this.readKept(kept, batch.source) };
   }
 
   private readKept(kept: Record<string, tf.Tensor>, labels: Int32Array): Record<string, number> {
