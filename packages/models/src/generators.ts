@@ -1,7 +1,7 @@
 import type { GeneratorConfig, StarGanGeneratorConfig, Vc2GeneratorConfig } from "./config.js";
 import { GLU, PixelShuffle } from "./layers/activations.js";
 import { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
-import { TileLabels } from "./layers/labels.js";
+import { TiledLabelConv2D } from "./layers/labels.js";
 import { ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
 import { FoldFrequency, UnfoldFrequency } from "./layers/reshape.js";
 import * as tf from "./tfjs.js";
@@ -30,6 +30,10 @@ function normalization(kind: "batch" | "instance", name: string): tf.layers.Laye
     : new InstanceNorm({ name });
 }
 
+/**
+ * Conv (bias-free) + norm + ReLU. With `labels`, the conv sees [x, labels tiled over every position] — computed
+ * by TiledLabelConv2D without tiling; same kernel, same function.
+ */
 function convNormRelu(
   x: SymbolicTensor,
   filters: number,
@@ -38,10 +42,10 @@ function convNormRelu(
   padding: [number, number],
   norm: "batch" | "instance",
   name: string,
+  labels?: SymbolicTensor,
 ): SymbolicTensor {
-  const conv = new PaddedConv2D({ filters, kernelSize, strides, padding, useBias: false, name: `${name}_conv` }).apply(
-    x,
-  );
+  const args = { filters, kernelSize, strides, padding, useBias: false, name: `${name}_conv` };
+  const conv = labels ? new TiledLabelConv2D(args).apply([x, labels]) : new PaddedConv2D(args).apply(x);
   const normed = normalization(norm, `${name}_norm`).apply(conv);
   return tf.layers.reLU({ name: `${name}_relu` }).apply(normed) as SymbolicTensor;
 }
@@ -67,17 +71,16 @@ function buildStarGanGenerator(c: StarGanGeneratorConfig, name: string): tf.Laye
   const k = c.firstKernel;
   const firstPad: [number, number] = [Math.floor(k / 2), Math.floor(k / 2)];
   let x: SymbolicTensor = spectrogram;
-  if (c.labelsAt === "input") x = new TileLabels({ name: "tile_labels" }).apply([x, labels]) as SymbolicTensor;
   let channels = c.baseChannels;
-  x = convNormRelu(x, channels, [k, k], [1, 1], firstPad, c.norm, "down0");
+  const inputLabels = c.labelsAt === "input" ? labels : undefined;
+  x = convNormRelu(x, channels, [k, k], [1, 1], firstPad, c.norm, "down0", inputLabels);
   for (let level = 1; level <= c.downsamplings; level++) {
     channels *= 2;
     x = convNormRelu(x, channels, [4, 4], [2, 2], [1, 1], c.norm, `down${level}`);
   }
   if (c.labelsAt === "bottleneck" && c.mergeKernel) {
-    x = new TileLabels({ name: "tile_labels" }).apply([x, labels]) as SymbolicTensor;
     const m = c.mergeKernel;
-    x = convNormRelu(x, channels, m, [1, 1], [Math.floor(m[0] / 2), Math.floor(m[1] / 2)], c.norm, "merge");
+    x = convNormRelu(x, channels, m, [1, 1], [Math.floor(m[0] / 2), Math.floor(m[1] / 2)], c.norm, "merge", labels);
   }
   for (let block = 1; block <= c.resBlocks; block++) x = starGanResBlock(x, c, channels, `res${block}`);
   for (let level = 1; level <= c.downsamplings; level++) {

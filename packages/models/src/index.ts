@@ -17,7 +17,7 @@ export { buildGenerator, timeMultiple } from "./generators.js";
 export { loadModel, loadWeightsInto, type ModelMetadata, readModelMetadata, saveModel } from "./io.js";
 export { GLU, LeakyReLU2, PixelShuffle } from "./layers/activations.js";
 export { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
-export { TileLabels } from "./layers/labels.js";
+export { TiledLabelConv2D, TileLabels } from "./layers/labels.js";
 export { ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
 export { FoldFrequency, ProjectionHead, UnfoldFrequency } from "./layers/reshape.js";
 export { leakyReluTwice } from "./ops/activations.js";

@@ -5,6 +5,7 @@ import { buildDiscriminator } from "./discriminators.js";
 import { buildGenerator } from "./generators.js";
 import { presetConfig, presetNames } from "./presets.js";
 import { trainableParameterCount } from "./summary.js";
+import type * as tf from "./tfjs.js";
 
 beforeAll(async () => {
   await initBackend("wasm", () => {});
@@ -20,7 +21,12 @@ describe("seed-31f31449", () => {
     const layer = (name: string) => generator.getLayer(name).outputShape;
     expect(layer("down0_relu")).toEqual([null, 256, null, 32]);
     expect(layer("down3_relu")).toEqual([null, 32, null, 256]);
-    expect(layer("tile_labels")).toEqual([null, 32, null, 1735]);
+    // The 3x5 merge conv reads the 256 bottleneck channels and the 1479 labels tiled over them: 1735 inputs.
+    expect(generator.getLayer("merge_conv").getWeights()[0]?.shape).toEqual([3, 5, 1735, 256]);
+    expect((generator.getLayer("merge_conv").input as tf.SymbolicTensor[]).map((t) => t.shape)).toEqual([
+      [null, 32, null, 256],
+      [null, 1479],
+    ]);
     expect(layer("merge_conv")).toEqual([null, 32, null, 256]);
     expect(generator.layers.filter((l) => /^res\d+_add$/.test(l.name))).toHaveLength(6);
     expect(layer("up3_relu")).toEqual([null, 256, null, 32]);
@@ -44,7 +50,9 @@ describe("seed-31f31449", () => {
 
   it("takes any label count by config", () => {
     const config = presetConfig("seed-31f31449", { numLabels: 10 });
-    expect(buildGenerator(config.generator).getLayer("tile_labels").outputShape).toEqual([null, 32, null, 266]);
+    const generator = buildGenerator(config.generator);
+    expect(generator.getLayer("merge_conv").getWeights()[0]?.shape).toEqual([3, 5, 266, 256]);
+    generator.dispose();
   });
 });
 
@@ -66,7 +74,11 @@ describe("presets", () => {
 
   it("stargan-2018 tiles labels at the input and uses square 3x3 ResBlocks", () => {
     const g = buildGenerator(presetConfig("stargan-2018", { numLabels: 5 }).generator);
-    expect(g.getLayer("tile_labels").outputShape).toEqual([null, 256, null, 6]);
+    expect(g.getLayer("down0_conv").getWeights()[0]?.shape).toEqual([7, 7, 6, 64]);
+    expect((g.getLayer("down0_conv").input as tf.SymbolicTensor[]).map((t) => t.shape)).toEqual([
+      [null, 256, null, 1],
+      [null, 5],
+    ]);
     expect(g.getLayer("res1_a_conv").getWeights()[0]?.shape).toEqual([3, 3, 256, 256]);
     g.dispose();
   });

@@ -32,7 +32,7 @@ function resolveArgs(args: PaddedConvArgs): ResolvedConvArgs {
 }
 
 /** What both padded convolutions share: their arguments, a kernel, an optional bias, and their config. */
-abstract class PaddedConvBase extends tf.layers.Layer {
+export abstract class PaddedConvBase extends tf.layers.Layer {
   readonly conv: ResolvedConvArgs;
   protected kernel: tf.LayerVariable | null = null;
   protected bias: tf.LayerVariable | null = null;

@@ -3,7 +3,7 @@ import { initBackend } from "../backend.js";
 import * as tf from "../tfjs.js";
 import { GLU, LeakyReLU2, PixelShuffle } from "./activations.js";
 import { PaddedConv2D, PaddedConv2DTranspose } from "./conv.js";
-import { TileLabels } from "./labels.js";
+import { TileLabels, TiledLabelConv2D } from "./labels.js";
 import { ConditionalInstanceNorm, InstanceNorm } from "./normalization.js";
 import { FoldFrequency, ProjectionHead, UnfoldFrequency } from "./reshape.js";
 
@@ -15,6 +15,8 @@ interface LayerCase {
   /** Shape of one output, batch included, for those inputs. */
   output: number[];
   hasWeights: boolean;
+  /** Adam's step for the training-step check (0.05 unless a layer's loss is steeper). */
+  learningRate?: number;
 }
 
 const cases: LayerCase[] = [
@@ -52,6 +54,24 @@ const cases: LayerCase[] = [
     inputs: [[4, 6, 3], [5]],
     output: [2, 4, 6, 8],
     hasWeights: false,
+  },
+  {
+    name: "TiledLabelConv2D 3x5 p1x2",
+    make: () => new TiledLabelConv2D({ filters: 4, kernelSize: [3, 5], padding: [1, 2], useBias: false }),
+    inputs: [[6, 7, 3], [5]],
+    output: [2, 6, 7, 4],
+    hasWeights: true,
+    // A label's weights act at every position at once: Adam's fixed 0.05 step overshoots.
+    learningRate: 0.01,
+  },
+  {
+    name: "TiledLabelConv2D 4x4 p1",
+    make: () => new TiledLabelConv2D({ filters: 3, kernelSize: [4, 4], padding: [1, 1] }),
+    inputs: [[5, 6, 2], [3]],
+    output: [2, 4, 5, 3],
+    hasWeights: true,
+    // A label's weights act at every position at once: Adam's fixed 0.05 step overshoots.
+    learningRate: 0.01,
   },
   {
     name: "LeakyReLU2",
@@ -132,7 +152,7 @@ describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers patter
         const loss = () => tf.mean(tf.square(tf.sub(callLayer(layer, inputs), target))) as tf.Scalar;
         const before = tf.tidy(() => loss().dataSync()[0] as number);
         if (c.hasWeights) {
-          const optimizer = tf.train.adam(0.05);
+          const optimizer = tf.train.adam(c.learningRate ?? 0.05);
           for (let i = 0; i < 3; i++) tf.dispose(optimizer.minimize(loss, true) ?? []);
           const after = tf.tidy(() => loss().dataSync()[0] as number);
           expect(after).toBeLessThan(before);
