@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch twin of bench/training-step.ts: the seed preset's generator (record 31f31449) and the StarGAN
+"""PyTorch twin of packages/train/bench/seed-step.ts: the seed preset's generator (record 31f31449) and the StarGAN
 discriminator, one training step = D step (WGAN-GP + classification) then G step (adversarial +
 classification + L1 cycle), batch 2, 256 x 256, 1479 labels, RMSprop. Prints JSON: parameter counts and the
 median step time. Usage: python3 stargan_step.py [threads] [steps]

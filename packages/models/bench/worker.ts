@@ -2,16 +2,14 @@
  * One measurement in its own process, so that a backend abort (the wasm heap is capped at 4 GiB) cannot
  * take the whole benchmark down. Prints one JSON line.
  *   tsx worker.ts forward <preset> <seconds>   generator forward on an utterance of that length, batch 1
- *   tsx worker.ts step <preset> <batch> <steps> full training steps after one warm-up
  */
 import { featureSpecs } from "@vox/dsp";
 import { initBackend } from "../src/backend.js";
 import { buildGenerator, timeMultiple } from "../src/generators.js";
 import { type PresetName, presetConfig } from "../src/presets.js";
 import * as tf from "../src/tfjs.js";
-import { starGanStep } from "./training-step.js";
 
-const [mode, preset, a, b] = process.argv.slice(2) as [string, PresetName, string, string];
+const [mode, preset, a] = process.argv.slice(2) as [string, PresetName, string];
 const backend = await initBackend(undefined, () => {});
 
 function median(times: number[]): number {
@@ -31,32 +29,15 @@ function timed(fn: () => void, repeats: number): number {
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-if (mode === "forward") {
-  const g = presetConfig(preset).generator;
-  const spec = g.bins === 256 ? featureSpecs.seed : featureSpecs.mel80;
-  const multiple = timeMultiple(g);
-  const frames = Math.ceil((Number(a) * spec.sampleRate) / spec.hop / multiple) * multiple;
-  const model = buildGenerator(g);
-  const x = tf.randomUniform([1, g.bins, frames, 1]);
-  const code = tf.zeros([1, g.kind === "stargan" ? g.numLabels : 2 * g.numSpeakers]);
-  const seconds = timed(() => tf.tidy(() => void (model.predict([x, code]) as tf.Tensor).dataSync()), 2);
-  console.log(
-    JSON.stringify({ mode, preset, backend: backend.name, bins: g.bins, frames, seconds, peakRssMiB: peakRssMiB() }),
-  );
-} else {
-  const setup = starGanStep(preset, Number(a));
-  setup.step();
-  const before = tf.memory().numTensors;
-  const seconds = timed(() => setup.step(), Number(b) - 1);
-  console.log(
-    JSON.stringify({
-      mode,
-      preset,
-      backend: backend.name,
-      batch: Number(a),
-      seconds,
-      tensorLeak: tf.memory().numTensors - before,
-      peakRssMiB: peakRssMiB(),
-    }),
-  );
-}
+if (mode !== "forward") throw new Error(`unknown mode ${mode}: expected forward`);
+const g = presetConfig(preset).generator;
+const spec = g.bins === 256 ? featureSpecs.seed : featureSpecs.mel80;
+const multiple = timeMultiple(g);
+const frames = Math.ceil((Number(a) * spec.sampleRate) / spec.hop / multiple) * multiple;
+const model = buildGenerator(g);
+const x = tf.randomUniform([1, g.bins, frames, 1]);
+const code = tf.zeros([1, g.kind === "stargan" ? g.numLabels : 2 * g.numSpeakers]);
+const seconds = timed(() => tf.tidy(() => void (model.predict([x, code]) as tf.Tensor).dataSync()), 2);
+console.log(
+  JSON.stringify({ mode, preset, backend: backend.name, bins: g.bins, frames, seconds, peakRssMiB: peakRssMiB() }),
+);

@@ -14,6 +14,7 @@ export { conditionVector, convertUtterance } from "./conversion.js";
 export { buildDiscriminator } from "./discriminators.js";
 export { BackendUnavailableError, ModelConfigError, ModelError } from "./errors.js";
 export { buildGenerator, timeMultiple } from "./generators.js";
+export { hostValues, preferHostMemory, type StateMemory, tensorFromHost } from "./host-memory.js";
 export { loadModel, loadWeightsInto, type ModelMetadata, readModelMetadata, saveModel } from "./io.js";
 export { GLU, LeakyReLU2, PixelShuffle } from "./layers/activations.js";
 export { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";

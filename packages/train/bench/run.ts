@@ -12,14 +12,15 @@ import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
 import { mel80FeatureSpec, seedFeatureSpec } from "@vox/dsp";
 import { resolveTrainConfig, StarGanTrainer } from "../src/index.js";
 
-const [, , role, preset, cache, stepsText, batchText] = process.argv;
+const [, , role, preset, cache, stepsText, batchText, microText] = process.argv;
 
 if (role === "child" && preset && cache) {
   const steps = Number(stepsText);
   const config = await resolveTrainConfig({
     preset,
     overrides: {
-      ...(batchText ? { batchSize: Number(batchText) } : {}),
+      ...(batchText && batchText !== "-" ? { batchSize: Number(batchText) } : {}),
+      ...(microText ? { microBatch: Number(microText) } : {}),
       steps: steps + 1,
       checkpointEvery: 1_000_000,
       sampleEvery: 1_000_000,
@@ -38,6 +39,7 @@ if (role === "child" && preset && cache) {
       preset,
       backend: trainer.backend,
       batch: c.batchSize,
+      microBatch: c.microBatch ?? c.batchSize,
       crop: `${trainer.store.bins}x${c.cropFrames}`,
       secondsPerStep: seconds / steps,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -64,14 +66,15 @@ function failure(stderr: string): string {
     .slice(0, 160);
 }
 
-for (const [name, cache, steps, batches] of [
-  ["tiny", caches.mel80, 5, [undefined]],
-  ["stargan-vc2", caches.mel80, 2, [undefined, 4, 2]],
-  ["seed-31f31449", caches.seed, 1, [undefined, 1]],
+// Each variant: [batch, microBatch] overrides ("-" keeps the preset's); the first that completes a step is shown.
+for (const [name, cache, steps, variants] of [
+  ["tiny", caches.mel80, 5, [[]]],
+  ["stargan-vc2", caches.mel80, 2, [[], ["4"], ["2"]]],
+  ["seed-31f31449", caches.seed, 1, [[], ["-", "1"]]],
 ] as const) {
-  for (const batch of batches) {
+  for (const variant of variants) {
     try {
-      const args = [...process.execArgv, here, "child", name, cache, String(steps), ...(batch ? [String(batch)] : [])];
+      const args = [...process.execArgv, here, "child", name, cache, String(steps), ...variant];
       const out = execFileSync(process.execPath, args, {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
@@ -82,17 +85,56 @@ for (const [name, cache, steps, batches] of [
       const r = JSON.parse(line) as {
         backend: string;
         batch: number;
+        microBatch: number;
         crop: string;
         secondsPerStep: number;
         peakRssMb: number;
       };
       console.log(
-        `${name.padEnd(14)} ${r.backend}  batch ${r.batch}, ${r.crop}: ${r.secondsPerStep.toFixed(2)} s/step (${(1 / r.secondsPerStep).toFixed(3)} steps/s), peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+        `${name.padEnd(14)} ${r.backend}  batch ${r.batch} (micro-batches of ${r.microBatch}), ${r.crop}: ${r.secondsPerStep.toFixed(2)} s/step (${(1 / r.secondsPerStep).toFixed(3)} steps/s), peak RSS ${r.peakRssMb.toFixed(0)} MB`,
       );
       break;
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? error);
-      console.log(`${name.padEnd(14)} batch ${batch ?? "(preset)"}: did not complete a step: ${failure(stderr)}`);
+      console.log(`${name.padEnd(14)} ${variant.join(" / ") || "preset"}: did not complete a step: ${failure(stderr)}`);
     }
   }
+}
+
+console.log(
+  "\nthe seed record's full step at its size (1479 labels, 256 x 256, batch 2; D: WGAN-GP + cls, G: adversarial + cls + 10 x L1 cycle; RMSprop), side by side with the PyTorch twin",
+);
+for (const micro of [2, 1]) {
+  try {
+    const out = execFileSync(
+      process.execPath,
+      [
+        ...process.execArgv,
+        fileURLToPath(new URL("./seed-step.ts", import.meta.url)),
+        "seed-31f31449",
+        "2",
+        String(micro),
+        "2",
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30 * 60 * 1000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const r = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
+    console.log(
+      `  vox ${r.backend}, micro-batches of ${micro}: ${(r.seconds as number).toFixed(2)} s/step, peak RSS ${r.peakRssMiB} MiB, wasm heap ${r.wasmHeapMiB ?? "-"} MiB, tensors leaked per step ${r.tensorLeak}`,
+    );
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? error);
+    console.log(`  vox, micro-batches of ${micro}: did not complete a step: ${failure(stderr)}`);
+  }
+}
+const twin = fileURLToPath(new URL("../../models/bench/stargan_step.py", import.meta.url));
+try {
+  const output = execFileSync("/usr/bin/python3", [twin, "2", "2"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const r = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { stepSeconds: number; torch: string };
+  console.log(`  PyTorch ${r.torch}, 2 threads, batch 2: ${r.stepSeconds.toFixed(2)} s/step`);
+} catch (error) {
+  console.log(`  PyTorch comparison skipped (${(error as Error).message.split("\n")[0]}); install python3-torch`);
 }

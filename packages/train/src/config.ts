@@ -80,6 +80,10 @@ export function presetTrainDefaults(preset: PresetName): Record<string, unknown>
         preset,
         epochs: 1000,
         batchSize: 2,
+        // One item per backward pass: at 2 x 256 x 256 the generator step needs more than the 4 GiB wasm heap.
+        // Gradients are still averaged over the batch of 2; BatchNorm's statistics are then per item. On the
+        // native backends `--set microBatch=2` restores the record's batch statistics.
+        microBatch: 1,
         cropFrames: 256,
         adversarial: "wgan-clip",
         classification: "sigmoid",

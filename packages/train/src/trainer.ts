@@ -68,11 +68,6 @@ interface Batch {
 
 const versions = { vox: "0.0.0", tfjs: tf.version.tfjs };
 
-interface Gradients {
-  grads: tf.NamedTensorMap;
-  losses: Record<string, number>;
-}
-
 /**
  * The StarGAN training loop: n_critic discriminator steps (adversarial on real and converted, classification on
  * real, gradient penalty or weight clipping) per generator step (adversarial, classification of the converted,
@@ -337,19 +332,23 @@ export class StarGanTrainer {
     return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), this.store.speakerMap.size).toFloat()) as tf.Tensor2D;
   }
 
-  /** The discriminator's gradients and losses on one (micro-)batch. */
-  private discriminatorGradients(batch: Batch): Gradients {
+  /**
+   * The discriminator's losses on one (micro-)batch; its gradients go to the optimizer's running sum. WGAN-GP's
+   * penalty is differentiated in a backward pass of its own: tfjs keeps every intermediate gradient of a pass
+   * until the pass ends, and one pass over both terms needed more than the wasm heap for the seed's
+   * discriminator. The sum of the two passes' gradients is the gradient of the sum.
+   */
+  private discriminatorGradients(batch: Batch): Record<string, number> {
     const { adversarial, classification, lambda } = this.config;
     const kept: Record<string, tf.Tensor> = {};
-    const grads = tf.tidy(() => {
-      const n = batch.source.length;
-      const fake = tf.tidy(() => this.generate(batch.x, this.conditions(batch.source, batch.target)));
+    const n = batch.source.length;
+    const vc2 = this.record.model.discriminator.kind === "projection";
+    const fake = tf.tidy(() => this.generate(batch.x, this.conditions(batch.source, batch.target)));
+    // Real utterance of c judged under (c', c); converted c -> c' under (c, c'): StarGAN-VC2's source-and-target loss.
+    const fakeCode = vc2 ? this.conditions(batch.source, batch.target) : null;
+    tf.tidy(() => {
       const both = tf.concat([batch.x, fake]);
-      const vc2 = this.record.model.discriminator.kind === "projection";
-      // Real utterance of c judged under (c', c); converted c -> c' under (c, c'): StarGAN-VC2's source-and-target loss.
-      const realCode = vc2 ? this.conditions(batch.otherSource, batch.source) : null;
-      const fakeCode = vc2 ? this.conditions(batch.source, batch.target) : null;
-      const codes = vc2 ? tf.concat([realCode as tf.Tensor, fakeCode as tf.Tensor]) : null;
+      const codes = vc2 ? tf.concat([this.conditions(batch.otherSource, batch.source), fakeCode as tf.Tensor]) : null;
       const loss = (): tf.Scalar => {
         const { adversarial: out, logits } = this.judge(both, codes);
         const [real, converted] = tf.split(out, [n, n]) as [tf.Tensor, tf.Tensor];
@@ -364,25 +363,36 @@ export class StarGanTrainer {
           kept.logits = tf.keep(realLogits);
           terms.push(tf.mul(lambda.cls, cls));
         }
-        if (adversarial === "wgan-gp") {
-          const critic = (input: tf.Tensor) => this.judge(input, fakeCode).adversarial;
-          const gp = gradientPenalty(critic, batch.x, fake, tf.tensor1d(batch.mix));
-          kept.d_gp = tf.keep(gp);
-          terms.push(tf.mul(lambda.gp, gp));
-        }
         return tf.addN(terms) as tf.Scalar;
       };
       const { value, grads } = tf.variableGrads(loss, this.discriminatorVariables);
       kept.d_total = tf.keep(value);
-      return grads;
+      this.discriminatorOptimizer.accumulate(this.discriminatorVariables, grads);
     });
-    return { grads, losses: this.readKept(kept, batch.source) };
+    if (adversarial === "wgan-gp") {
+      tf.tidy(() => {
+        const critic = (input: tf.Tensor) => this.judge(input, fakeCode).adversarial;
+        const loss = (): tf.Scalar => {
+          const gp = gradientPenalty(critic, batch.x, fake, tf.tensor1d(batch.mix));
+          kept.d_gp = tf.keep(gp);
+          return tf.mul(lambda.gp, gp) as tf.Scalar;
+        };
+        const { value, grads } = tf.variableGrads(loss, this.discriminatorVariables);
+        const total = kept.d_total as tf.Tensor;
+        kept.d_total = tf.keep(tf.add(total, value));
+        total.dispose();
+        this.discriminatorOptimizer.accumulate(this.discriminatorVariables, grads);
+      });
+    }
+    fake.dispose();
+    fakeCode?.dispose();
+    return this.readKept(kept, batch.source);
   }
 
   /** One discriminator update over the batch (in micro-batches when configured); returns its losses. */
   private discriminatorStep(batch: Batch): Record<string, number> {
-    const { grads, losses } = this.accumulate(batch, (chunk) => this.discriminatorGradients(chunk));
-    this.discriminatorOptimizer.apply(this.discriminatorVariables, grads);
+    const { parts, losses } = this.overMicroBatches(batch, (chunk) => this.discriminatorGradients(chunk));
+    this.discriminatorOptimizer.step(this.discriminatorVariables, parts);
     if (this.config.adversarial === "wgan-clip") {
       const clip = this.config.clip;
       tf.tidy(() => {
@@ -394,23 +404,25 @@ export class StarGanTrainer {
 
   /** One generator update over the batch (in micro-batches when configured); returns its losses. */
   private generatorStep(batch: Batch): Record<string, number> {
-    const { grads, losses } = this.accumulate(batch, (chunk) => this.generatorGradients(chunk));
-    this.generatorOptimizer.apply(this.generatorVariables, grads);
+    const { parts, losses } = this.overMicroBatches(batch, (chunk) => this.generatorGradients(chunk));
+    this.generatorOptimizer.step(this.generatorVariables, parts);
     return losses;
   }
 
   /**
-   * Runs `compute` on micro-batches of `microBatch` items and averages their gradients and losses: the update of
-   * the whole batch for every loss here (all are means over items; the presets that use it normalise per item),
-   * in the memory of one micro-batch.
+   * Runs `compute` (which accumulates gradients into an optimizer) on micro-batches of `microBatch` items and
+   * averages their losses; the optimizer's step then divides the gradient sum by `parts`: the update of the
+   * whole batch for every loss here (all are means over items), in the memory of one micro-batch.
    */
-  private accumulate(batch: Batch, compute: (chunk: Batch) => Gradients): Gradients {
+  private overMicroBatches(
+    batch: Batch,
+    compute: (chunk: Batch) => Record<string, number>,
+  ): { parts: number; losses: Record<string, number> } {
     const size = batch.source.length;
     const micro = Math.min(size, this.config.microBatch ?? size);
-    if (micro === size) return compute(batch);
-    let sum: tf.NamedTensorMap | null = null;
+    if (micro === size) return { parts: 1, losses: compute(batch) };
     const totals: Record<string, number> = {};
-    const count = size / micro;
+    const parts = size / micro;
     for (let start = 0; start < size; start += micro) {
       const x = tf.slice(batch.x, [start, 0, 0, 0], [micro, -1, -1, -1]) as tf.Tensor4D;
       const chunk: Batch = {
@@ -420,30 +432,19 @@ export class StarGanTrainer {
         otherSource: batch.otherSource.subarray(start, start + micro),
         mix: batch.mix.subarray(start, start + micro),
       };
-      const { grads, losses } = compute(chunk);
+      const losses = compute(chunk);
       x.dispose();
-      for (const [name, value] of Object.entries(losses)) totals[name] = (totals[name] ?? 0) + value / count;
-      if (sum === null) sum = grads;
-      else {
-        const previous: tf.NamedTensorMap = sum;
-        sum = Object.fromEntries(
-          Object.entries(grads).map(([name, g]) => [name, tf.add(previous[name] as tf.Tensor, g)]),
-        );
-        tf.dispose([...Object.values(previous), ...Object.values(grads)]);
-      }
+      for (const [name, value] of Object.entries(losses)) totals[name] = (totals[name] ?? 0) + value / parts;
     }
-    const summed = sum as tf.NamedTensorMap;
-    const averaged = Object.fromEntries(Object.entries(summed).map(([name, g]) => [name, tf.div(g, count)]));
-    tf.dispose(Object.values(summed));
-    return { grads: averaged, losses: totals };
+    return { parts, losses: totals };
   }
 
-  /** The generator's gradients and losses on one (micro-)batch. */
-  private generatorGradients(batch: Batch): Gradients {
+  /** The generator's losses on one (micro-)batch; its gradients go to the optimizer's running sum. */
+  private generatorGradients(batch: Batch): Record<string, number> {
     const { adversarial, classification, lambda, identityUntil } = this.config;
     const identityWeight = identityUntil === null || this.step < identityUntil ? lambda.identity : 0;
     const kept: Record<string, tf.Tensor> = {};
-    const grads = tf.tidy(() => {
+    tf.tidy(() => {
       const forward = this.conditions(batch.source, batch.target);
       const backward = this.conditions(batch.target, batch.source);
       const same = this.conditions(batch.source, batch.source);
@@ -472,9 +473,9 @@ export class StarGanTrainer {
       };
       const { value, grads } = tf.variableGrads(loss, this.generatorVariables);
       kept.g_total = tf.keep(value);
-      return grads;
+      this.generatorOptimizer.accumulate(this.generatorVariables, grads);
     });
-    return { grads, losses: this.readKept(kept, batch.source) };
+    return this.readKept(kept, batch.source);
   }
 
   private readKept(kept: Record<string, tf.Tensor>, labels: Int32Array): Record<string, number> {
