@@ -24,3 +24,4 @@ export { type PrepareProgress, stderrProgress } from "./progress.js";
 export { type Split, sentenceKey, splitBySentence } from "./split.js";
 export { type FeatureBatch, FeatureStore, type FeatureStoreOptions } from "./feature-store.js";
 export { demoCorpusPath } from "./demo.js";
+export { type WorkerEntry, workerEntry } from "./worker-pool.js";

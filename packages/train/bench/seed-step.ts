@@ -1,122 +1,100 @@
 /**
  * One full StarGAN training step of a preset at its recorded size, on random data, as the seed record's method
- * reads and as the PyTorch twin (packages/models/bench/stargan_step.py) runs it: a D step (WGAN-GP, lambda_gp
- * 10, + multi-label classification on real) then a G step (adversarial + classification + 10 x L1 cycle),
- * RMSprop 1e-5. Built from the trainer's parts (losses, Optimizer with its host-memory state on wasm);
- * `microBatch` items per backward pass, gradients averaged over the batch as the trainer does.
- *   tsx seed-step.ts <preset> <batch> <microBatch> <steps>   prints one JSON line
+ * reads and as the PyTorch twin (packages/models/bench/stargan_step.py) runs it: a D update (WGAN-GP, lambda_gp
+ * 10, + multi-label classification on real) then a G update (adversarial + classification + 10 x L1 cycle),
+ * RMSprop 1e-5, batch 2 — through the trainer's own StarGanObjective and StarGanUpdater (micro-batches, replica
+ * threads, host-memory optimizers on wasm).
+ *   tsx seed-step.ts <preset> <batch> <microBatch> <threads> <steps>   prints one JSON line
  */
 import { buildDiscriminator, buildGenerator, initBackend, type PresetName, presetConfig, tf } from "@vox/models";
-import {
-  classificationLoss,
-  discriminatorAdversarial,
-  generatorAdversarial,
-  gradientPenalty,
-  l1,
-} from "../src/losses.js";
+import { resolveTrainConfig } from "../src/config.js";
+import { StarGanObjective } from "../src/objective.js";
 import { Optimizer } from "../src/optimizers.js";
+import { StarGanUpdater, type TrainBatch } from "../src/updater.js";
 
-const [preset, batchText, microText, stepsText] = process.argv.slice(2) as [PresetName, string, string, string];
+const [preset, batchText, microText, threadsText, stepsText] = process.argv.slice(2) as [PresetName, ...string[]];
 const batch = Number(batchText);
-const micro = Number(microText);
 const backend = await initBackend(undefined, () => {});
-const config = presetConfig(preset);
-if (config.generator.kind !== "stargan" || config.discriminator.kind !== "stargan") {
+const model = presetConfig(preset);
+if (model.generator.kind !== "stargan" || model.discriminator.kind !== "stargan") {
   throw new Error(`${preset}: this benchmark step is the StarGAN (src + cls) recipe`);
 }
-const { bins, numLabels } = config.generator;
-const frames = config.discriminator.frames;
-const G = buildGenerator(config.generator);
-const D = buildDiscriminator(config.discriminator);
-const rmsprop = { type: "rmsprop" as const, learningRate: 1e-5, alpha: 0.99, epsilon: 1e-8, beta1: 0.9, beta2: 0.999 };
-const gOptimizer = new Optimizer(rmsprop);
-const dOptimizer = new Optimizer(rmsprop);
-const gVars = G.trainableWeights.map((w) => w.read() as tf.Variable);
-const dVars = D.trainableWeights.map((w) => w.read() as tf.Variable);
-const critic = (input: tf.Tensor) => D.apply(input, { training: true }) as [tf.Tensor, tf.Tensor];
-const generate = (input: tf.Tensor, code: tf.Tensor) => G.apply([input, code], { training: true }) as tf.Tensor;
-const labels = (seed: number) =>
-  tf.tidy(() => tf.cast(tf.less(tf.randomUniform([batch, numLabels], 0, 1, "float32", seed), 0.01), "float32"));
-const x = tf.randomUniform([batch, bins, frames, 1], 0, 1, "float32", 1);
-const org = labels(2);
-const trg = labels(3);
-const mix = tf.randomUniform([batch], 0, 1, "float32", 4);
+const rmsprop = { type: "rmsprop" as const, learningRate: 1e-5 };
+const config = await resolveTrainConfig({
+  preset,
+  overrides: {
+    batchSize: batch,
+    microBatch: Number(microText),
+    threads: Number(threadsText),
+    cropFrames: model.discriminator.frames,
+    adversarial: "wgan-gp",
+    classification: "sigmoid",
+    nCritic: 1,
+    lambda: { gp: 10, cls: 1, cycle: 10, identity: 0 },
+    generatorOptimizer: rmsprop,
+    discriminatorOptimizer: rmsprop,
+  },
+});
+const { bins, numLabels } = model.generator;
+const objective = new StarGanObjective(
+  buildGenerator(model.generator),
+  buildDiscriminator(model.discriminator),
+  config,
+  model,
+  numLabels,
+);
+const updater = new StarGanUpdater(
+  objective,
+  new Optimizer(config.generatorOptimizer),
+  new Optimizer(config.discriminatorOptimizer),
+  backend.name,
+);
+await updater.start();
 
-/** Accumulates one backward pass of `loss` into `optimizer`. */
-function backward(optimizer: Optimizer, variables: tf.Variable[], loss: () => tf.Scalar): void {
-  tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(loss, variables);
-    value.dispose();
-    optimizer.accumulate(variables, grads);
-  });
+/** A batch of random crops, speakers and targets (the step's cost does not depend on the values). */
+function randomBatch(seed: number): TrainBatch {
+  const shape: [number, number, number, number] = [batch, bins, config.cropFrames, 1];
+  const x = tf.randomUniform(shape, 0, 1, "float32", seed) as tf.Tensor4D;
+  const labels = () => Int32Array.from({ length: batch }, () => Math.floor(Math.random() * numLabels));
+  return {
+    x,
+    features: x.dataSync() as Float32Array,
+    source: labels(),
+    target: labels(),
+    otherSource: labels(),
+    mix: Float32Array.from({ length: batch }, () => Math.random()),
+  };
 }
 
-function step(): void {
-  const parts = batch / micro;
-  const chunks = Array.from({ length: parts }, (_, i) =>
-    tf.tidy(() => {
-      const slice = <T extends tf.Tensor>(t: T) => tf.slice(t, i * micro, micro) as T;
-      return { x: slice(x), org: slice(org), trg: slice(trg), mix: slice(mix) };
-    }),
-  );
-  for (const c of chunks) {
-    const fake = tf.tidy(() => generate(c.x, c.trg));
-    backward(dOptimizer, dVars, () => {
-      const [src, cls] = critic(tf.concat([c.x, fake]));
-      const [srcReal, srcFake] = tf.split(src, 2) as [tf.Tensor, tf.Tensor];
-      const [clsReal] = tf.split(cls, 2) as [tf.Tensor];
-      return tf.add(
-        discriminatorAdversarial("wgan-gp", srcReal, srcFake),
-        classificationLoss("sigmoid", c.org, clsReal),
-      );
-    });
-    backward(dOptimizer, dVars, () =>
-      tf.mul(
-        10,
-        gradientPenalty((v) => critic(v)[0], c.x, fake, c.mix),
-      ),
-    );
-    fake.dispose();
-  }
-  dOptimizer.step(dVars, parts);
-  for (const c of chunks) {
-    backward(gOptimizer, gVars, () => {
-      const converted = generate(c.x, c.trg);
-      const [src, cls] = critic(converted);
-      return tf.addN([
-        generatorAdversarial("wgan-gp", src),
-        classificationLoss("sigmoid", c.trg, cls),
-        tf.mul(10, l1(c.x, generate(converted, c.org))),
-      ]) as tf.Scalar;
-    });
-  }
-  gOptimizer.step(gVars, parts);
-  for (const c of chunks) tf.dispose(Object.values(c));
+async function step(seed: number): Promise<void> {
+  const b = randomBatch(seed);
+  await updater.discriminatorUpdate(b);
+  await updater.generatorUpdate(b, 0);
+  b.x.dispose();
 }
 
-step(); // warm-up: kernels, packed filters, heap growth
+await step(0); // warm-up: kernels, packed filters, heap growth, replica start
 const before = tf.memory().numTensors;
 const times: number[] = [];
-for (let i = 0; i < Number(stepsText); i++) {
+for (let i = 1; i <= Number(stepsText); i++) {
   const start = performance.now();
-  step();
+  await step(i);
   times.push((performance.now() - start) / 1000);
 }
 times.sort((a, b) => a - b);
-const wasmHeapMiB = (() => {
-  const internals = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
-  return internals.wasm ? Math.round(internals.wasm.HEAPU8.buffer.byteLength / 2 ** 20) : null;
-})();
+const internals = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
 console.log(
   JSON.stringify({
     preset,
     backend: backend.name,
     batch,
-    microBatch: micro,
+    microBatch: config.microBatch ?? batch,
+    threads: updater.threadCount,
     numLabels,
     seconds: times[Math.floor(times.length / 2)],
     tensorLeak: tf.memory().numTensors - before,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-    wasmHeapMiB,
+    wasmHeapMiB: internals.wasm ? Math.round(internals.wasm.HEAPU8.buffer.byteLength / 2 ** 20) : null,
   }),
 );
+updater.close();

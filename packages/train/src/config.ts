@@ -26,6 +26,11 @@ export const trainConfigSchema = z
     batchSize: z.number().int().positive(),
     /** Split each batch into micro-batches of this many items and average their gradients (memory); null: whole. */
     microBatch: z.number().int().positive().nullable().default(null),
+    /**
+     * Threads computing micro-batches at once, each with its own backend and copy of the networks; null: one
+     * per core on wasm and cpu (capped at the micro-batches per batch), one on the native backends.
+     */
+    threads: z.number().int().positive().nullable().default(null),
     /** Frames per training crop. */
     cropFrames: z.number().int().positive(),
     /** Discriminator steps per generator step. */

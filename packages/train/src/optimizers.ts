@@ -85,16 +85,43 @@ export class Optimizer {
         previous?.dispose();
         continue;
       }
-      let sum = this.hostSums.get(variable);
-      if (!sum) {
-        sum = new Float32Array(variable.size);
-        this.hostSums.set(variable, sum);
-      }
-      const values = hostValues(grad);
-      if (first) sum.set(values);
-      else for (let i = 0; i < sum.length; i++) (sum[i] as number) += values[i] as number;
+      this.addToHostSum(variable, hostValues(grad), first);
     }
     tf.dispose(Object.values(grads));
+  }
+
+  /**
+   * Adds gradients given as host arrays (one per variable, in `variables`' order; undefined where a variable
+   * has none): the sums a replica thread computed.
+   */
+  accumulateValues(variables: tf.Variable[], values: (Float32Array | undefined)[]): void {
+    for (const [index, variable] of variables.entries()) {
+      const grad = values[index];
+      if (!grad) continue;
+      const first = !this.pending.has(variable);
+      this.pending.add(variable);
+      if (this.memory === "device") {
+        const previous = this.deviceSums.get(variable);
+        const added = tf.tidy(() => {
+          const t = tensorFromHost(grad, variable.shape);
+          return first || !previous ? t : tf.add(previous, t);
+        });
+        this.deviceSums.set(variable, added);
+        previous?.dispose();
+        continue;
+      }
+      this.addToHostSum(variable, grad, first);
+    }
+  }
+
+  private addToHostSum(variable: tf.Variable, values: Float32Array, first: boolean): void {
+    let sum = this.hostSums.get(variable);
+    if (!sum) {
+      sum = new Float32Array(variable.size);
+      this.hostSums.set(variable, sum);
+    }
+    if (first) sum.set(values);
+    else for (let i = 0; i < sum.length; i++) (sum[i] as number) += values[i] as number;
   }
 
   /** Applies the mean of the accumulated parts (the sum divided by `parts`) and clears the sum. */

@@ -270,6 +270,27 @@ describe("a training process", () => {
 });
 
 describe("micro-batches", () => {
+  it("computed on a replica thread give the same weights and losses as on one thread", async () => {
+    const cache = await twoVoiceCache(4);
+    const train = async (threads: number) => {
+      const run = temporaryFolder();
+      const config = await small({ steps: 2, checkpointEvery: 2, logEvery: 1, microBatch: 2, threads });
+      const trainer = await StarGanTrainer.create(run, cache, config, quiet);
+      expect(trainer.threadCount).toBe(threads);
+      await trainer.train();
+      const trainable = [...trainer.generator.trainableWeights, ...trainer.discriminator.trainableWeights];
+      const weights = trainable.map((w) => Array.from(w.read().dataSync()));
+      trainer.dispose();
+      return { weights, metrics: await readMetrics(run) };
+    };
+    const one = await train(1);
+    const two = await train(2);
+    // Two micro-batches: thread 0 sums the first, the replica the second, the optimizer adds them in order.
+    // (BatchNorm's moving statistics are not trained weights: each thread keeps its own, see the README.)
+    expect(two.weights).toEqual(one.weights);
+    expect(two.metrics.map((m) => m.losses)).toEqual(one.metrics.map((m) => m.losses));
+  });
+
   it("give the whole batch's update for a per-item-normalised model (stargan-vc2)", async () => {
     const cache = await twoVoiceCache(4);
     const oneStep = async (microBatch: number | null) => {

@@ -6,7 +6,6 @@ import {
   type BackendName,
   buildDiscriminator,
   buildGenerator,
-  conditionVector,
   initBackend,
   type ModelConfig,
   presetConfig,
@@ -16,14 +15,7 @@ import {
 import { listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointParts } from "./checkpoint.js";
 import { deepMerge, type TrainConfig, validateTrainConfig } from "./config.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
-import {
-  accuracy,
-  classificationLoss,
-  discriminatorAdversarial,
-  generatorAdversarial,
-  gradientPenalty,
-  l1,
-} from "./losses.js";
+import { StarGanObjective } from "./objective.js";
 import { Optimizer } from "./optimizers.js";
 import type { TrainProgress } from "./progress.js";
 import {
@@ -36,6 +28,7 @@ import {
   writeRunRecord,
 } from "./run-directory.js";
 import { writeSamples } from "./samples.js";
+import { StarGanUpdater, type TrainBatch } from "./updater.js";
 import { withSeededRandom } from "./weights-init.js";
 
 export interface TrainOptions {
@@ -57,15 +50,6 @@ export interface TrainResult {
   lastLosses: Record<string, number>;
 }
 
-interface Batch {
-  x: tf.Tensor4D;
-  source: Int32Array;
-  target: Int32Array;
-  /** Random "other" speaker for a real utterance's source-and-target code (stargan-vc2). */
-  otherSource: Int32Array;
-  mix: Float32Array;
-}
-
 const versions = { vox: "0.0.0", tfjs: tf.version.tfjs };
 
 /**
@@ -84,6 +68,7 @@ export class StarGanTrainer {
   private readonly generatorOptimizer: Optimizer;
   private readonly discriminatorOptimizer: Optimizer;
   private readonly batchBuffer: Float32Array;
+  private readonly updater: StarGanUpdater;
 
   private constructor(
     readonly runDir: string,
@@ -94,10 +79,18 @@ export class StarGanTrainer {
     readonly backend: BackendName,
   ) {
     this.rng = new Mulberry32(record.config.seed ^ 0x9e3779b9);
-    this.generatorVariables = generator.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.discriminatorVariables = discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const objective = new StarGanObjective(
+      generator,
+      discriminator,
+      record.config,
+      record.model,
+      store.speakerMap.size,
+    );
+    this.generatorVariables = objective.generatorVariables;
+    this.discriminatorVariables = objective.discriminatorVariables;
     this.generatorOptimizer = new Optimizer(record.config.generatorOptimizer);
     this.discriminatorOptimizer = new Optimizer(record.config.discriminatorOptimizer);
+    this.updater = new StarGanUpdater(objective, this.generatorOptimizer, this.discriminatorOptimizer, backend);
     this.batchBuffer = new Float32Array(record.config.batchSize * store.bins * record.config.cropFrames);
   }
 
@@ -293,7 +286,7 @@ export class StarGanTrainer {
     return pick >= speaker ? pick + 1 : pick;
   }
 
-  private nextBatch(): Batch {
+  private nextBatch(): TrainBatch {
     const { batchSize, cropFrames } = this.config;
     const sampled = this.store.sampleBatch(batchSize, this.batchBuffer);
     const source = sampled.labels;
@@ -301,210 +294,32 @@ export class StarGanTrainer {
     const otherSource = source.map((label) => this.otherSpeaker(label));
     const mix = new Float32Array(batchSize).map(() => this.rng.next());
     const x = tf.tensor4d(sampled.features, [batchSize, this.store.bins, cropFrames, 1]);
-    return { x, source, target, otherSource, mix };
-  }
-
-  private conditions(from: Int32Array, to: Int32Array): tf.Tensor2D {
-    const g = this.record.model.generator;
-    const width = g.kind === "stargan" ? g.numLabels : 2 * g.numSpeakers;
-    const data = new Float32Array(from.length * width);
-    for (let i = 0; i < from.length; i++) data.set(conditionVector(g, from[i] ?? 0, to[i] ?? 0), i * width);
-    return tf.tensor2d(data, [from.length, width]);
-  }
-
-  private generate(x: tf.Tensor, condition: tf.Tensor): tf.Tensor {
-    return this.generator.apply([x, condition], { training: true }) as tf.Tensor;
-  }
-
-  /** The discriminator's adversarial output and (StarGAN) class logits for inputs converted `from` -> `to`. */
-  private judge(x: tf.Tensor, code: tf.Tensor | null): { adversarial: tf.Tensor; logits: tf.Tensor | null } {
-    if (this.record.model.discriminator.kind === "stargan") {
-      const [adversarial, logits] = this.discriminator.apply(x, { training: true }) as [tf.Tensor, tf.Tensor];
-      return { adversarial, logits };
-    }
-    return {
-      adversarial: this.discriminator.apply([x, code as tf.Tensor], { training: true }) as tf.Tensor,
-      logits: null,
-    };
-  }
-
-  private oneHot(labels: Int32Array): tf.Tensor2D {
-    return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), this.store.speakerMap.size).toFloat()) as tf.Tensor2D;
-  }
-
-  /**
-   * The discriminator's losses on one (micro-)batch; its gradients go to the optimizer's running sum. WGAN-GP's
-   * penalty is differentiated in a backward pass of its own: tfjs keeps every intermediate gradient of a pass
-   * until the pass ends, and one pass over both terms needed more than the wasm heap for the seed's
-   * discriminator. The sum of the two passes' gradients is the gradient of the sum.
-   */
-  private discriminatorGradients(batch: Batch): Record<string, number> {
-    const { adversarial, classification, lambda } = this.config;
-    const kept: Record<string, tf.Tensor> = {};
-    const n = batch.source.length;
-    const vc2 = this.record.model.discriminator.kind === "projection";
-    const fake = tf.tidy(() => this.generate(batch.x, this.conditions(batch.source, batch.target)));
-    // Real utterance of c judged under (c', c); converted c -> c' under (c, c'): StarGAN-VC2's source-and-target loss.
-    const fakeCode = vc2 ? this.conditions(batch.source, batch.target) : null;
-    tf.tidy(() => {
-      const both = tf.concat([batch.x, fake]);
-      const codes = vc2 ? tf.concat([this.conditions(batch.otherSource, batch.source), fakeCode as tf.Tensor]) : null;
-      const loss = (): tf.Scalar => {
-        const { adversarial: out, logits } = this.judge(both, codes);
-        const [real, converted] = tf.split(out, [n, n]) as [tf.Tensor, tf.Tensor];
-        const terms: tf.Tensor[] = [];
-        const adv = discriminatorAdversarial(adversarial, real, converted);
-        kept.d_adv = tf.keep(adv);
-        terms.push(adv);
-        if (logits && lambda.cls > 0) {
-          const [realLogits] = tf.split(logits, [n, n]) as [tf.Tensor];
-          const cls = classificationLoss(classification, this.oneHot(batch.source), realLogits);
-          kept.d_cls = tf.keep(cls);
-          kept.logits = tf.keep(realLogits);
-          terms.push(tf.mul(lambda.cls, cls));
-        }
-        return tf.addN(terms) as tf.Scalar;
-      };
-      const { value, grads } = tf.variableGrads(loss, this.discriminatorVariables);
-      kept.d_total = tf.keep(value);
-      this.discriminatorOptimizer.accumulate(this.discriminatorVariables, grads);
-    });
-    if (adversarial === "wgan-gp") {
-      tf.tidy(() => {
-        const critic = (input: tf.Tensor) => this.judge(input, fakeCode).adversarial;
-        const loss = (): tf.Scalar => {
-          const gp = gradientPenalty(critic, batch.x, fake, tf.tensor1d(batch.mix));
-          kept.d_gp = tf.keep(gp);
-          return tf.mul(lambda.gp, gp) as tf.Scalar;
-        };
-        const { value, grads } = tf.variableGrads(loss, this.discriminatorVariables);
-        const total = kept.d_total as tf.Tensor;
-        kept.d_total = tf.keep(tf.add(total, value));
-        total.dispose();
-        this.discriminatorOptimizer.accumulate(this.discriminatorVariables, grads);
-      });
-    }
-    fake.dispose();
-    fakeCode?.dispose();
-    return this.readKept(kept, batch.source);
-  }
-
-  /** One discriminator update over the batch (in micro-batches when configured); returns its losses. */
-  private discriminatorStep(batch: Batch): Record<string, number> {
-    const { parts, losses } = this.overMicroBatches(batch, (chunk) => this.discriminatorGradients(chunk));
-    this.discriminatorOptimizer.step(this.discriminatorVariables, parts);
-    if (this.config.adversarial === "wgan-clip") {
-      const clip = this.config.clip;
-      tf.tidy(() => {
-        for (const variable of this.discriminatorVariables) variable.assign(tf.clipByValue(variable, -clip, clip));
-      });
-    }
-    return losses;
-  }
-
-  /** One generator update over the batch (in micro-batches when configured); returns its losses. */
-  private generatorStep(batch: Batch): Record<string, number> {
-    const { parts, losses } = this.overMicroBatches(batch, (chunk) => this.generatorGradients(chunk));
-    this.generatorOptimizer.step(this.generatorVariables, parts);
-    return losses;
-  }
-
-  /**
-   * Runs `compute` (which accumulates gradients into an optimizer) on micro-batches of `microBatch` items and
-   * averages their losses; the optimizer's step then divides the gradient sum by `parts`: the update of the
-   * whole batch for every loss here (all are means over items), in the memory of one micro-batch.
-   */
-  private overMicroBatches(
-    batch: Batch,
-    compute: (chunk: Batch) => Record<string, number>,
-  ): { parts: number; losses: Record<string, number> } {
-    const size = batch.source.length;
-    const micro = Math.min(size, this.config.microBatch ?? size);
-    if (micro === size) return { parts: 1, losses: compute(batch) };
-    const totals: Record<string, number> = {};
-    const parts = size / micro;
-    for (let start = 0; start < size; start += micro) {
-      const x = tf.slice(batch.x, [start, 0, 0, 0], [micro, -1, -1, -1]) as tf.Tensor4D;
-      const chunk: Batch = {
-        x,
-        source: batch.source.subarray(start, start + micro),
-        target: batch.target.subarray(start, start + micro),
-        otherSource: batch.otherSource.subarray(start, start + micro),
-        mix: batch.mix.subarray(start, start + micro),
-      };
-      const losses = compute(chunk);
-      x.dispose();
-      for (const [name, value] of Object.entries(losses)) totals[name] = (totals[name] ?? 0) + value / parts;
-    }
-    return { parts, losses: totals };
-  }
-
-  /** The generator's losses on one (micro-)batch; its gradients go to the optimizer's running sum. */
-  private generatorGradients(batch: Batch): Record<string, number> {
-    const { adversarial, classification, lambda, identityUntil } = this.config;
-    const identityWeight = identityUntil === null || this.step < identityUntil ? lambda.identity : 0;
-    const kept: Record<string, tf.Tensor> = {};
-    tf.tidy(() => {
-      const forward = this.conditions(batch.source, batch.target);
-      const backward = this.conditions(batch.target, batch.source);
-      const same = this.conditions(batch.source, batch.source);
-      const vc2 = this.record.model.discriminator.kind === "projection";
-      const loss = (): tf.Scalar => {
-        const fake = this.generate(batch.x, forward);
-        const { adversarial: out, logits } = this.judge(fake, vc2 ? forward : null);
-        const terms: tf.Tensor[] = [];
-        const adv = generatorAdversarial(adversarial, out);
-        kept.g_adv = tf.keep(adv);
-        terms.push(adv);
-        if (logits && lambda.cls > 0) {
-          const cls = classificationLoss(classification, this.oneHot(batch.target), logits);
-          kept.g_cls = tf.keep(cls);
-          terms.push(tf.mul(lambda.cls, cls));
-        }
-        const cycle = l1(batch.x, this.generate(fake, backward));
-        kept.g_cycle = tf.keep(cycle);
-        terms.push(tf.mul(lambda.cycle, cycle));
-        if (identityWeight > 0) {
-          const identity = l1(batch.x, this.generate(batch.x, same));
-          kept.g_identity = tf.keep(identity);
-          terms.push(tf.mul(identityWeight, identity));
-        }
-        return tf.addN(terms) as tf.Scalar;
-      };
-      const { value, grads } = tf.variableGrads(loss, this.generatorVariables);
-      kept.g_total = tf.keep(value);
-      this.generatorOptimizer.accumulate(this.generatorVariables, grads);
-    });
-    return this.readKept(kept, batch.source);
-  }
-
-  private readKept(kept: Record<string, tf.Tensor>, labels: Int32Array): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [name, tensor] of Object.entries(kept)) {
-      if (name === "logits") out.d_accuracy = accuracy(labels, tensor);
-      else out[name] = (tensor.dataSync() as Float32Array)[0] ?? Number.NaN;
-    }
-    tf.dispose(Object.values(kept));
-    return out;
+    return { x, features: sampled.features, source, target, otherSource, mix };
   }
 
   /** One training step: n_critic discriminator updates, then one generator update. */
-  trainStep(): Record<string, number> {
+  /** Threads computing micro-batches (see {@link StarGanUpdater.threadCount}). */
+  get threadCount(): number {
+    return this.updater.threadCount;
+  }
+
+  async trainStep(): Promise<Record<string, number>> {
+    await this.updater.start();
     const factor = this.decay(this.step);
     this.generatorOptimizer.learningRate = this.config.generatorOptimizer.learningRate * factor;
     this.discriminatorOptimizer.learningRate = this.config.discriminatorOptimizer.learningRate * factor;
     let losses: Record<string, number> = {};
-    let batch: Batch | undefined;
-    for (let critic = 0; critic < this.config.nCritic; critic++) {
-      batch?.x.dispose();
-      batch = this.nextBatch();
-      losses = this.discriminatorStep(batch);
-    }
-    if (!batch) throw new TrainError("nCritic: expected >= 1", "nCritic");
+    let batch: TrainBatch | undefined;
     try {
-      return { ...losses, ...this.generatorStep(batch) };
+      for (let critic = 0; critic < this.config.nCritic; critic++) {
+        batch?.x.dispose();
+        batch = this.nextBatch();
+        losses = await this.updater.discriminatorUpdate(batch);
+      }
+      if (!batch) throw new TrainError("nCritic: expected >= 1", "nCritic");
+      return { ...losses, ...(await this.updater.generatorUpdate(batch, this.step)) };
     } finally {
-      batch.x.dispose();
+      batch?.x.dispose();
     }
   }
 
@@ -539,7 +354,7 @@ export class StarGanTrainer {
         stopped = "signal";
         break;
       }
-      const losses = this.trainStep();
+      const losses = await this.trainStep();
       this.step++;
       windowSteps++;
       for (const [name, value] of Object.entries(losses)) {
@@ -610,6 +425,7 @@ export class StarGanTrainer {
   }
 
   dispose(): void {
+    this.updater.close();
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
     this.generator.dispose();

@@ -117,7 +117,13 @@ function axisPlan(a: number, k: number, s: number, d: number, p: number, count: 
 function selectTaps(w: tf.Tensor4D, rows: number[], cols: number[]): tf.Tensor4D {
   const [kh, kw, a, b] = w.shape;
   const isReversal = (taps: number[], k: number) => taps.length === k && taps.every((t, j) => t === k - 1 - j);
-  if (isReversal(rows, kh) && isReversal(cols, kw)) return tf.reverse(w, [0, 1]);
+  if (isReversal(rows, kh) && isReversal(cols, kw)) {
+    // Each tap [i, j] is a contiguous [a, b] block: taps in reverse order, joined. (wasm's Reverse took 40 ms for
+    // a 3x5x256x256 filter, 5 % of a seed G step; contiguous slices and one concat take ~2 ms.)
+    const taps = tf.reshape(w, [kh * kw, a * b]);
+    const reversed = Array.from({ length: kh * kw }, (_, t) => tf.slice(taps, [kh * kw - 1 - t, 0], [1, a * b]));
+    return tf.reshape(tf.concat(reversed, 0), [kh, kw, a, b]);
+  }
   const byRow = rows.map((r) => tf.slice(w, [r, 0, 0, 0], [1, kw, a, b]));
   const picked = byRow.length === 1 ? (byRow[0] as tf.Tensor4D) : tf.concat(byRow, 0);
   const byCol = cols.map((c) => tf.slice(picked, [0, c, 0, 0], [rows.length, 1, a, b]));
@@ -163,10 +169,20 @@ export function conv2dTransposeFast(
   if (phases.length === 1) {
     z = phases[0] as tf.Tensor4D;
   } else {
-    // phases[a * sw + b][n, q, q2, c] belongs at [n, sh q + a, sw q2 + b, c].
-    const stacked = tf.reshape(tf.stack(phases), [sh, sw, batch, rowsPerPhase, colsPerPhase, cin]);
-    const interleaved = tf.transpose(stacked, [2, 3, 0, 4, 1, 5]);
-    z = tf.reshape(interleaved, [batch, rowsPerPhase * sh, colsPerPhase * sw, cin]);
+    // phases[a * sw + b][n, q, q2, c] belongs at [n, sh q + a, sw q2 + b, c]: interleave columns, then rows, each
+    // as a concat of rank-3 views (no rank-6 transpose, whose wasm kernel and gradient take the slow generic path).
+    const interleave = (parts: tf.Tensor4D[], rows: boolean): tf.Tensor4D => {
+      if (parts.length === 1) return parts[0] as tf.Tensor4D;
+      const [n, h, w, c] = (parts[0] as tf.Tensor4D).shape;
+      const view = rows ? [n * h, 1, w * c] : [n * h * w, 1, c];
+      const joined = tf.concat(
+        parts.map((p) => tf.reshape(p, view)),
+        1,
+      );
+      return tf.reshape(joined, rows ? [n, h * parts.length, w, c] : [n, h, w * parts.length, c]) as tf.Tensor4D;
+    };
+    const rowPhases = Array.from({ length: sh }, (_, a) => interleave(phases.slice(a * sw, (a + 1) * sw), false));
+    z = interleave(rowPhases, true);
   }
   if (z.shape[1] !== outH || z.shape[2] !== outW) z = tf.slice(z, [0, 0, 0, 0], [batch, outH, outW, cin]);
   return z;
@@ -222,13 +238,11 @@ function everyNth(x: tf.Tensor4D, axis: 1 | 2, start: number, count: number, str
     padding[axis] = [0, needed - available];
     window = tf.pad(window, padding);
   }
-  const split = [...window.shape] as number[];
-  split.splice(axis, 1, count, stride);
-  const picked = tf.slice(
-    tf.reshape(window, split),
-    split.map(() => 0),
-    split.map((n, i) => (i === axis + 1 ? 1 : n)),
-  );
+  // [before, count, stride, after] with the axes around folded: a rank-3 slice. (wasm slices rank <= 4 in C++;
+  // a rank-5 slice falls back to a JS loop that took 35 ms for 64 K values, 37 % of a seed D step.)
+  const [n, h, w, c] = window.shape;
+  const grouped = axis === 1 ? [n * count, stride, w * c] : [n * h * count, stride, c];
+  const picked = tf.slice(tf.reshape(window, grouped), [0, 0, 0], [grouped[0] as number, 1, grouped[2] as number]);
   const out: [number, number, number, number] = [...shape];
   out[axis] = count;
   return tf.reshape(picked, out);

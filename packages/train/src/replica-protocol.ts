@@ -1,0 +1,41 @@
+import type { ModelConfig } from "@vox/models";
+import type { TrainConfig } from "./config.js";
+
+/** Which network a message is about. */
+export type NetworkName = "generator" | "discriminator";
+
+/** Float32 buffers shared between the trainer and its replica threads, one per network. */
+export type SharedNetworks = Record<NetworkName, SharedArrayBuffer>;
+
+/** One micro-batch as plain data (the features are copied, so the trainer may refill its batch buffer). */
+export interface ChunkData {
+  features: Float32Array;
+  shape: [number, number, number, number];
+  source: Int32Array;
+  target: Int32Array;
+  otherSource: Int32Array;
+  mix: Float32Array;
+}
+
+export type ReplicaRequest =
+  | {
+      kind: "init";
+      backend: string;
+      config: TrainConfig;
+      model: ModelConfig;
+      numSpeakers: number;
+      /** The trainer's weights, written by it after every update (trainable weights in order, concatenated). */
+      weights: SharedNetworks;
+      /** This replica's gradient sums, read by the trainer after each task. */
+      grads: SharedNetworks;
+    }
+  | {
+      kind: "gradients";
+      network: NetworkName;
+      /** Networks whose weights changed since the last task: read them from `weights` first. */
+      reload: NetworkName[];
+      step: number;
+      chunks: ChunkData[];
+    };
+
+export type ReplicaReply = { id: number; result: Record<string, number>[] } | { id: number; error: string };
