@@ -104,7 +104,14 @@ for (const [name, cache, steps, variants] of [
 console.log(
   "\nthe seed record's full step at its size (1479 labels, 256 x 256, batch 2; D: WGAN-GP + cls, G: adversarial + cls + 10 x L1 cycle; RMSprop), side by side with the PyTorch twin",
 );
-for (const micro of [2, 1]) {
+// [microBatch, threads]: the batch in one pass (does not fit the wasm heap), then the default micro-batches of 1
+// on one thread and on two.
+for (const [micro, threads] of [
+  [2, 1],
+  [1, 1],
+  [1, 2],
+] as const) {
+  const label = `micro-batches of ${micro}, ${threads} thread${threads > 1 ? "s" : ""}`;
   try {
     const out = execFileSync(
       process.execPath,
@@ -114,17 +121,18 @@ for (const micro of [2, 1]) {
         "seed-31f31449",
         "2",
         String(micro),
+        String(threads),
         "2",
       ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30 * 60 * 1000, maxBuffer: 64 * 1024 * 1024 },
     );
     const r = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
     console.log(
-      `  vox ${r.backend}, micro-batches of ${micro}: ${(r.seconds as number).toFixed(2)} s/step, peak RSS ${r.peakRssMiB} MiB, wasm heap ${r.wasmHeapMiB ?? "-"} MiB, tensors leaked per step ${r.tensorLeak}`,
+      `  vox ${r.backend}, ${label}: ${(r.seconds as number).toFixed(2)} s/step, peak RSS ${r.peakRssMiB} MiB, wasm heap ${r.wasmHeapMiB ?? "-"} MiB per thread, tensors leaked per step ${r.tensorLeak}`,
     );
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? error);
-    console.log(`  vox, micro-batches of ${micro}: did not complete a step: ${failure(stderr)}`);
+    console.log(`  vox, ${label}: did not complete a step: ${failure(stderr)}`);
   }
 }
 const twin = fileURLToPath(new URL("../../models/bench/stargan_step.py", import.meta.url));
