@@ -35,13 +35,27 @@ const geometries: Case[] = [
     g: { strides: [1, 2], pad: [2, 2] },
     size: [7, 8],
   },
-  // Weight-bound (isWeightBound): tfjs's Conv2DBackpropInput and the im2col filter gradient take over.
+  // Weight-bound (isWeightBound): the patch-product input gradient (col2im) and the im2col filter gradient.
   {
-    name: "weight-bound 4x4 stride 2 pad 1, 128 -> 128 channels on 4x4 (the seed D's last levels)",
+    name: "weight-bound 4x4 stride 2 pad 1 on an odd 5x5 map, 128 -> 160 channels",
+    kernel: [4, 4],
+    g: { strides: [2, 2], pad: [1, 1] },
+    size: [5, 5],
+    channels: [128, 160],
+  },
+  {
+    name: "weight-bound 3x5 stride 1 pad 1x2, 256 -> 64 channels on 1x2",
+    kernel: [3, 5],
+    g: { strides: [1, 1], pad: [1, 2] },
+    size: [1, 2],
+    channels: [256, 64],
+  },
+  {
+    name: "weight-bound 4x4 stride 2 pad 1, 128 -> 160 channels on 4x4 (the seed D's last levels)",
     kernel: [4, 4],
     g: { strides: [2, 2], pad: [1, 1] },
     size: [4, 4],
-    channels: [128, 128],
+    channels: [128, 160],
   },
   {
     name: "weight-bound kernel covering the map, 256 -> 96 (the seed D's cls head)",
@@ -146,7 +160,8 @@ const references = new Map<string, ReturnType<typeof referenceValues>>();
 const penaltyCases: PenaltyCase[] = [
   { size: 8, channels: [2, 3, 2] },
   { size: 32, channels: [2, 3, 2] },
-  { size: 4, channels: [64, 128, 96] }, // weight-bound: tfjs's Conv2DBackpropInput with the gradient registered here
+  // weight-bound (both convs at 1 x 1 outputs): the patch-product input gradient, whose own gradient is registered here
+  { size: 2, channels: [64, 128, 96] },
 ];
 const penaltyReference = new Map<PenaltyCase, Float32Array[]>();
 
@@ -182,6 +197,11 @@ describe.each(["cpu", "wasm"] as const)(
             (c.channels ?? [3, 4])[1],
           ]);
           expectNear(y, ref.y, "conv");
+          if (c.name.startsWith("weight-bound")) {
+            expect(isWeightBound(y.shape[0] * y.shape[1] * y.shape[2], w.size), "takes the weight-bound route").toBe(
+              true,
+            );
+          }
           const u = tf.tensor4d(ref.u, ref.uShape as [number, number, number, number]);
           expectNear(conv2dTransposeFast(u, w, g, size), ref.dx, "transposed conv = input gradient");
           expectNear(conv2dFilterGrad(x, u, g, kernel), ref.dw, "filter gradient");
@@ -228,7 +248,7 @@ describe.each(["cpu", "wasm"] as const)(
 );
 
 describe("isWeightBound", () => {
-  it("routes the seed D's last levels to tfjs's kernel and the generator's layers to the phase decomposition", () => {
+  it("routes the seed D's last levels to the patch products and the generator's layers to the phase decomposition", () => {
     expect(isWeightBound(2 * 4 * 4, 4 * 4 * 1024 * 2048)).toBe(true); // D conv6 at batch 2
     expect(isWeightBound(2, 4 * 4 * 2048 * 1479)).toBe(true); // D cls head
     expect(isWeightBound(2 * 32 * 32, 3 * 5 * 1735 * 256)).toBe(false); // G merge

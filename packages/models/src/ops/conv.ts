@@ -17,9 +17,10 @@
  * gradients of gradients work too: WGAN-GP's penalty differentiates a gradient norm. Registering the kernel's
  * gradient (rather than wrapping ops in tf.customGrad) also speeds up every tf.conv2d, tfjs-layers' included.
  *
- * Weight-bound convolutions (a large filter applied at few output positions, see isWeightBound) take tfjs's
- * Conv2DBackpropInput for dx and one im2col matMul for dw instead: there the phase decomposition's filter copies
- * dominate. Conv2DBackpropInput's own gradient is registered here too, in forward convolutions.
+ * Weight-bound convolutions (a large filter applied at few output positions, see isWeightBound) take a patch
+ * product + col2im for dx and one im2col product for dw instead: there the phase decomposition's filter copies
+ * dominate. Stride-1 filter gradients with a patch matrix of at most 64 MB take patch rows (one product).
+ * tfjs's Conv2DBackpropInput kernel (tf.conv2dTranspose) gets a gradient in forward convolutions here too.
  * Layout NHWC, filters [kh, kw, cin, cout].
  */
 import * as tf from "@tensorflow/tfjs";
@@ -165,27 +166,29 @@ export function conv2dTransposeFast(
       phases.push(tf.slice(full, begin, [batch, rowsPerPhase, colsPerPhase, cin]));
     }
   }
-  let z: tf.Tensor4D;
-  if (phases.length === 1) {
-    z = phases[0] as tf.Tensor4D;
-  } else {
-    // phases[a * sw + b][n, q, q2, c] belongs at [n, sh q + a, sw q2 + b, c]: interleave columns, then rows, each
-    // as a concat of rank-3 views (no rank-6 transpose, whose wasm kernel and gradient take the slow generic path).
-    const interleave = (parts: tf.Tensor4D[], rows: boolean): tf.Tensor4D => {
-      if (parts.length === 1) return parts[0] as tf.Tensor4D;
-      const [n, h, w, c] = (parts[0] as tf.Tensor4D).shape;
-      const view = rows ? [n * h, 1, w * c] : [n * h * w, 1, c];
-      const joined = tf.concat(
-        parts.map((p) => tf.reshape(p, view)),
-        1,
-      );
-      return tf.reshape(joined, rows ? [n, h * parts.length, w, c] : [n, h, w * parts.length, c]) as tf.Tensor4D;
-    };
-    const rowPhases = Array.from({ length: sh }, (_, a) => interleave(phases.slice(a * sw, (a + 1) * sw), false));
-    z = interleave(rowPhases, true);
-  }
+  let z = interleavePhases(phases, sh, sw);
   if (z.shape[1] !== outH || z.shape[2] !== outW) z = tf.slice(z, [0, 0, 0, 0], [batch, outH, outW, cin]);
   return z;
+}
+
+/**
+ * Joins s_h x s_w phase grids: phases[a * sw + b][n, q, q2, c] belongs at [n, sh q + a, sw q2 + b, c].
+ * Columns, then rows, each interleaved as a concat of rank-3 views (no rank-6 transpose, whose wasm kernel and
+ * gradient take the slow generic path).
+ */
+function interleavePhases(phases: tf.Tensor4D[], sh: number, sw: number): tf.Tensor4D {
+  const interleave = (parts: tf.Tensor4D[], rows: boolean): tf.Tensor4D => {
+    if (parts.length === 1) return parts[0] as tf.Tensor4D;
+    const [n, h, w, c] = (parts[0] as tf.Tensor4D).shape;
+    const view = rows ? [n * h, 1, w * c] : [n * h * w, 1, c];
+    const joined = tf.concat(
+      parts.map((p) => tf.reshape(p, view)),
+      1,
+    );
+    return tf.reshape(joined, rows ? [n, h * parts.length, w, c] : [n, h, w * parts.length, c]) as tf.Tensor4D;
+  };
+  const rowPhases = Array.from({ length: sh }, (_, a) => interleave(phases.slice(a * sw, (a + 1) * sw), false));
+  return interleave(rowPhases, true);
 }
 
 /**
@@ -205,6 +208,8 @@ export function conv2dFilterGrad(
   const [batch, , , cin] = x.shape;
   const padded = padSpatial(x, g.top, g.bottom, g.left, g.right);
   if (isWeightBound(batch * qh * qw, kh * kw * cin * dy.shape[3])) return filterGradByPatches(padded, dy, g, kernel);
+  const unitStep = g.s[0] === 1 && g.s[1] === 1 && g.d[0] === 1 && g.d[1] === 1;
+  if (unitStep && kh * kw * cin * batch * qh * qw <= PATCH_ROWS_LIMIT) return filterGradByPatchRows(padded, dy, kernel);
   const usedH = (qh - 1) * g.s[0] + (kh - 1) * g.d[0] + 1; // the rows the forward conv reads
   const usedW = (qw - 1) * g.s[1] + (kw - 1) * g.d[1] + 1;
   const cropped =
@@ -274,6 +279,105 @@ function filterGradByPatches(padded: tf.Tensor4D, dy: tf.Tensor4D, g: Resolved, 
   return tf.reshape(dw, [kh, kw, cin, cout]) as tf.Tensor4D;
 }
 
+/**
+ * Patch matrices up to this many values (64 MB) take {@link filterGradByPatchRows}; bigger ones (the seed's merge
+ * conv over 1735 channels, its 256 x 256 levels: 106-126 MB) would crowd the 4 GiB wasm heap at its high-water mark.
+ */
+const PATCH_ROWS_LIMIT = 16 * 2 ** 20;
+
+/**
+ * The filter gradient of a stride-1, undilated convolution as one 1x1 convolution of patch rows
+ * [kh kw cin, P] with dy [P, cout]. The rows come from x transposed once to channels-first planes, one rank-3
+ * slice per tap, already in [kh, kw, cin] order. Why: channels-as-batch runs a conv with one input channel and a
+ * dy-sized kernel, which XNNPACK does at ~13 GFLOP/s (the seed G's 3x5 256 -> 256 ResBlock convs at batch 1:
+ * 0.15 s each, 26 per G update); these rows take 0.08 s (measured on wasm, 32 x 32 to 256 x 256 maps).
+ */
+function filterGradByPatchRows(padded: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number, number]): tf.Tensor4D {
+  const [kh, kw] = kernel;
+  const [n, qh, qw, cout] = dy.shape;
+  const [, hp, wp, cin] = padded.shape;
+  const positions = n * qh * qw;
+  const planes = tf.reshape(tf.transpose(padded, [3, 0, 1, 2]), [cin * n, hp, wp]);
+  const rows: tf.Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++)
+      rows.push(tf.reshape(tf.slice(planes, [0, i, j], [cin * n, qh, qw]), [cin, positions]));
+  }
+  const matrix = rows.length === 1 ? (rows[0] as tf.Tensor) : tf.concat(rows, 0);
+  const dw = tf.conv2d(
+    tf.reshape(matrix, [1, 1, kh * kw * cin, positions]) as tf.Tensor4D,
+    tf.reshape(dy, [1, 1, positions, cout]) as tf.Tensor4D,
+    1,
+    "valid",
+  );
+  return tf.reshape(dw, [kh, kw, cin, cout]) as tf.Tensor4D;
+}
+
+/**
+ * The input gradient of a weight-bound convolution (see {@link isWeightBound}): patch gradients
+ * [P, kh kw cin] = dy [P, cout] w^T, computed transposed as one 1x1 convolution with the filter as the *input*
+ * (w [kh kw cin, cout] x dy^T [cout, P]: no filter-sized transpose, copy or XNNPACK packing, which cost more than
+ * the product itself), then col2im: each tap's [n, qh, qw, cin] block added at its place, one grid per stride
+ * phase, phases interleaved. Measured on wasm at batch 1: the seed D's 4x4/2 512 -> 1024 level 0.49 s with tfjs's
+ * Conv2DBackpropInput, 0.04 s for the product; 1024 -> 2048: 0.39 and 0.06 s.
+ * Its gradient (second order: WGAN-GP) is the forward conv in dy and the filter gradient in w, as for tfjs's
+ * Conv2DBackpropInput below.
+ */
+function inputGradByPatches(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  geometry: ConvGeometry,
+  outSize: [number, number],
+): tf.Tensor4D {
+  const g = resolve(geometry);
+  const [kh, kw, cin, cout] = filter.shape;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [dyIn, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([dyIn, w]);
+    const [n, qh, qw] = dyIn.shape as [number, number, number, number];
+    const positions = n * qh * qw;
+    const taps = kh * kw * cin;
+    const dyT = tf.reshape(tf.transpose(tf.reshape(dyIn, [positions, cout])), [1, 1, cout, positions]) as tf.Tensor4D;
+    const columns = tf.conv2d(tf.reshape(w, [1, 1, taps, cout]) as tf.Tensor4D, dyT, 1, "valid"); // [1, 1, taps, P]
+    const patches = tf.reshape(tf.transpose(tf.reshape(columns, [taps, positions])), [n, qh, qw, taps]);
+    const [sh, sw] = g.s;
+    const [outH, outW] = outSize;
+    // Tap (i, j) of output (o, o2) lands on padded input row i d + s o: phase (i d) mod s, phase row o + (i d) div s.
+    const rowsPerPhase = Math.ceil((outH + g.top + g.bottom) / sh);
+    const colsPerPhase = Math.ceil((outW + g.left + g.right) / sw);
+    const terms: tf.Tensor4D[][] = Array.from({ length: sh * sw }, () => []);
+    for (let i = 0; i < kh; i++) {
+      const u = Math.floor((i * g.d[0]) / sh);
+      for (let j = 0; j < kw; j++) {
+        const v = Math.floor((j * g.d[1]) / sw);
+        const block = tf.slice(patches, [0, 0, 0, (i * kw + j) * cin], [n, qh, qw, cin]) as tf.Tensor4D;
+        const phase = ((i * g.d[0]) % sh) * sw + ((j * g.d[1]) % sw);
+        (terms[phase] as tf.Tensor4D[]).push(
+          tf.pad(block, [
+            [0, 0],
+            [u, rowsPerPhase - qh - u],
+            [v, colsPerPhase - qw - v],
+            [0, 0],
+          ]),
+        );
+      }
+    }
+    const phases = terms.map((t) =>
+      t.length === 0 ? tf.zeros([n, rowsPerPhase, colsPerPhase, cin]) : t.length === 1 ? t[0] : tf.addN(t),
+    ) as tf.Tensor4D[];
+    const value = tf.slice(interleavePhases(phases, sh, sw), [0, g.top, g.left, 0], [n, outH, outW, cin]);
+    return {
+      value,
+      gradFunc: (ddx: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedDy, savedW] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const upstream = ddx as tf.Tensor4D;
+        return [conv2dFast(upstream, savedW, geometry), conv2dFilterGrad(upstream, savedDy, geometry, [kh, kw])];
+      },
+    };
+  });
+  return op(dy, filter) as tf.Tensor4D;
+}
+
 export type ConvGradientMode = "fast" | "tfjs";
 
 let mode: ConvGradientMode | null = null;
@@ -340,13 +444,20 @@ function geometryFromAttrs(
 /**
  * A convolution is weight-bound when its filter is large for the output positions (batch x rows x columns of dy)
  * it is applied at: then the phase decomposition spends its time copying and repacking the filter (the seed D's
- * 4x4x1024x2048 level at 32 positions: 6.6 s against 0.26 s for tfjs's Conv2DBackpropInput), while tfjs's kernel
- * at ~3 GFLOP/s is the slower choice everywhere else (`tiny`'s step: 0.6 s with phases, 2.9 s with it; the
- * seed's merge conv: 1.4 s against 8.6 s). Measured on wasm: the seed D's 4x4x512x1024 level at 128 positions (ratio
+ * 4x4x1024x2048 level at 32 positions: 6.6 s against 0.26 s for tfjs's Conv2DBackpropInput and less for
+ * {@link inputGradByPatches}), while tfjs's kernel at ~3 GFLOP/s is the slower choice everywhere else (`tiny`'s
+ * step: 0.6 s with phases, 2.9 s with it; the seed's merge conv: 1.4 s against 8.6 s). Measured on wasm: the seed D's 4x4x512x1024 level at 128 positions (ratio
  * 65 536) is faster with tfjs's kernel (0.55 s against 1.1 s), stargan-vc2's 5x5x256x1024 at 256 positions (ratio
  * 25 600) with phases (0.56 s against 0.99 s); the threshold sits between.
  */
 const WEIGHT_BOUND_FILTER_PER_POSITION = 32768;
+
+/**
+ * Below weight-bound, the patch product still beats the phases from this filter-per-position ratio (wasm, batch 1-2:
+ * the seed D's 4x4/2 256 -> 512 level, ratio 8192, 0.16 s with phases, 0.08 s with patches; ratio 4096: 0.20 and
+ * 0.14 s; a 4x4/2 128 -> 256 level, ratio 512, 0.07 and 0.13 s; a 3x3 256 -> 256, ratio 576, 0.05 and 0.09 s).
+ */
+const PATCH_INPUT_GRAD_FILTER_PER_POSITION = 2048;
 
 export function isWeightBound(positions: number, filterSize: number): boolean {
   return filterSize > WEIGHT_BOUND_FILTER_PER_POSITION * positions;
@@ -359,17 +470,11 @@ function inputGradient(
   geometry: ConvGeometry,
   outSize: [number, number],
 ): tf.Tensor4D {
-  const g = resolve(geometry);
   const [n, qh, qw] = dy.shape;
-  if (isWeightBound(n * qh * qw, filter.size) && g.d[0] === 1 && g.d[1] === 1) {
-    const padding = [
-      [0, 0],
-      [g.top, g.bottom],
-      [g.left, g.right],
-      [0, 0],
-    ] as tf.backend_util.ExplicitPadding;
-    return tf.conv2dTranspose(dy, filter, [n, outSize[0], outSize[1], filter.shape[2]], g.s, padding);
-  }
+  const positions = n * qh * qw;
+  const patchValues = positions * (filter.size / filter.shape[3]);
+  const patchesPay = filter.size > PATCH_INPUT_GRAD_FILTER_PER_POSITION * positions && patchValues <= PATCH_ROWS_LIMIT;
+  if (isWeightBound(positions, filter.size) || patchesPay) return inputGradByPatches(dy, filter, geometry, outSize);
   return conv2dTransposeFast(dy, filter, geometry, outSize);
 }
 
