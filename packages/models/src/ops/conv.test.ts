@@ -30,6 +30,14 @@ const geometries: Case[] = [
   { name: "4x4 stride 2 pad 1, odd size", kernel: [4, 4], g: { strides: [2, 2], pad: [1, 1] }, size: [9, 11] },
   { name: "3x5 stride 1 pad 1x2 (seed bottleneck)", kernel: [3, 5], g: { strides: [1, 1], pad: [1, 2] }, size: [6, 9] },
   {
+    name: "3x5 stride 1 pad 1x2 at batch 1 (the patch-row filter gradient)",
+    kernel: [3, 5],
+    g: { strides: [1, 1], pad: [1, 2] },
+    size: [6, 9],
+    channels: [5, 4],
+    batch: 1,
+  },
+  {
     name: "5x5 stride 1x2 pad 2 (stargan-vc2 down)",
     kernel: [5, 5],
     g: { strides: [1, 2], pad: [2, 2] },
@@ -73,12 +81,13 @@ interface Case {
   size: [number, number];
   /** [in, out] channels; default [3, 4]. */
   channels?: [number, number];
+  /** Default 2. */
+  batch?: number;
 }
 
 /** Inputs of a case, the same numbers on every backend. */
-function inputs({ kernel, size, channels }: Case) {
+function inputs({ kernel, size, channels, batch = 2 }: Case) {
   const [cin, cout] = channels ?? [3, 4];
-  const batch = 2;
   const x = tf.randomNormal([batch, size[0], size[1], cin], 0, 1, "float32", 1) as tf.Tensor4D;
   const w = tf.randomNormal([kernel[0], kernel[1], cin, cout], 0, 1, "float32", 2) as tf.Tensor4D;
   return { x, w };
@@ -191,7 +200,7 @@ describe.each(["cpu", "wasm"] as const)(
           const { size, kernel, g } = c;
           const [ph, pw] = g.pad as [number, number];
           expect(y.shape).toEqual([
-            2,
+            c.batch ?? 2,
             convOutputSize(size[0], kernel[0], g.strides[0], ph),
             convOutputSize(size[1], kernel[1], g.strides[1], pw),
             (c.channels ?? [3, 4])[1],

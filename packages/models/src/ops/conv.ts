@@ -209,7 +209,9 @@ export function conv2dFilterGrad(
   const padded = padSpatial(x, g.top, g.bottom, g.left, g.right);
   if (isWeightBound(batch * qh * qw, kh * kw * cin * dy.shape[3])) return filterGradByPatches(padded, dy, g, kernel);
   const unitStep = g.s[0] === 1 && g.s[1] === 1 && g.d[0] === 1 && g.d[1] === 1;
-  if (unitStep && kh * kw * cin * batch * qh * qw <= PATCH_ROWS_LIMIT) return filterGradByPatchRows(padded, dy, kernel);
+  if (unitStep && batch === 1 && kh * kw >= 9 && kh * kw * cin * qh * qw <= PATCH_ROWS_LIMIT) {
+    return filterGradByPatchRows(padded, dy, kernel);
+  }
   const usedH = (qh - 1) * g.s[0] + (kh - 1) * g.d[0] + 1; // the rows the forward conv reads
   const usedW = (qw - 1) * g.s[1] + (kw - 1) * g.d[1] + 1;
   const cropped =
@@ -290,7 +292,9 @@ const PATCH_ROWS_LIMIT = 16 * 2 ** 20;
  * [kh kw cin, P] with dy [P, cout]. The rows come from x transposed once to channels-first planes, one rank-3
  * slice per tap, already in [kh, kw, cin] order. Why: channels-as-batch runs a conv with one input channel and a
  * dy-sized kernel, which XNNPACK does at ~13 GFLOP/s (the seed G's 3x5 256 -> 256 ResBlock convs at batch 1:
- * 0.15 s each, 26 per G update); these rows take 0.08 s (measured on wasm, 32 x 32 to 256 x 256 maps).
+ * 0.14-0.16 s each, 26 per G update); these rows take 0.08-0.11 s. Only at batch 1 with 9 taps or more: measured on
+ * wasm, the same conv at batch 2 (0.19 against 0.22 s), 2x2 kernels (the phases of transposed convs: 2x slower)
+ * and `tiny` at batch 8 (2.1 against 2.6 s per step) are faster channels-as-batch.
  */
 function filterGradByPatchRows(padded: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number, number]): tf.Tensor4D {
   const [kh, kw] = kernel;
