@@ -1,4 +1,4 @@
-import type { ModelConfig } from "@vox/models";
+import type { ModelConfig, tf } from "@vox/models";
 import type { TrainConfig } from "./config.js";
 
 /** Which network a message is about. */
@@ -6,6 +6,17 @@ export type NetworkName = "generator" | "discriminator";
 
 /** Float32 buffers shared between the trainer and its replica threads, one per network. */
 export type SharedNetworks = Record<NetworkName, SharedArrayBuffer>;
+
+/** Per-variable views into a network's shared buffer: its trainable weights in order, concatenated. */
+export function variableViews(buffer: SharedArrayBuffer, variables: tf.Variable[]): Float32Array[] {
+  const all = new Float32Array(buffer);
+  let offset = 0;
+  return variables.map((v) => {
+    const view = all.subarray(offset, offset + v.size);
+    offset += v.size;
+    return view;
+  });
+}
 
 /** One micro-batch as plain data (the features are copied, so the trainer may refill its batch buffer). */
 export interface ChunkData {

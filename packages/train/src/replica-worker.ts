@@ -5,7 +5,13 @@
 import { parentPort } from "node:worker_threads";
 import { buildDiscriminator, buildGenerator, hostValues, initBackend, tensorFromHost, tf } from "@vox/models";
 import { StarGanObjective } from "./objective.js";
-import type { NetworkName, ReplicaReply, ReplicaRequest, SharedNetworks } from "./replica-protocol.js";
+import {
+  type NetworkName,
+  type ReplicaReply,
+  type ReplicaRequest,
+  type SharedNetworks,
+  variableViews,
+} from "./replica-protocol.js";
 
 let objective: StarGanObjective | null = null;
 let shared: { weights: SharedNetworks; grads: SharedNetworks } | null = null;
@@ -16,13 +22,12 @@ function variablesOf(network: NetworkName): tf.Variable[] {
 }
 
 function reload(network: NetworkName): void {
-  const buffer = new Float32Array((shared as { weights: SharedNetworks }).weights[network]);
-  let offset = 0;
-  for (const variable of variablesOf(network)) {
-    const next = tensorFromHost(buffer.subarray(offset, offset + variable.size), variable.shape);
+  const variables = variablesOf(network);
+  const weights = variableViews((shared as { weights: SharedNetworks }).weights[network], variables);
+  for (const [i, variable] of variables.entries()) {
+    const next = tensorFromHost(weights[i] as Float32Array, variable.shape);
     variable.assign(next);
     next.dispose();
-    offset += variable.size;
   }
 }
 
@@ -40,27 +45,21 @@ async function handle(request: ReplicaRequest): Promise<Record<string, number>[]
   for (const network of request.reload) reload(network);
   const o = objective as StarGanObjective;
   const variables = variablesOf(request.network);
-  const sums = new Float32Array((shared as { grads: SharedNetworks }).grads[request.network]);
-  const offsets: number[] = [];
-  let offset = 0;
-  for (const variable of variables) {
-    offsets.push(offset);
-    offset += variable.size;
-  }
+  const sums = variableViews((shared as { grads: SharedNetworks }).grads[request.network], variables);
+  // Gradients a network has none for (a weight no loss reaches) stay zero.
+  for (const sum of sums) sum.fill(0);
+  const sink = (grads: tf.NamedTensorMap) => {
+    for (const [i, variable] of variables.entries()) {
+      const grad = grads[variable.name];
+      if (!grad) continue;
+      const values = hostValues(grad);
+      const sum = sums[i] as Float32Array;
+      for (let k = 0; k < values.length; k++) (sum[k] as number) += values[k] as number;
+    }
+    tf.dispose(Object.values(grads));
+  };
   const losses: Record<string, number>[] = [];
-  for (const [index, chunk] of request.chunks.entries()) {
-    // Gradients a network has none for (a weight no loss reaches) stay zero.
-    if (index === 0) sums.fill(0);
-    const sink = (grads: tf.NamedTensorMap) => {
-      for (const [i, variable] of variables.entries()) {
-        const grad = grads[variable.name];
-        if (!grad) continue;
-        const values = hostValues(grad);
-        const start = offsets[i] as number;
-        for (let k = 0; k < values.length; k++) (sums[start + k] as number) += values[k] as number;
-      }
-      tf.dispose(Object.values(grads));
-    };
+  for (const chunk of request.chunks) {
     const x = tf.tensor4d(chunk.features, chunk.shape);
     const batch = { x, source: chunk.source, target: chunk.target, otherSource: chunk.otherSource, mix: chunk.mix };
     losses.push(

@@ -3,7 +3,14 @@ import { workerEntry } from "@vox/datasets";
 import { hostValues, type ModelConfig, type tf } from "@vox/models";
 import type { TrainConfig } from "./config.js";
 import { TrainError } from "./errors.js";
-import type { ChunkData, NetworkName, ReplicaReply, ReplicaRequest, SharedNetworks } from "./replica-protocol.js";
+import {
+  type ChunkData,
+  type NetworkName,
+  type ReplicaReply,
+  type ReplicaRequest,
+  type SharedNetworks,
+  variableViews,
+} from "./replica-protocol.js";
 
 const workerUrl = new URL(
   import.meta.url.endsWith(".ts") ? "./replica-worker.ts" : "./replica-worker.js",
@@ -16,17 +23,6 @@ function sharedFor(variables: Record<NetworkName, tf.Variable[]>): SharedNetwork
     generator: new SharedArrayBuffer(size(variables.generator)),
     discriminator: new SharedArrayBuffer(size(variables.discriminator)),
   };
-}
-
-/** Per-variable views (in order) into a network's shared buffer. */
-function views(buffer: SharedArrayBuffer, variables: tf.Variable[]): Float32Array[] {
-  const all = new Float32Array(buffer);
-  let offset = 0;
-  return variables.map((v) => {
-    const view = all.subarray(offset, offset + v.size);
-    offset += v.size;
-    return view;
-  });
 }
 
 /** One replica thread as the trainer sees it: send a request, await its reply. */
@@ -118,7 +114,7 @@ export class ReplicaPool {
 
   /** Copies a network's current weights to shared memory; replicas read them before their next task. */
   publish(network: NetworkName): void {
-    const targets = views(this.weights[network], this.variables[network]);
+    const targets = variableViews(this.weights[network], this.variables[network]);
     for (const [i, variable] of this.variables[network].entries())
       (targets[i] as Float32Array).set(hostValues(variable));
     for (const r of this.replicas) r.dirty.add(network);
@@ -137,7 +133,7 @@ export class ReplicaPool {
 
   /** Replica `i`'s gradient sum of its last task, per variable (views into shared memory). */
   gradientSums(i: number, network: NetworkName): Float32Array[] {
-    return views((this.replicas[i] as Replica).grads[network], this.variables[network]);
+    return variableViews((this.replicas[i] as Replica).grads[network], this.variables[network]);
   }
 
   async close(): Promise<void> {

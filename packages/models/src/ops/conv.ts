@@ -19,8 +19,9 @@
  *
  * Weight-bound convolutions (a large filter applied at few output positions, see isWeightBound) take a patch
  * product + col2im for dx and one im2col product for dw instead: there the phase decomposition's filter copies
- * dominate. Stride-1 filter gradients with a patch matrix of at most 64 MB take patch rows (one product).
- * tfjs's Conv2DBackpropInput kernel (tf.conv2dTranspose) gets a gradient in forward convolutions here too.
+ * dominate. The patch product also takes dx below weight-bound where it pays (PATCH_INPUT_GRAD_FILTER_PER_POSITION),
+ * and stride-1 filter gradients at batch 1 take patch rows (filterGradByPatchRows). tfjs's Conv2DBackpropInput
+ * kernel (tf.conv2dTranspose) gets a gradient in forward convolutions here too.
  * Layout NHWC, filters [kh, kw, cin, cout].
  */
 import * as tf from "@tensorflow/tfjs";
@@ -448,11 +449,11 @@ function geometryFromAttrs(
 /**
  * A convolution is weight-bound when its filter is large for the output positions (batch x rows x columns of dy)
  * it is applied at: then the phase decomposition spends its time copying and repacking the filter (the seed D's
- * 4x4x1024x2048 level at 32 positions: 6.6 s against 0.26 s for tfjs's Conv2DBackpropInput and less for
- * {@link inputGradByPatches}), while tfjs's kernel at ~3 GFLOP/s is the slower choice everywhere else (`tiny`'s
- * step: 0.6 s with phases, 2.9 s with it; the seed's merge conv: 1.4 s against 8.6 s). Measured on wasm: the seed D's 4x4x512x1024 level at 128 positions (ratio
- * 65 536) is faster with tfjs's kernel (0.55 s against 1.1 s), stargan-vc2's 5x5x256x1024 at 256 positions (ratio
- * 25 600) with phases (0.56 s against 0.99 s); the threshold sits between.
+ * 4x4x1024x2048 level at 32 positions: 6.6 s, against 0.26 s for tfjs's Conv2DBackpropInput; at 16 positions
+ * {@link inputGradByPatches} takes 0.06 s), and dx takes the patch product whatever its patch matrix's size. The filter
+ * gradient switches to im2col patches here too. The threshold was set between tfjs's kernel and the phases
+ * (measured on wasm: the seed D's 4x4x512x1024 level at 128 positions, ratio 65 536, 0.55 s against 1.1 s;
+ * stargan-vc2's 5x5x256x1024 at 256 positions, ratio 25 600, 0.99 s against 0.56 s).
  */
 const WEIGHT_BOUND_FILTER_PER_POSITION = 32768;
 
@@ -483,8 +484,9 @@ function inputGradient(
 }
 
 /**
- * The gradient of tfjs's Conv2DBackpropInput kernel (what {@link inputGradient} calls for weight-bound
- * shapes), in forward convolutions: the wasm backend has no Conv2DBackpropFilter, which tfjs's own needs.
+ * The gradient of tfjs's Conv2DBackpropInput kernel (tf.conv2dTranspose, for callers outside this module), in
+ * forward convolutions: the wasm backend has no Conv2DBackpropFilter, which tfjs's own needs. The same two maps
+ * as {@link inputGradByPatches}' gradient.
  */
 const fastConv2dBackpropInputGradient: tf.GradConfig = {
   kernelName: "Conv2DBackpropInput",
