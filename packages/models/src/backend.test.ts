@@ -12,7 +12,10 @@ describe("initBackend", () => {
     if (choice.name === "wasm") {
       expect(choice.skipped.map((s) => s.name)).toEqual(["tensorflow-gpu", "tensorflow"]);
       expect(choice.skipped[0]?.reason).toMatch(/native addon not found: run `pnpm approve-builds`/);
-      expect(lines.at(-1)).toBe("backend: wasm");
+      // The last line says whether vox's native conv kernels run its convolutions, or why not.
+      if (choice.nativeConv.active) expect(lines.at(-1)).toBe("backend: wasm with native AVX2 conv kernels");
+      else
+        expect(lines.slice(-2)).toEqual(["backend: wasm", `native conv kernels skipped: ${choice.nativeConv.reason}`]);
     }
     expect(tf.getBackend()).toBe(choice.name === "wasm" ? "wasm" : "tensorflow");
     const y = tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, "same");

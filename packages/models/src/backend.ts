@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "./tfjs.js";
 import { BackendUnavailableError } from "./errors.js";
+import { nativeConvUnavailableReason, useNativeConvKernels } from "./ops/native-conv.js";
 
 /** Backends in the order `initBackend()` tries them. */
 export const backendNames = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
@@ -13,6 +14,11 @@ export interface BackendChoice {
   name: BackendName;
   /** Why each backend tried before it did not start, in order. */
   skipped: { name: BackendName; reason: string }[];
+  /**
+   * Whether vox's native convolution kernels (ops/native-conv.ts) run this backend's convolutions: only on wasm
+   * and cpu, where the addon was built and the CPU has AVX2/FMA. `reason` says why not otherwise.
+   */
+  nativeConv: { active: boolean; reason: string };
 }
 
 const NATIVE_HINT =
@@ -41,13 +47,23 @@ export async function initBackend(
     const reason = await tryBackend(candidate);
     if (reason === null) {
       for (const s of skipped) log(`backend ${s.name} skipped: ${s.reason}`);
-      log(`backend: ${candidate}`);
-      return { name: candidate, skipped };
+      const nativeConv = startNativeConv(candidate);
+      log(`backend: ${candidate}${nativeConv.active ? " with native AVX2 conv kernels" : ""}`);
+      if (!nativeConv.active && (candidate === "wasm" || candidate === "cpu"))
+        log(`native conv kernels skipped: ${nativeConv.reason}`);
+      return { name: candidate, skipped, nativeConv };
     }
     skipped.push({ name: candidate, reason });
   }
   const detail = skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
   throw new BackendUnavailableError(`no TensorFlow.js backend could start (${detail})`, name ?? "backend");
+}
+
+/** Puts the native conv kernels into a wasm or cpu backend (the native tensorflow backends have their own). */
+function startNativeConv(name: BackendName): BackendChoice["nativeConv"] {
+  if (name !== "wasm" && name !== "cpu") return { active: false, reason: `${name} has its own native kernels` };
+  if (useNativeConvKernels(name)) return { active: true, reason: "" };
+  return { active: false, reason: nativeConvUnavailableReason() };
 }
 
 /**

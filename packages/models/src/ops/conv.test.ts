@@ -2,6 +2,7 @@ import * as tf from "../tfjs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend.js";
 import { leakyReluTwice } from "./activations.js";
+import { useNativeConvKernels } from "./native-conv.js";
 import {
   type ConvGeometry,
   conv2dFast,
@@ -174,87 +175,93 @@ const penaltyCases: PenaltyCase[] = [
 ];
 const penaltyReference = new Map<PenaltyCase, Float32Array[]>();
 
-describe.each(["cpu", "wasm"] as const)(
-  "fast conv ops on %s against the cpu backend's reference kernels",
-  (backend) => {
-    beforeAll(async () => {
-      if (references.size === 0) {
-        await initBackend("cpu", () => {});
-        setConvGradientMode("tfjs");
-        try {
-          for (const c of geometries) references.set(c.name, referenceValues(c));
-          for (const p of penaltyCases) penaltyReference.set(p, penaltyGrads(referenceConv, p));
-        } finally {
-          setConvGradientMode("fast");
-        }
+// Each backend with its own kernels (the forward-conv routes above) and with vox's native ones (native-conv.ts).
+describe.each([
+  ["cpu", "plain"],
+  ["wasm", "plain"],
+  ["cpu", "native"],
+  ["wasm", "native"],
+] as const)("fast conv ops on %s (%s kernels) against the cpu backend's reference kernels", (backend, kernels) => {
+  beforeAll(async () => {
+    if (references.size === 0) {
+      await initBackend("cpu", () => {});
+      useNativeConvKernels("cpu", false);
+      setConvGradientMode("tfjs");
+      try {
+        for (const c of geometries) references.set(c.name, referenceValues(c));
+        for (const p of penaltyCases) penaltyReference.set(p, penaltyGrads(referenceConv, p));
+      } finally {
+        setConvGradientMode("fast");
       }
-      await initBackend(backend, () => {});
-    });
-
-    for (const c of geometries) {
-      it(c.name, () => {
-        tf.tidy(() => {
-          const ref = references.get(c.name) as ReturnType<typeof referenceValues>;
-          const { x, w } = inputs(c);
-          const y = conv2dFast(x, w, c.g);
-          const { size, kernel, g } = c;
-          const [ph, pw] = g.pad as [number, number];
-          expect(y.shape).toEqual([
-            c.batch ?? 2,
-            convOutputSize(size[0], kernel[0], g.strides[0], ph),
-            convOutputSize(size[1], kernel[1], g.strides[1], pw),
-            (c.channels ?? [3, 4])[1],
-          ]);
-          expectNear(y, ref.y, "conv");
-          if (c.name.startsWith("weight-bound")) {
-            expect(isWeightBound(y.shape[0] * y.shape[1] * y.shape[2], w.size), "takes the weight-bound route").toBe(
-              true,
-            );
-          }
-          const u = tf.tensor4d(ref.u, ref.uShape as [number, number, number, number]);
-          expectNear(conv2dTransposeFast(u, w, g, size), ref.dx, "transposed conv = input gradient");
-          expectNear(conv2dFilterGrad(x, u, g, kernel), ref.dw, "filter gradient");
-          // The custom op's own gradients are the same two maps.
-          const [dx, dw] = tf.grads((xi: tf.Tensor, wi: tf.Tensor) =>
-            tf.sum(tf.mul(conv2dFast(xi as tf.Tensor4D, wi as tf.Tensor4D, g), u)),
-          )([x, w]);
-          expectNear(dx as tf.Tensor, ref.dx, "tf.grads dx");
-          expectNear(dw as tf.Tensor, ref.dw, "tf.grads dw");
-        });
-      });
     }
+    await initBackend(backend, () => {});
+    // A machine where the addon cannot run fails native-conv.test.ts; here the native cases then repeat the plain ones.
+    useNativeConvKernels(backend, kernels === "native");
+  });
 
-    it("second-order gradients (a WGAN-GP penalty through two convs) equal the reference kernels'", () => {
-      for (const p of penaltyCases) {
-        const fast = penaltyGrads(conv2dFast, p);
-        const reference = penaltyReference.get(p) as Float32Array[];
-        for (let i = 0; i < 2; i++) {
-          expectNear(tf.tensor(fast[i] as Float32Array), reference[i] as Float32Array, `${p.size}: w${i + 1}`);
+  for (const c of geometries) {
+    it(c.name, () => {
+      tf.tidy(() => {
+        const ref = references.get(c.name) as ReturnType<typeof referenceValues>;
+        const { x, w } = inputs(c);
+        const y = conv2dFast(x, w, c.g);
+        const { size, kernel, g } = c;
+        const [ph, pw] = g.pad as [number, number];
+        expect(y.shape).toEqual([
+          c.batch ?? 2,
+          convOutputSize(size[0], kernel[0], g.strides[0], ph),
+          convOutputSize(size[1], kernel[1], g.strides[1], pw),
+          (c.channels ?? [3, 4])[1],
+        ]);
+        expectNear(y, ref.y, "conv");
+        if (c.name.startsWith("weight-bound")) {
+          expect(isWeightBound(y.shape[0] * y.shape[1] * y.shape[2], w.size), "takes the weight-bound route").toBe(
+            true,
+          );
         }
-      }
-    });
-
-    it("leaves no tensors behind", () => {
-      const c = geometries[1] as Case;
-      const step = () => {
-        const { x, w } = tf.tidy(() => inputs(c));
-        const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor) =>
-          tf.sum(conv2dFast(xi as tf.Tensor4D, wi as tf.Tensor4D, c.g)),
+        const u = tf.tensor4d(ref.u, ref.uShape as [number, number, number, number]);
+        expectNear(conv2dTransposeFast(u, w, g, size), ref.dx, "transposed conv = input gradient");
+        expectNear(conv2dFilterGrad(x, u, g, kernel), ref.dw, "filter gradient");
+        // The custom op's own gradients are the same two maps.
+        const [dx, dw] = tf.grads((xi: tf.Tensor, wi: tf.Tensor) =>
+          tf.sum(tf.mul(conv2dFast(xi as tf.Tensor4D, wi as tf.Tensor4D, g), u)),
         )([x, w]);
-        tf.dispose([x, w, ...grads]);
-      };
-      step(); // first use may cache constants (e.g. scalars) for the backend's lifetime
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) step();
-      expect(tf.memory().numTensors).toBe(before);
+        expectNear(dx as tf.Tensor, ref.dx, "tf.grads dx");
+        expectNear(dw as tf.Tensor, ref.dw, "tf.grads dw");
+      });
     });
+  }
 
-    it("is the gradient tfjs uses for tf.conv2d", async () => {
-      const { convGradientMode } = await import("./conv.js");
-      expect(convGradientMode()).toBe("fast");
-    });
-  },
-);
+  it("second-order gradients (a WGAN-GP penalty through two convs) equal the reference kernels'", () => {
+    for (const p of penaltyCases) {
+      const fast = penaltyGrads(conv2dFast, p);
+      const reference = penaltyReference.get(p) as Float32Array[];
+      for (let i = 0; i < 2; i++) {
+        expectNear(tf.tensor(fast[i] as Float32Array), reference[i] as Float32Array, `${p.size}: w${i + 1}`);
+      }
+    }
+  });
+
+  it("leaves no tensors behind", () => {
+    const c = geometries[1] as Case;
+    const step = () => {
+      const { x, w } = tf.tidy(() => inputs(c));
+      const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor) =>
+        tf.sum(conv2dFast(xi as tf.Tensor4D, wi as tf.Tensor4D, c.g)),
+      )([x, w]);
+      tf.dispose([x, w, ...grads]);
+    };
+    step(); // first use may cache constants (e.g. scalars) for the backend's lifetime
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("is the gradient tfjs uses for tf.conv2d", async () => {
+    const { convGradientMode } = await import("./conv.js");
+    expect(convGradientMode()).toBe("fast");
+  });
+});
 
 describe("isWeightBound", () => {
   it("routes the seed D's last levels to the patch products and the generator's layers to the phase decomposition", () => {
@@ -270,6 +277,7 @@ describe("fast conv ops against finite differences", () => {
   beforeAll(async () => {
     previous = tf.getBackend();
     await initBackend("cpu", () => {});
+    useNativeConvKernels("cpu", false);
   });
   afterAll(async () => {
     await tf.setBackend(previous);

@@ -25,6 +25,7 @@
  * Layout NHWC, filters [kh, kw, cin, cout].
  */
 import * as tf from "@tensorflow/tfjs";
+import { nativeConvActive } from "./native-conv.js";
 
 /** Where a convolution reads: stride, dilation (not both > 1, as tfjs) and zero padding on each side. */
 export interface ConvGeometry {
@@ -74,10 +75,43 @@ function padSpatial(x: tf.Tensor4D, top: number, bottom: number, left: number, r
   ]);
 }
 
-/** The convolution itself: native Conv2D on the explicitly padded input (its gradient is registered below). */
+/** Zero padding as tfjs's explicit padding attribute. */
+function explicitPadding(g: Resolved): tf.backend_util.ExplicitPadding {
+  return [
+    [0, 0],
+    [g.top, g.bottom],
+    [g.left, g.right],
+    [0, 0],
+  ];
+}
+
+/**
+ * The native kernels (native-conv.ts) take any padding, stride and dilation themselves, and have all three
+ * kernels (tfjs's Conv2DBackpropInput / Conv2DBackpropFilter have no dilation attribute, so dilated convolutions
+ * keep the forward-conv routes).
+ */
+function nativeRoute(g: Resolved): boolean {
+  return nativeConvActive() && g.d[0] === 1 && g.d[1] === 1;
+}
+
+/**
+ * The convolution itself: tfjs's Conv2D kernel (its gradient is registered below), on the explicitly padded input
+ * (XNNPACK) or with explicit padding (native kernels, which skip the padded copy).
+ */
 export function conv2dFast(x: tf.Tensor4D, w: tf.Tensor4D, geometry: ConvGeometry): tf.Tensor4D {
   const g = resolve(geometry);
+  if (nativeConvActive()) return tf.conv2d(x, w, g.s, explicitPadding(g), "NHWC", g.d);
   return tf.conv2d(padSpatial(x, g.top, g.bottom, g.left, g.right), w, g.s, "valid", "NHWC", g.d);
+}
+
+/** The native input-gradient kernel, when it is in and its output grid matches u. */
+function nativeTranspose(u: tf.Tensor4D, w: tf.Tensor4D, g: Resolved, outSize: [number, number]): tf.Tensor4D | null {
+  if (!nativeRoute(g)) return null;
+  const [kh, kw] = w.shape;
+  const [, qh, qw] = u.shape;
+  if (convOutputSize(outSize[0], kh, g.s[0], g.top, g.bottom) !== qh) return null;
+  if (convOutputSize(outSize[1], kw, g.s[1], g.left, g.right) !== qw) return null;
+  return tf.conv2dTranspose(u, w, [u.shape[0], outSize[0], outSize[1], w.shape[2]], g.s, explicitPadding(g));
 }
 
 /** One axis of a transposed convolution: which taps, and where the correlation over dy starts. */
@@ -143,6 +177,8 @@ export function conv2dTransposeFast(
   outSize: [number, number],
 ): tf.Tensor4D {
   const g = resolve(geometry);
+  const native = nativeTranspose(u, w, g, outSize);
+  if (native) return native;
   const [kh, kw, cin] = w.shape;
   const [sh, sw] = g.s;
   const [batch, qh, qw] = u.shape;
@@ -207,6 +243,15 @@ export function conv2dFilterGrad(
   const [kh, kw] = kernel;
   const [, qh, qw] = dy.shape;
   const [batch, , , cin] = x.shape;
+  if (nativeRoute(g)) {
+    const attrs = {
+      strides: g.s,
+      pad: explicitPadding(g),
+      dataFormat: "NHWC",
+      filterShape: [kh, kw, cin, dy.shape[3]],
+    };
+    return tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  }
   const padded = padSpatial(x, g.top, g.bottom, g.left, g.right);
   if (isWeightBound(batch * qh * qw, kh * kw * cin * dy.shape[3])) return filterGradByPatches(padded, dy, g, kernel);
   const unitStep = g.s[0] === 1 && g.s[1] === 1 && g.d[0] === 1 && g.d[1] === 1;
@@ -408,6 +453,7 @@ export function setConvGradientMode(next: ConvGradientMode): void {
       throw new Error("tfjs has no Conv2D gradients registered");
     tf.registerGradient(next === "fast" ? fastConv2dGradient : tfjsConv2dGradient);
     tf.registerGradient(next === "fast" ? fastConv2dBackpropInputGradient : tfjsConv2dBackpropInputGradient);
+    tf.registerGradient(conv2dBackpropFilterGradient); // tfjs has none to switch back to
   } finally {
     console.warn = warn;
   }
@@ -475,6 +521,8 @@ function inputGradient(
   geometry: ConvGeometry,
   outSize: [number, number],
 ): tf.Tensor4D {
+  const native = nativeTranspose(dy, filter, resolve(geometry), outSize);
+  if (native) return native;
   const [n, qh, qw] = dy.shape;
   const positions = n * qh * qw;
   const patchValues = positions * (filter.size / filter.shape[3]);
@@ -499,6 +547,25 @@ const fastConv2dBackpropInputGradient: tf.GradConfig = {
     return {
       dy: () => conv2dFast(upstream, filter, geometry),
       filter: () => conv2dFilterGrad(upstream, dy, geometry, [filter.shape[0], filter.shape[1]]),
+    };
+  },
+};
+
+/**
+ * The gradient of the Conv2DBackpropFilter kernel (the wasm backend's comes from native-conv.ts): in x the
+ * transposed convolution of dy with ddw, in dy the forward convolution of x with ddw. Only a third derivative of a
+ * convolution reaches it.
+ */
+const conv2dBackpropFilterGradient: tf.GradConfig = {
+  kernelName: "Conv2DBackpropFilter",
+  inputsToSave: ["x", "dy"],
+  gradFunc: (ddw, saved, attrs) => {
+    const [x, dy] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const upstream = ddw as tf.Tensor4D;
+    const geometry = geometryFromAttrs(attrs, x.shape, upstream.shape);
+    return {
+      x: () => inputGradient(dy, upstream, geometry, [x.shape[1], x.shape[2]]),
+      dy: () => conv2dFast(x, upstream, geometry),
     };
   },
 };

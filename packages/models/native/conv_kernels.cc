@@ -1,0 +1,408 @@
+// Convolution kernels for vox's tfjs backends (wasm and cpu), in C++ with AVX2/FMA.
+//
+// Why: tfjs-backend-wasm runs XNNPACK with 128-bit wasm SIMD at 16-23 GFLOP/s per core and has no
+// Conv2DBackpropFilter; a register-blocked GEMM with 256-bit FMA runs 70-80 GFLOP/s on the same core. Where
+// libtensorflow cannot be installed (tfjs-node downloads it at install time), these three kernels carry most of a
+// StarGAN training step. All three are one GEMM over implicit im2col patches of an NHWC input, filters
+// [kh, kw, cin, cout]:
+//   conv2d            y [M, cout]   = patches(x) [M, K] * w [K, cout]            M = n oh ow, K = kh kw cin
+//   conv2dFilterGrad  dw [K, cout]  = patches(x)^T [K, M] * dy [M, cout]
+//   conv2dInputGrad   dx            = col2im(dy [M, cout] * w^T [cout, K])
+// Patches are packed straight from x into the GEMM's panels (no im2col matrix); the input gradient's patch
+// gradients are made a block of rows at a time and scattered into dx.
+// Buffers are plain Float32Arrays (views of the wasm heap, or the cpu backend's arrays); the caller allocates the
+// output. Single-threaded: vox's trainer runs one replica per core.
+
+#include <node_api.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <immintrin.h>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int MR = 6;     // rows of C per micro-kernel call (broadcast A values)
+constexpr int NR = 16;    // columns of C per micro-kernel call (two 8-float vectors)
+constexpr int KC = 256;   // depth of one packed block: an MR x KC panel of A stays in L1
+constexpr int MC = 120;   // rows of A per packed block (a multiple of MR): MC x KC stays in L2
+constexpr int NC = 1024;  // columns of B per packed block: KC x NC (1 MB) is reused across all of A's rows
+
+// Geometry of one convolution: x [n, h, w, cin] -> y [n, oh, ow, cout], zero padding top/left (bottom/right
+// padding is implied by oh/ow), stride s and dilation d.
+struct Geometry {
+  int64_t n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, padTop, padLeft;
+  int64_t positions() const { return n * oh * ow; }
+  int64_t taps() const { return kh * kw * cin; }
+};
+
+// C [6 x 16] (+)= A panel [kc x 6] * B panel [kc x 16], both packed; C row stride ldc.
+__attribute__((target("avx2,fma"))) void microKernel(int64_t kc, const float* a, const float* b, float* c,
+                                                     int64_t ldc, bool accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+  __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  for (int64_t p = 0; p < kc; ++p) {
+    const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    __m256 a0 = _mm256_broadcast_ss(a), a1 = _mm256_broadcast_ss(a + 1);
+    c00 = _mm256_fmadd_ps(a0, b0, c00);
+    c01 = _mm256_fmadd_ps(a0, b1, c01);
+    c10 = _mm256_fmadd_ps(a1, b0, c10);
+    c11 = _mm256_fmadd_ps(a1, b1, c11);
+    a0 = _mm256_broadcast_ss(a + 2);
+    a1 = _mm256_broadcast_ss(a + 3);
+    c20 = _mm256_fmadd_ps(a0, b0, c20);
+    c21 = _mm256_fmadd_ps(a0, b1, c21);
+    c30 = _mm256_fmadd_ps(a1, b0, c30);
+    c31 = _mm256_fmadd_ps(a1, b1, c31);
+    a0 = _mm256_broadcast_ss(a + 4);
+    a1 = _mm256_broadcast_ss(a + 5);
+    c40 = _mm256_fmadd_ps(a0, b0, c40);
+    c41 = _mm256_fmadd_ps(a0, b1, c41);
+    c50 = _mm256_fmadd_ps(a1, b0, c50);
+    c51 = _mm256_fmadd_ps(a1, b1, c51);
+    a += MR;
+    b += NR;
+  }
+  __m256 rows[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  for (int i = 0; i < MR; ++i) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      rows[2 * i] = _mm256_add_ps(rows[2 * i], _mm256_loadu_ps(ci));
+      rows[2 * i + 1] = _mm256_add_ps(rows[2 * i + 1], _mm256_loadu_ps(ci + 8));
+    }
+    _mm256_storeu_ps(ci, rows[2 * i]);
+    _mm256_storeu_ps(ci + 8, rows[2 * i + 1]);
+  }
+}
+
+// 64-byte aligned scratch, kept per thread across calls (replica threads each have their own).
+struct Scratch {
+  float* data = nullptr;
+  size_t size = 0;
+  float* get(size_t floats) {
+    if (floats > size) {
+      std::free(data);
+      data = static_cast<float*>(std::aligned_alloc(64, ((floats * sizeof(float) + 63) / 64) * 64));
+      if (!data) throw std::bad_alloc();
+      size = floats;
+    }
+    return data;
+  }
+  ~Scratch() { std::free(data); }
+};
+thread_local Scratch packedA, packedB, rowBlock;
+
+// C [M x N] (+)= A [M x K] * B [K x N], with A and B read through packers:
+//   packA(dst, i0, mc, p0, kc): rows i0..i0+mc, depth p0..p0+kc into MR-row panels, dst[panel][p][r], zero-filled
+//   packB(dst, j0, nc, p0, kc): depth p0..p0+kc, columns j0..j0+nc into NR-column panels, dst[panel][p][q]
+// With accumulate false, C is overwritten.
+template <class PackA, class PackB>
+void gemm(int64_t M, int64_t N, int64_t K, PackA&& packA, PackB&& packB, float* C, int64_t ldc, bool accumulate) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
+    return;
+  }
+  float* pa = packedA.get(MC * KC);
+  float* pb = packedB.get(KC * (NC + NR));
+  alignas(32) float edge[MR * NR];
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    const int64_t nc = std::min<int64_t>(NC, N - jc);
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      const int64_t kc = std::min<int64_t>(KC, K - pc);
+      const bool acc = accumulate || pc > 0;
+      packB(pb, jc, nc, pc, kc);
+      for (int64_t ic = 0; ic < M; ic += MC) {
+        const int64_t mc = std::min<int64_t>(MC, M - ic);
+        packA(pa, ic, mc, pc, kc);
+        for (int64_t j = 0; j < nc; j += NR) {
+          const int64_t nr = std::min<int64_t>(NR, nc - j);
+          for (int64_t i = 0; i < mc; i += MR) {
+            const int64_t mr = std::min<int64_t>(MR, mc - i);
+            float* c = C + (ic + i) * ldc + jc + j;
+            if (mr == MR && nr == NR) {
+              microKernel(kc, pa + i * kc, pb + j * kc, c, ldc, acc);
+            } else {
+              microKernel(kc, pa + i * kc, pb + j * kc, edge, NR, false);
+              for (int64_t r = 0; r < mr; ++r)
+                for (int64_t q = 0; q < nr; ++q) c[r * ldc + q] = (acc ? c[r * ldc + q] : 0.0f) + edge[r * NR + q];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Packs B panels from a row-major [K x N] matrix with row stride ld.
+struct RowMajorB {
+  const float* b;
+  int64_t ld;
+  void operator()(float* dst, int64_t j0, int64_t nc, int64_t p0, int64_t kc) const {
+    for (int64_t j = 0; j < nc; j += NR) {
+      const int64_t nr = std::min<int64_t>(NR, nc - j);
+      float* panel = dst + j * kc;
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = b + (p0 + p) * ld + j0 + j;
+        float* out = panel + p * NR;
+        if (nr == NR) {
+          std::memcpy(out, src, sizeof(float) * NR);
+        } else {
+          std::memcpy(out, src, sizeof(float) * nr);
+          std::fill(out + nr, out + NR, 0.0f);
+        }
+      }
+    }
+  }
+};
+
+// Packs B panels of the transpose of a row-major [N x K] matrix (B[p][j] = m[j * ld + p]).
+struct TransposedB {
+  const float* m;
+  int64_t ld;
+  void operator()(float* dst, int64_t j0, int64_t nc, int64_t p0, int64_t kc) const {
+    for (int64_t j = 0; j < nc; j += NR) {
+      const int64_t nr = std::min<int64_t>(NR, nc - j);
+      float* panel = dst + j * kc;
+      for (int64_t q = 0; q < NR; ++q) {
+        if (q < nr) {
+          const float* src = m + (j0 + j + q) * ld + p0;
+          for (int64_t p = 0; p < kc; ++p) panel[p * NR + q] = src[p];
+        } else {
+          for (int64_t p = 0; p < kc; ++p) panel[p * NR + q] = 0.0f;
+        }
+      }
+    }
+  }
+};
+
+// Packs A panels from a row-major [M x K] matrix with row stride ld.
+struct RowMajorA {
+  const float* a;
+  int64_t ld;
+  void operator()(float* dst, int64_t i0, int64_t mc, int64_t p0, int64_t kc) const {
+    for (int64_t i = 0; i < mc; i += MR) {
+      float* panel = dst + i * kc;
+      for (int64_t r = 0; r < MR; ++r) {
+        if (i + r < mc) {
+          const float* src = a + (i0 + i + r) * ld + p0;
+          for (int64_t p = 0; p < kc; ++p) panel[p * MR + r] = src[p];
+        } else {
+          for (int64_t p = 0; p < kc; ++p) panel[p * MR + r] = 0.0f;
+        }
+      }
+    }
+  }
+};
+
+// Where patch row m (output position) starts reading x, and its position in x's batch.
+struct PatchOrigin {
+  const float* image;  // x's item for this position
+  int64_t y0, x0;      // top-left tap's input row / column (may be negative: padding)
+};
+
+inline PatchOrigin patchOrigin(const float* x, const Geometry& g, int64_t m) {
+  const int64_t perImage = g.oh * g.ow;
+  const int64_t b = m / perImage, rest = m % perImage;
+  const int64_t oy = rest / g.ow, ox = rest % g.ow;
+  return {x + b * g.h * g.w * g.cin, oy * g.sh - g.padTop, ox * g.sw - g.padLeft};
+}
+
+// Copies patch values k0..k0+count of one output position into out (stride outStride), zeros for padding.
+// k runs over (ky, kx, ci), so runs of one tap are contiguous channels of x.
+inline void readPatch(const PatchOrigin& o, const Geometry& g, int64_t k0, int64_t count, float* out,
+                      int64_t outStride) {
+  const int64_t tap = k0 / g.cin;
+  int64_t ci = k0 % g.cin, ky = tap / g.kw, kx = tap % g.kw;
+  for (int64_t done = 0; done < count;) {
+    const int64_t run = std::min(count - done, g.cin - ci);
+    const int64_t iy = o.y0 + ky * g.dh, ix = o.x0 + kx * g.dw;
+    float* dst = out + done * outStride;
+    if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
+      for (int64_t t = 0; t < run; ++t) dst[t * outStride] = 0.0f;
+    } else {
+      const float* src = o.image + (iy * g.w + ix) * g.cin + ci;
+      for (int64_t t = 0; t < run; ++t) dst[t * outStride] = src[t];
+    }
+    done += run;
+    ci = 0;
+    if (++kx == g.kw) {
+      kx = 0;
+      ++ky;
+    }
+  }
+}
+
+// A = patches(x) [M x K], packed straight from x.
+struct PatchesA {
+  const float* x;
+  const Geometry& g;
+  void operator()(float* dst, int64_t i0, int64_t mc, int64_t p0, int64_t kc) const {
+    for (int64_t i = 0; i < mc; i += MR) {
+      float* panel = dst + i * kc;
+      for (int64_t r = 0; r < MR; ++r) {
+        if (i + r < mc) {
+          readPatch(patchOrigin(x, g, i0 + i + r), g, p0, kc, panel + r, MR);
+        } else {
+          for (int64_t p = 0; p < kc; ++p) panel[p * MR + r] = 0.0f;
+        }
+      }
+    }
+  }
+};
+
+// A = patches(x)^T [K x M]: rows are patch values k, depth runs over output positions m. The depth block's
+// patch origins are found once and each row's tap offset once per panel: this packer runs per position.
+struct TransposedPatchesA {
+  const float* x;
+  const Geometry& g;
+  void operator()(float* dst, int64_t i0, int64_t mc, int64_t p0, int64_t kc) const {
+    thread_local std::vector<PatchOrigin> origins;
+    origins.resize(kc);
+    for (int64_t p = 0; p < kc; ++p) origins[p] = patchOrigin(x, g, p0 + p);
+    int64_t offsetY[MR], offsetX[MR], channel[MR];
+    for (int64_t i = 0; i < mc; i += MR) {
+      float* panel = dst + i * kc;
+      const int64_t rows = std::min<int64_t>(MR, mc - i);
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t k = i0 + i + r, tap = k / g.cin;
+        offsetY[r] = (tap / g.kw) * g.dh;
+        offsetX[r] = (tap % g.kw) * g.dw;
+        channel[r] = k % g.cin;
+      }
+      for (int64_t p = 0; p < kc; ++p) {
+        const PatchOrigin& o = origins[p];
+        float* out = panel + p * MR;
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t iy = o.y0 + offsetY[r], ix = o.x0 + offsetX[r];
+          out[r] = (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) ? 0.0f : o.image[(iy * g.w + ix) * g.cin + channel[r]];
+        }
+        for (int64_t r = rows; r < MR; ++r) out[r] = 0.0f;
+      }
+    }
+  }
+};
+
+void conv2d(const float* x, const float* w, float* y, const Geometry& g) {
+  const int64_t K = g.taps();
+  gemm(g.positions(), g.cout, K, PatchesA{x, g}, RowMajorB{w, g.cout}, y, g.cout, false);
+}
+
+void conv2dFilterGrad(const float* x, const float* dy, float* dw, const Geometry& g) {
+  gemm(g.taps(), g.cout, g.positions(), TransposedPatchesA{x, g}, RowMajorB{dy, g.cout}, dw, g.cout, false);
+}
+
+void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry& g) {
+  const int64_t K = g.taps(), M = g.positions();
+  std::fill(dx, dx + g.n * g.h * g.w * g.cin, 0.0f);
+  // Patch gradients for a block of output positions at a time (about 4 M values), scattered into dx.
+  const int64_t blockRows = std::max<int64_t>(MR, ((int64_t{1} << 22) / std::max<int64_t>(K, 1)) / MR * MR);
+  float* block = rowBlock.get(static_cast<size_t>(std::min(blockRows, M) * K));
+  for (int64_t m0 = 0; m0 < M; m0 += blockRows) {
+    const int64_t rows = std::min(blockRows, M - m0);
+    gemm(rows, K, g.cout, RowMajorA{dy + m0 * g.cout, g.cout}, TransposedB{w, g.cout}, block, K, false);
+    for (int64_t r = 0; r < rows; ++r) {
+      const PatchOrigin o = patchOrigin(dx, g, m0 + r);
+      const float* patch = block + r * K;
+      for (int64_t tap = 0; tap < g.kh * g.kw; ++tap) {
+        const int64_t iy = o.y0 + (tap / g.kw) * g.dh, ix = o.x0 + (tap % g.kw) * g.dw;
+        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+        float* dst = const_cast<float*>(o.image) + (iy * g.w + ix) * g.cin;
+        const float* src = patch + tap * g.cin;
+        for (int64_t c = 0; c < g.cin; ++c) dst[c] += src[c];
+      }
+    }
+  }
+}
+
+// ---- N-API glue ----
+
+struct ArgError {
+  std::string message;
+};
+
+float* floatArray(napi_env env, napi_value value, const char* name, int64_t expected) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  if (!isTyped) throw ArgError{std::string(name) + ": expected a Float32Array"};
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+  if (type != napi_float32_array) throw ArgError{std::string(name) + ": expected a Float32Array"};
+  if (static_cast<int64_t>(length) != expected)
+    throw ArgError{std::string(name) + ": expected " + std::to_string(expected) + " values, found " +
+                   std::to_string(length)};
+  return static_cast<float*>(data);
+}
+
+Geometry geometry(napi_env env, napi_value value) {
+  bool isTyped = false;
+  napi_is_typedarray(env, value, &isTyped);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (isTyped) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
+  if (!isTyped || type != napi_int32_array || length != 15)
+    throw ArgError{"geometry: expected an Int32Array of 15 values [n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, "
+                   "dw, padTop, padLeft]"};
+  const int32_t* v = static_cast<int32_t*>(data);
+  Geometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  for (int i = 0; i < 13; ++i)
+    if (v[i] < (i < 9 ? 0 : 1)) throw ArgError{"geometry: value " + std::to_string(i) + " out of range"};
+  return g;
+}
+
+enum class Kind { Forward, FilterGrad, InputGrad };
+
+template <Kind kind>
+napi_value call(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  try {
+    if (argc != 4) throw ArgError{"expected 4 arguments"};
+    const Geometry g = geometry(env, argv[3]);
+    const int64_t xSize = g.n * g.h * g.w * g.cin, wSize = g.taps() * g.cout, ySize = g.positions() * g.cout;
+    if (kind == Kind::Forward) {
+      conv2d(floatArray(env, argv[0], "x", xSize), floatArray(env, argv[1], "filter", wSize),
+             floatArray(env, argv[2], "y", ySize), g);
+    } else if (kind == Kind::FilterGrad) {
+      conv2dFilterGrad(floatArray(env, argv[0], "x", xSize), floatArray(env, argv[1], "dy", ySize),
+                       floatArray(env, argv[2], "dw", wSize), g);
+    } else {
+      conv2dInputGrad(floatArray(env, argv[0], "dy", ySize), floatArray(env, argv[1], "filter", wSize),
+                      floatArray(env, argv[2], "dx", xSize), g);
+    }
+  } catch (const ArgError& e) {
+    napi_throw_type_error(env, nullptr, e.message.c_str());
+  } catch (const std::bad_alloc&) {
+    napi_throw_range_error(env, nullptr, "out of memory for packing buffers");
+  }
+  return nullptr;
+}
+
+napi_value supported(napi_env env, napi_callback_info) {
+  __builtin_cpu_init();
+  napi_value result;
+  napi_get_boolean(env, __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"), &result);
+  return result;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor properties[] = {
+      {"conv2d", nullptr, call<Kind::Forward>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dFilterGrad", nullptr, call<Kind::FilterGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dInputGrad", nullptr, call<Kind::InputGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"supported", nullptr, supported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}
