@@ -11,6 +11,7 @@ import {
   conv2dTransposeFast,
   convOutputSize,
 } from "../src/ops/conv.js";
+import { type NativeConvBackend, useNativeConvKernels } from "../src/ops/native-conv.js";
 import * as tf from "../src/tfjs.js";
 
 interface Shape {
@@ -70,9 +71,17 @@ async function time(fn: () => tf.Tensor, repeats = 3): Promise<number> {
 
 export async function benchConvKernels(): Promise<void> {
   const backend = await initBackend();
-  console.log(`conv kernels on ${backend.name} (GFLOP/s = 2 x MACs / median seconds)`);
+  const variants = backend.nativeConv.active ? ["native", "own"] : ["own"];
+  if (!backend.nativeConv.active) console.log(`native conv kernels not in: ${backend.nativeConv.reason}`);
+  console.log(`conv kernels on ${backend.name} (GFLOP/s = 2 x MACs / median seconds; one core)`);
   console.log(
-    ["shape".padEnd(30), "forward".padStart(9), "input grad".padStart(11), "filter grad".padStart(12)].join(" "),
+    [
+      "shape".padEnd(30),
+      "kernels".padEnd(8),
+      "forward".padStart(9),
+      "input grad".padStart(11),
+      "filter grad".padStart(12),
+    ].join(" "),
   );
   for (const s of shapes) {
     const [n, h, w, cin] = s.input;
@@ -85,14 +94,23 @@ export async function benchConvKernels(): Promise<void> {
     const filter = tf.randomNormal([kh, kw, cin, s.cout], 0, 0.05) as tf.Tensor4D;
     const dy = tf.randomNormal([n, ho, wo, s.cout]) as tf.Tensor4D;
     const rate = (seconds: number) => ((2 * macs) / seconds / 1e9).toFixed(1);
-    const forward = await time(() => tf.tidy(() => conv2dFast(x, filter, s.g)));
-    const inputGrad = await time(() => tf.tidy(() => conv2dTransposeFast(dy, filter, s.g, [h, w])));
-    const filterGrad = await time(() => tf.tidy(() => conv2dFilterGrad(x, dy, s.g, s.kernel)));
-    console.log(
-      [s.name.padEnd(30), rate(forward).padStart(9), rate(inputGrad).padStart(11), rate(filterGrad).padStart(12)].join(
-        " ",
-      ),
-    );
+    for (const variant of variants) {
+      // "own": the backend's kernels under vox's forward-conv gradient routes (ops/conv.ts).
+      useNativeConvKernels(backend.name as NativeConvBackend, variant === "native");
+      const forward = await time(() => tf.tidy(() => conv2dFast(x, filter, s.g)));
+      const inputGrad = await time(() => tf.tidy(() => conv2dTransposeFast(dy, filter, s.g, [h, w])));
+      const filterGrad = await time(() => tf.tidy(() => conv2dFilterGrad(x, dy, s.g, s.kernel)));
+      console.log(
+        [
+          s.name.padEnd(30),
+          variant.padEnd(8),
+          rate(forward).padStart(9),
+          rate(inputGrad).padStart(11),
+          rate(filterGrad).padStart(12),
+        ].join(" "),
+      );
+    }
+    useNativeConvKernels(backend.name as NativeConvBackend, backend.nativeConv.active);
     tf.dispose([x, filter, dy]);
   }
 }

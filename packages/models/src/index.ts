@@ -32,6 +32,12 @@ export {
   isWeightBound,
   setConvGradientMode,
 } from "./ops/conv.js";
+export {
+  type NativeConvBackend,
+  nativeConvActive,
+  nativeConvUnavailableReason,
+  useNativeConvKernels,
+} from "./ops/native-conv.js";
 export { type PresetName, type PresetOptions, presetConfig, presetNames } from "./presets.js";
 export * as tf from "./tfjs.js";
 export { trainableParameterCount } from "./summary.js";

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
 import { mel80FeatureSpec, seedFeatureSpec } from "@vox/dsp";
+import { nativeConvActive } from "@vox/models";
 import { resolveTrainConfig, StarGanTrainer } from "../src/index.js";
 
 const [, , role, preset, cache, stepsText, batchText, microText] = process.argv;
@@ -37,7 +38,7 @@ if (role === "child" && preset && cache) {
   console.log(
     JSON.stringify({
       preset,
-      backend: trainer.backend,
+      backend: `${trainer.backend}${nativeConvActive() ? " + native conv" : ""}`,
       batch: c.batchSize,
       microBatch: c.microBatch ?? c.batchSize,
       crop: `${trainer.store.bins}x${c.cropFrames}`,
@@ -104,14 +105,17 @@ for (const [name, cache, steps, variants] of [
 console.log(
   "\nthe seed record's full step at its size (1479 labels, 256 x 256, batch 2; D: WGAN-GP + cls, G: adversarial + cls + 10 x L1 cycle; RMSprop), side by side with the PyTorch twin",
 );
-// [microBatch, threads]: the batch in one pass (does not fit the wasm heap), then the default micro-batches of 1
-// on one thread and on two.
-for (const [micro, threads] of [
-  [2, 1],
-  [1, 1],
-  [1, 2],
+// [microBatch, threads, native conv kernels]: the batch in one pass, then the default micro-batches of 1 on one
+// thread and on two; last, two threads with the backend's own conv kernels (VOX_NATIVE_KERNELS=0) for comparison.
+let fastest = Number.POSITIVE_INFINITY;
+for (const [micro, threads, native] of [
+  [2, 1, true],
+  [1, 1, true],
+  [1, 2, true],
+  [1, 2, false],
 ] as const) {
-  const label = `micro-batches of ${micro}, ${threads} thread${threads > 1 ? "s" : ""}`;
+  const kernels = native ? "" : ", the backend's own conv kernels";
+  const label = `micro-batches of ${micro}, ${threads} thread${threads > 1 ? "s" : ""}${kernels}`;
   try {
     const out = execFileSync(
       process.execPath,
@@ -124,9 +128,16 @@ for (const [micro, threads] of [
         String(threads),
         "2",
       ],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30 * 60 * 1000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 30 * 60 * 1000,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, VOX_NATIVE_KERNELS: native ? process.env.VOX_NATIVE_KERNELS : "0" },
+      },
     );
     const r = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
+    if (native) fastest = Math.min(fastest, r.seconds as number);
     console.log(
       `  vox ${r.backend}, ${label}: ${(r.seconds as number).toFixed(2)} s/step, peak RSS ${r.peakRssMiB} MiB, wasm heap ${r.wasmHeapMiB ?? "-"} MiB per thread, tensors leaked per step ${r.tensorLeak}`,
     );
@@ -143,6 +154,9 @@ try {
   });
   const r = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { stepSeconds: number; torch: string };
   console.log(`  PyTorch ${r.torch}, 2 threads, batch 2: ${r.stepSeconds.toFixed(2)} s/step`);
+  if (Number.isFinite(fastest)) {
+    console.log(`  vox's fastest / PyTorch: ${(fastest / r.stepSeconds).toFixed(2)}x (target: at most 1.5x)`);
+  }
 } catch (error) {
   console.log(`  PyTorch comparison skipped (${(error as Error).message.split("\n")[0]}); install python3-torch`);
 }

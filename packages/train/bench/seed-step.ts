@@ -86,7 +86,7 @@ const internals = tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } };
 console.log(
   JSON.stringify({
     preset,
-    backend: backend.name,
+    backend: `${backend.name}${backend.nativeConv.active ? " + native conv" : ""}`,
     batch,
     microBatch: config.microBatch ?? batch,
     threads: updater.threadCount,
