@@ -206,11 +206,21 @@ struct PatchOrigin {
   int64_t y0, x0;      // top-left tap's input row / column (may be negative: padding)
 };
 
-inline PatchOrigin patchOrigin(const float* x, const Geometry& g, int64_t m) {
+// The same as offsets: where output position m's item starts in x, and its top-left tap's row and column.
+struct PatchOffset {
+  int64_t image, y0, x0;
+};
+
+inline PatchOffset patchOffset(const Geometry& g, int64_t m) {
   const int64_t perImage = g.oh * g.ow;
   const int64_t b = m / perImage, rest = m % perImage;
   const int64_t oy = rest / g.ow, ox = rest % g.ow;
-  return {x + b * g.h * g.w * g.cin, oy * g.sh - g.padTop, ox * g.sw - g.padLeft};
+  return {b * g.h * g.w * g.cin, oy * g.sh - g.padTop, ox * g.sw - g.padLeft};
+}
+
+inline PatchOrigin patchOrigin(const float* x, const Geometry& g, int64_t m) {
+  const PatchOffset o = patchOffset(g, m);
+  return {x + o.image, o.y0, o.x0};
 }
 
 // Copies patch values k0..k0+count of one output position into out (stride outStride), zeros for padding.
@@ -288,16 +298,103 @@ struct TransposedPatchesA {
   }
 };
 
+// ---- Thin convolutions: a few output channels (an output layer, a critic's src head) ----
+// The GEMM's 16-wide column panels would be mostly zeros, so these walk the patches directly: per output position
+// and in-bounds tap, a dot product (forward) or an axpy (gradients) over the tap's contiguous input channels, with
+// the filter (and the filter gradient) kept channels-first [cout][K] so each is contiguous.
+constexpr int64_t THIN = 4;
+
+__attribute__((target("avx2,fma"))) float dot(const float* a, const float* b, int64_t n) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+  }
+  for (; i + 8 <= n; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, _mm256_add_ps(acc0, acc1));
+  float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+// y[i] += alpha * x[i]
+__attribute__((target("avx2,fma"))) void axpy(float* y, const float* x, float alpha, int64_t n) {
+  const __m256 a = _mm256_set1_ps(alpha);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+thread_local Scratch channelsFirst;
+
+// [rows x cols] -> [cols x rows]
+void transpose(const float* in, float* out, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) out[c * rows + r] = in[r * cols + c];
+}
+
+// Calls visit(m, tap, input offset) for every in-bounds tap of every output position.
+template <class Visit>
+void forEachTap(const Geometry& g, Visit&& visit) {
+  for (int64_t m = 0; m < g.positions(); ++m) {
+    const PatchOffset o = patchOffset(g, m);
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      const int64_t iy = o.y0 + ky * g.dh;
+      if (iy < 0 || iy >= g.h) continue;
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const int64_t ix = o.x0 + kx * g.dw;
+        if (ix < 0 || ix >= g.w) continue;
+        visit(m, ky * g.kw + kx, o.image + (iy * g.w + ix) * g.cin);
+      }
+    }
+  }
+}
+
+void thinConv2d(const float* x, const float* w, float* y, const Geometry& g) {
+  const int64_t K = g.taps(), C = g.cout;
+  float* wt = channelsFirst.get(C * K);
+  transpose(w, wt, K, C);
+  std::fill(y, y + g.positions() * C, 0.0f);
+  forEachTap(g, [&](int64_t m, int64_t tap, int64_t at) {
+    for (int64_t co = 0; co < C; ++co) y[m * C + co] += dot(x + at, wt + co * K + tap * g.cin, g.cin);
+  });
+}
+
+void thinFilterGrad(const float* x, const float* dy, float* dw, const Geometry& g) {
+  const int64_t K = g.taps(), C = g.cout;
+  float* dwt = channelsFirst.get(C * K);
+  std::fill(dwt, dwt + C * K, 0.0f);
+  forEachTap(g, [&](int64_t m, int64_t tap, int64_t at) {
+    for (int64_t co = 0; co < C; ++co) axpy(dwt + co * K + tap * g.cin, x + at, dy[m * C + co], g.cin);
+  });
+  transpose(dwt, dw, C, K);
+}
+
+void thinInputGrad(const float* dy, const float* w, float* dx, const Geometry& g) {
+  const int64_t K = g.taps(), C = g.cout;
+  float* wt = channelsFirst.get(C * K);
+  transpose(w, wt, K, C);
+  std::fill(dx, dx + g.n * g.h * g.w * g.cin, 0.0f);
+  forEachTap(g, [&](int64_t m, int64_t tap, int64_t at) {
+    for (int64_t co = 0; co < C; ++co) axpy(dx + at, wt + co * K + tap * g.cin, dy[m * C + co], g.cin);
+  });
+}
+
 void conv2d(const float* x, const float* w, float* y, const Geometry& g) {
+  if (g.cout <= THIN) return thinConv2d(x, w, y, g);
   const int64_t K = g.taps();
   gemm(g.positions(), g.cout, K, PatchesA{x, g}, RowMajorB{w, g.cout}, y, g.cout, false);
 }
 
 void conv2dFilterGrad(const float* x, const float* dy, float* dw, const Geometry& g) {
+  if (g.cout <= THIN) return thinFilterGrad(x, dy, dw, g);
   gemm(g.taps(), g.cout, g.positions(), TransposedPatchesA{x, g}, RowMajorB{dy, g.cout}, dw, g.cout, false);
 }
 
 void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry& g) {
+  if (g.cout <= THIN) return thinInputGrad(dy, w, dx, g);
   const int64_t K = g.taps(), M = g.positions();
   std::fill(dx, dx + g.n * g.h * g.w * g.cin, 0.0f);
   // Patch gradients for a block of output positions at a time (about 4 M values), scattered into dx.

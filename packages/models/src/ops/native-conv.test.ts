@@ -52,7 +52,7 @@ const cases: KernelCase[] = [
   {
     name: "3x3 over 300 channels (depth blocks, input-grad row blocks)",
     x: [1, 40, 40, 300],
-    filter: [3, 3, 300, 4],
+    filter: [3, 3, 300, 5],
     strides: [1, 1],
     pad: "same",
   },
@@ -64,6 +64,27 @@ const cases: KernelCase[] = [
     pad: "valid",
   },
   { name: "7x7 from one channel", x: [1, 12, 11, 1], filter: [7, 7, 1, 32], strides: [1, 1], pad: "same" },
+  // Thin (4 output channels or fewer): direct dot products and axpys instead of the GEMM; channel counts off the
+  // 8-wide vectors.
+  {
+    name: "thin: 5x15 over 64 channels to 1 (stargan-vc2's output conv)",
+    x: [2, 6, 20, 64],
+    filter: [5, 15, 64, 1],
+    strides: [1, 1],
+    pad: "same",
+  },
+  {
+    name: "thin: 4x4 stride 2, 13 channels to 3",
+    x: [1, 9, 8, 13],
+    filter: [4, 4, 13, 3],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 1],
+      [1, 2],
+      [0, 0],
+    ],
+  },
   { name: "3x3 dilation 2", x: [2, 9, 8, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: "same", dilations: [2, 2] },
 ];
 
