@@ -210,4 +210,14 @@ describe("vox end to end on a tiny fixture corpus", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--gl-iterations");
   });
+
+  it("info names the backend and whether the native conv kernels run it", async () => {
+    const json = await vox("info", "--json");
+    expect(json.code).toBe(0);
+    const info = JSON.parse(json.stdout) as { backend: string; nativeConv: { active: boolean; reason: string } };
+    expect(info.nativeConv.active || info.nativeConv.reason.length > 0).toBe(true);
+    const text = await vox("info");
+    const expected = info.nativeConv.active ? "native conv kernels: on (AVX2/FMA)" : "native conv kernels: off (";
+    expect(text.stdout).toContain(expected);
+  });
 });

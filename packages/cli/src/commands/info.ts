@@ -10,6 +10,7 @@ export async function infoCommand(flags: { json?: boolean }): Promise<void> {
   const info = {
     backend: backend.name,
     skipped: backend.skipped,
+    nativeConv: backend.nativeConv,
     backends: backendNames,
     presets: presetNames,
     versions: { node: process.versions.node, tfjs: tf.version.tfjs, "@vox/cli": version("@vox/cli") },
@@ -19,6 +20,7 @@ export async function infoCommand(flags: { json?: boolean }): Promise<void> {
     info,
     [
       `backend: ${info.backend}${info.skipped.length ? ` (skipped: ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")})` : ""}`,
+      `native conv kernels: ${info.nativeConv.active ? "on (AVX2/FMA)" : `off (${info.nativeConv.reason})`}`,
       `presets: ${info.presets.join(", ")}`,
       `versions: ${Object.entries(info.versions)
         .map(([k, v]) => `${k} ${v}`)
