@@ -2,6 +2,7 @@ import * as tf from "../tfjs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend.js";
 import { leakyReluTwice } from "./activations.js";
+import { expectFiniteDifferences, expectRelativelyClose } from "../test-support.js";
 import { useNativeConvKernels } from "./native-conv.js";
 import {
   type ConvGeometry,
@@ -120,15 +121,7 @@ function referenceValues(c: Case): {
 }
 
 function expectNear(actual: tf.Tensor, expected: Float32Array, label: string): void {
-  const a = actual.dataSync();
-  expect(a.length, label).toBe(expected.length);
-  let peak = 0;
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    peak = Math.max(peak, Math.abs(expected[i] as number));
-    worst = Math.max(worst, Math.abs((a[i] as number) - (expected[i] as number)));
-  }
-  expect(worst / peak, label).toBeLessThan(1e-4);
+  expectRelativelyClose(actual.dataSync() as Float32Array, expected, label, 1e-4);
 }
 
 /** A WGAN-GP penalty through a stride-2 conv, a second-order-safe LeakyReLU and a 3x5 conv. */
@@ -292,24 +285,8 @@ describe("fast conv ops against finite differences", () => {
     const lossT = (ui: tf.Tensor4D) => tf.sum(tf.sin(conv2dTransposeFast(ui, w, g, [6, 6])));
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor4D, b as tf.Tensor4D))([x, w]);
     const du = tf.grad((a: tf.Tensor) => lossT(a as tf.Tensor4D))(u);
-    const eps = 1e-2;
-    const check = (t: tf.Tensor4D, analytic: tf.Tensor, f: (t: tf.Tensor4D) => tf.Scalar) => {
-      const values = t.dataSync().slice();
-      const grad = analytic.dataSync();
-      for (const i of [0, 5, 17, values.length - 1]) {
-        const plus = values.slice();
-        const minus = values.slice();
-        plus[i] = (plus[i] as number) + eps;
-        minus[i] = (minus[i] as number) - eps;
-        const numeric =
-          ((f(tf.tensor(plus, t.shape) as tf.Tensor4D).dataSync()[0] as number) -
-            (f(tf.tensor(minus, t.shape) as tf.Tensor4D).dataSync()[0] as number)) /
-          (2 * eps);
-        expect(Math.abs(numeric - (grad[i] as number))).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
-      }
-    };
-    check(x, dx as tf.Tensor, (xi) => loss(xi, w) as tf.Scalar);
-    check(w, dw as tf.Tensor, (wi) => loss(x, wi) as tf.Scalar);
-    check(u, du, (ui) => lossT(ui) as tf.Scalar);
+    expectFiniteDifferences(x, dx as tf.Tensor, (xi) => loss(xi, w));
+    expectFiniteDifferences(w, dw as tf.Tensor, (wi) => loss(x, wi));
+    expectFiniteDifferences(u, du, (ui) => lossT(ui));
   });
 });
