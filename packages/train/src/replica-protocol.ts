@@ -49,4 +49,11 @@ export type ReplicaRequest =
       chunks: ChunkData[];
     };
 
-export type ReplicaReply = { id: number; result: Record<string, number>[] } | { id: number; error: string };
+/** What a replica computed: each chunk's losses, and which variables (by index) got a gradient at all. */
+export interface ReplicaResult {
+  losses: Record<string, number>[];
+  /** reached[i]: variable i had a gradient in some chunk; its sum in shared memory is meaningful only then. */
+  reached: boolean[];
+}
+
+export type ReplicaReply = { id: number; result: ReplicaResult } | { id: number; error: string };

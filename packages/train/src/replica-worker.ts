@@ -9,6 +9,7 @@ import {
   type NetworkName,
   type ReplicaReply,
   type ReplicaRequest,
+  type ReplicaResult,
   type SharedNetworks,
   variableViews,
 } from "./replica-protocol.js";
@@ -31,7 +32,7 @@ function reload(network: NetworkName): void {
   }
 }
 
-async function handle(request: ReplicaRequest): Promise<Record<string, number>[]> {
+async function handle(request: ReplicaRequest): Promise<ReplicaResult> {
   if (request.kind === "init") {
     await initBackend(request.backend as never, () => {});
     const generator = buildGenerator(request.model.generator);
@@ -40,18 +41,20 @@ async function handle(request: ReplicaRequest): Promise<Record<string, number>[]
     shared = { weights: request.weights, grads: request.grads };
     reload("generator");
     reload("discriminator");
-    return [];
+    return { losses: [], reached: [] };
   }
   for (const network of request.reload) reload(network);
   const o = objective as StarGanObjective;
   const variables = variablesOf(request.network);
   const sums = variableViews((shared as { grads: SharedNetworks }).grads[request.network], variables);
-  // Gradients a network has none for (a weight no loss reaches) stay zero.
   for (const sum of sums) sum.fill(0);
+  // A weight no loss reaches has no gradient: the trainer must skip it (not apply a zero, which moves Adam's state).
+  const reached = variables.map(() => false);
   const sink = (grads: tf.NamedTensorMap) => {
     for (const [i, variable] of variables.entries()) {
       const grad = grads[variable.name];
       if (!grad) continue;
+      reached[i] = true;
       const values = hostValues(grad);
       const sum = sums[i] as Float32Array;
       for (let k = 0; k < values.length; k++) (sum[k] as number) += values[k] as number;
@@ -69,7 +72,7 @@ async function handle(request: ReplicaRequest): Promise<Record<string, number>[]
     );
     x.dispose();
   }
-  return losses;
+  return { losses, reached };
 }
 
 const port = parentPort;

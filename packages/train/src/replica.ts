@@ -7,6 +7,7 @@ import {
   type ChunkData,
   type NetworkName,
   type ReplicaReply,
+  type ReplicaResult,
   type ReplicaRequest,
   type SharedNetworks,
   variableViews,
@@ -28,10 +29,7 @@ function sharedFor(variables: Record<NetworkName, tf.Variable[]>): SharedNetwork
 /** One replica thread as the trainer sees it: send a request, await its reply. */
 class Replica {
   private nextId = 0;
-  private readonly pending = new Map<
-    number,
-    { resolve: (r: Record<string, number>[]) => void; reject: (e: Error) => void }
-  >();
+  private readonly pending = new Map<number, { resolve: (r: ReplicaResult) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
   /** Networks whose weights changed since this replica last read them. */
   readonly dirty = new Set<NetworkName>();
@@ -59,7 +57,7 @@ class Replica {
     worker.on("exit", (code) => fail(new Error(`exit code ${code}`)));
   }
 
-  request(request: ReplicaRequest, transfer: ArrayBuffer[] = []): Promise<Record<string, number>[]> {
+  request(request: ReplicaRequest, transfer: ArrayBuffer[] = []): Promise<ReplicaResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     this.worker.ref();
@@ -120,8 +118,8 @@ export class ReplicaPool {
     for (const r of this.replicas) r.dirty.add(network);
   }
 
-  /** Starts replica `i` on `chunks` of a network's gradients; resolves to each chunk's losses. */
-  gradients(i: number, network: NetworkName, step: number, chunks: ChunkData[]): Promise<Record<string, number>[]> {
+  /** Starts replica `i` on `chunks` of a network's gradients; resolves to each chunk's losses and what they reached. */
+  gradients(i: number, network: NetworkName, step: number, chunks: ChunkData[]): Promise<ReplicaResult> {
     const replica = this.replicas[i] as Replica;
     const reload = [...replica.dirty];
     replica.dirty.clear();
@@ -131,9 +129,13 @@ export class ReplicaPool {
     );
   }
 
-  /** Replica `i`'s gradient sum of its last task, per variable (views into shared memory). */
-  gradientSums(i: number, network: NetworkName): Float32Array[] {
-    return variableViews((this.replicas[i] as Replica).grads[network], this.variables[network]);
+  /**
+   * Replica `i`'s gradient sum of its last task, per variable (views into shared memory), undefined for the
+   * variables it had no gradient for.
+   */
+  gradientSums(i: number, network: NetworkName, reached: boolean[]): (Float32Array | undefined)[] {
+    const views = variableViews((this.replicas[i] as Replica).grads[network], this.variables[network]);
+    return views.map((view, k) => (reached[k] ? view : undefined));
   }
 
   async close(): Promise<void> {

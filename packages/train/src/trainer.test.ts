@@ -291,6 +291,28 @@ describe("micro-batches", () => {
     expect(two.metrics.map((m) => m.losses)).toEqual(one.metrics.map((m) => m.losses));
   });
 
+  it("on a replica thread leave weights no loss reaches out of the optimizer, as one thread does", async () => {
+    // With lambda_cls 0 nothing reaches the discriminator's cls head: no gradient, so no optimizer state (a zero
+    // gradient applied instead would start Adam's moments and RMSprop's mean square for it on 2 threads only).
+    const cache = await twoVoiceCache(4);
+    const slottedVariables = async (threads: number) => {
+      const run = temporaryFolder();
+      const config = await small({ steps: 2, checkpointEvery: 2, microBatch: 2, threads, lambda: { cls: 0 } });
+      const trainer = await StarGanTrainer.create(run, cache, config, quiet);
+      await trainer.train();
+      const count = trainer.discriminator.trainableWeights.length;
+      trainer.dispose();
+      const state = JSON.parse(readFileSync(join(runPaths(run).checkpoint(2), "state.json"), "utf8")) as {
+        optimizers: { discriminator: { slots: { variable: number }[] } };
+      };
+      return { count, slotted: [...new Set(state.optimizers.discriminator.slots.map((s) => s.variable))] };
+    };
+    const one = await slottedVariables(1);
+    const two = await slottedVariables(2);
+    expect(one.slotted.length).toBeLessThan(one.count); // the cls head has none
+    expect(two.slotted).toEqual(one.slotted);
+  });
+
   it("give the whole batch's update for a per-item-normalised model (stargan-vc2)", async () => {
     const cache = await twoVoiceCache(4);
     const oneStep = async (microBatch: number | null) => {

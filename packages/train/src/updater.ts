@@ -4,7 +4,7 @@ import type { TrainConfig } from "./config.js";
 import type { Batch, StarGanObjective } from "./objective.js";
 import type { Optimizer } from "./optimizers.js";
 import { ReplicaPool } from "./replica.js";
-import type { ChunkData, NetworkName } from "./replica-protocol.js";
+import type { ChunkData, NetworkName, ReplicaResult } from "./replica-protocol.js";
 
 /** A batch as the trainer holds it: the objective's batch plus its features in host memory (for replicas). */
 export interface TrainBatch extends Batch {
@@ -112,7 +112,7 @@ export class StarGanUpdater {
     // Thread t takes micro-batches [first(t), first(t + 1)); the main thread is thread 0.
     const first = (t: number) => Math.floor((t * parts) / threads);
     const itemSize = batch.x.size / size;
-    const remote: Promise<Record<string, number>[]>[] = [];
+    const remote: Promise<ReplicaResult>[] = [];
     for (let t = 1; t < threads; t++) {
       const chunks: ChunkData[] = [];
       for (let part = first(t); part < first(t + 1); part++) {
@@ -149,9 +149,9 @@ export class StarGanUpdater {
       }
     }
     const replies = await Promise.all(remote);
-    for (const [i, losses] of replies.entries()) {
-      optimizer.accumulateValues(variables, (this.replicas as ReplicaPool).gradientSums(i, network));
-      results.push(...losses);
+    for (const [i, reply] of replies.entries()) {
+      optimizer.accumulateValues(variables, (this.replicas as ReplicaPool).gradientSums(i, network, reply.reached));
+      results.push(...reply.losses);
     }
     optimizer.step(variables, parts);
     const totals: Record<string, number> = {};
