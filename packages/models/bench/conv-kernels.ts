@@ -3,6 +3,7 @@
  * the seed preset's shapes, on the default backend, for vox's forward-conv gradients ("fast") and, where the
  * backend has them, tfjs's own backprop kernels ("tfjs").
  */
+import { availableParallelism } from "node:os";
 import { initBackend } from "../src/backend.js";
 import {
   type ConvGeometry,
@@ -11,7 +12,7 @@ import {
   conv2dTransposeFast,
   convOutputSize,
 } from "../src/ops/conv.js";
-import { type NativeConvBackend, useNativeConvKernels } from "../src/ops/native-conv.js";
+import { type NativeConvBackend, setNativeConvThreads, useNativeConvKernels } from "../src/ops/native-conv.js";
 import * as tf from "../src/tfjs.js";
 
 interface Shape {
@@ -71,13 +72,16 @@ async function time(fn: () => tf.Tensor, repeats = 3): Promise<number> {
 
 export async function benchConvKernels(): Promise<void> {
   const backend = await initBackend();
-  const variants = backend.nativeConv.active ? ["native", "own"] : ["own"];
+  const cores = availableParallelism();
+  const variants = backend.nativeConv.active ? ["native", `native x${cores}`, "own"] : ["own"];
   if (!backend.nativeConv.active) console.log(`native conv kernels not in: ${backend.nativeConv.reason}`);
-  console.log(`conv kernels on ${backend.name} (GFLOP/s = 2 x MACs / median seconds; one core)`);
+  console.log(
+    `conv kernels on ${backend.name} (GFLOP/s = 2 x MACs / median seconds; one core, except "native x${cores}": one call split over ${cores} threads)`,
+  );
   console.log(
     [
       "shape".padEnd(30),
-      "kernels".padEnd(8),
+      "kernels".padEnd(9),
       "forward".padStart(9),
       "input grad".padStart(11),
       "filter grad".padStart(12),
@@ -96,14 +100,15 @@ export async function benchConvKernels(): Promise<void> {
     const rate = (seconds: number) => ((2 * macs) / seconds / 1e9).toFixed(1);
     for (const variant of variants) {
       // "own": the backend's kernels under vox's forward-conv gradient routes (ops/conv.ts).
-      useNativeConvKernels(backend.name as NativeConvBackend, variant === "native");
+      useNativeConvKernels(backend.name as NativeConvBackend, variant !== "own");
+      setNativeConvThreads(variant === "native" ? 1 : cores);
       const forward = await time(() => tf.tidy(() => conv2dFast(x, filter, s.g)));
       const inputGrad = await time(() => tf.tidy(() => conv2dTransposeFast(dy, filter, s.g, [h, w])));
       const filterGrad = await time(() => tf.tidy(() => conv2dFilterGrad(x, dy, s.g, s.kernel)));
       console.log(
         [
           s.name.padEnd(30),
-          variant.padEnd(8),
+          variant.padEnd(9),
           rate(forward).padStart(9),
           rate(inputGrad).padStart(11),
           rate(filterGrad).padStart(12),

@@ -36,6 +36,7 @@ const compiler = process.env.CXX || "g++";
 const flags = [
   "-std=c++17",
   "-O3",
+  "-pthread",
   "-fPIC",
   "-shared",
   "-fvisibility=hidden",

@@ -11,17 +11,21 @@
 // Patches are packed straight from x into the GEMM's panels (no im2col matrix); the input gradient's patch
 // gradients are made a block of rows at a time and scattered into dx.
 // Buffers are plain Float32Arrays (views of the wasm heap, or the cpu backend's arrays); the caller allocates the
-// output. Single-threaded: vox's trainer runs one replica per core.
+// output. A call may split its rows over `setThreads(n)` threads (1 by default; vox's trainer sets 1 while its
+// replica threads keep every core busy, and n cores otherwise).
 
 #include <node_api.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <cstdlib>
 #include <cstring>
 #include <immintrin.h>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -382,15 +386,72 @@ void thinInputGrad(const float* dy, const float* w, float* dx, const Geometry& g
   });
 }
 
+// ---- Threads within a call ----
+
+std::atomic<int> threadCount{1};
+// Below this much work per thread (flops, or values moved) a thread's start-up and packing cost more than it saves.
+constexpr double MIN_WORK_PER_THREAD = 4e7;
+
+// Runs fn(begin, end) over [0, count) split into up to threadCount contiguous ranges (multiples of `granule`),
+// the first on the calling thread. An exception in any range is rethrown here after all have finished.
+template <class Fn>
+void parallelRanges(int64_t count, int64_t granule, double work, Fn&& fn) {
+  const int64_t byWork = std::max<int64_t>(1, static_cast<int64_t>(work / MIN_WORK_PER_THREAD));
+  const int64_t parts = std::min<int64_t>({threadCount.load(), (count + granule - 1) / granule, byWork});
+  if (parts <= 1) {
+    fn(int64_t{0}, count);
+    return;
+  }
+  const int64_t per = ((count + parts - 1) / parts + granule - 1) / granule * granule;
+  std::vector<std::exception_ptr> errors(parts);
+  std::vector<std::thread> workers;
+  for (int64_t t = 1; t < parts; ++t) {
+    const int64_t begin = t * per, end = std::min(count, begin + per);
+    if (begin >= end) break;
+    workers.emplace_back([&fn, &errors, t, begin, end] {
+      try {
+        fn(begin, end);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    });
+  }
+  try {
+    fn(int64_t{0}, std::min(count, per));
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (auto& worker : workers) worker.join();
+  for (auto& error : errors)
+    if (error) std::rethrow_exception(error);
+}
+
+// A packer of rows [base, ...) of a bigger A: one thread's share.
+template <class Pack>
+struct RowsFrom {
+  const Pack& pack;
+  int64_t base;
+  void operator()(float* dst, int64_t i0, int64_t mc, int64_t p0, int64_t kc) const {
+    pack(dst, base + i0, mc, p0, kc);
+  }
+};
+
 void conv2d(const float* x, const float* w, float* y, const Geometry& g) {
   if (g.cout <= THIN) return thinConv2d(x, w, y, g);
-  const int64_t K = g.taps();
-  gemm(g.positions(), g.cout, K, PatchesA{x, g}, RowMajorB{w, g.cout}, y, g.cout, false);
+  const int64_t M = g.positions(), N = g.cout, K = g.taps();
+  const PatchesA patches{x, g};
+  parallelRanges(M, MR, 2.0 * M * N * K, [&](int64_t r0, int64_t r1) {
+    gemm(r1 - r0, N, K, RowsFrom<PatchesA>{patches, r0}, RowMajorB{w, N}, y + r0 * N, N, false);
+  });
 }
 
 void conv2dFilterGrad(const float* x, const float* dy, float* dw, const Geometry& g) {
   if (g.cout <= THIN) return thinFilterGrad(x, dy, dw, g);
-  gemm(g.taps(), g.cout, g.positions(), TransposedPatchesA{x, g}, RowMajorB{dy, g.cout}, dw, g.cout, false);
+  const int64_t M = g.taps(), N = g.cout, K = g.positions();
+  const TransposedPatchesA patches{x, g};
+  parallelRanges(M, MR, 2.0 * M * N * K, [&](int64_t r0, int64_t r1) {
+    gemm(r1 - r0, N, K, RowsFrom<TransposedPatchesA>{patches, r0}, RowMajorB{dy, N}, dw + r0 * N, N, false);
+  });
 }
 
 void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry& g) {
@@ -402,18 +463,25 @@ void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry&
   float* block = rowBlock.get(static_cast<size_t>(std::min(blockRows, M) * K));
   for (int64_t m0 = 0; m0 < M; m0 += blockRows) {
     const int64_t rows = std::min(blockRows, M - m0);
-    gemm(rows, K, g.cout, RowMajorA{dy + m0 * g.cout, g.cout}, TransposedB{w, g.cout}, block, K, false);
-    for (int64_t r = 0; r < rows; ++r) {
-      const PatchOrigin o = patchOrigin(dx, g, m0 + r);
-      const float* patch = block + r * K;
-      for (int64_t tap = 0; tap < g.kh * g.kw; ++tap) {
-        const int64_t iy = o.y0 + (tap / g.kw) * g.dh, ix = o.x0 + (tap % g.kw) * g.dw;
-        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-        float* dst = const_cast<float*>(o.image) + (iy * g.w + ix) * g.cin;
-        const float* src = patch + tap * g.cin;
-        for (int64_t c = 0; c < g.cin; ++c) dst[c] += src[c];
+    const RowMajorA dyRows{dy + m0 * g.cout, g.cout};
+    parallelRanges(rows, MR, 2.0 * rows * K * g.cout, [&](int64_t r0, int64_t r1) {
+      gemm(r1 - r0, K, g.cout, RowsFrom<RowMajorA>{dyRows, r0}, TransposedB{w, g.cout}, block + r0 * K, K, false);
+    });
+    // Overlapping patches add into the same dx values: threads take disjoint channel ranges instead of rows.
+    // (A scattered value costs about what 40 GEMM flops do: ~2 G values/s against ~80 GFLOP/s.)
+    parallelRanges(g.cin, 8, 40.0 * rows * K, [&](int64_t c0, int64_t c1) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const PatchOrigin o = patchOrigin(dx, g, m0 + r);
+        const float* patch = block + r * K;
+        for (int64_t tap = 0; tap < g.kh * g.kw; ++tap) {
+          const int64_t iy = o.y0 + (tap / g.kw) * g.dh, ix = o.x0 + (tap % g.kw) * g.dw;
+          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+          float* dst = const_cast<float*>(o.image) + (iy * g.w + ix) * g.cin;
+          const float* src = patch + tap * g.cin;
+          for (int64_t c = c0; c < c1; ++c) dst[c] += src[c];
+        }
       }
-    }
+    });
   }
 }
 
@@ -484,6 +552,19 @@ napi_value call(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value setThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n = 0;
+  if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1 || n > 256) {
+    napi_throw_range_error(env, nullptr, "setThreads: expected a whole number of threads from 1 to 256");
+    return nullptr;
+  }
+  threadCount.store(n);
+  return nullptr;
+}
+
 napi_value supported(napi_env env, napi_callback_info) {
   __builtin_cpu_init();
   napi_value result;
@@ -498,6 +579,7 @@ NAPI_MODULE_INIT() {
       {"conv2d", nullptr, call<Kind::Forward>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dFilterGrad", nullptr, call<Kind::FilterGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dInputGrad", nullptr, call<Kind::InputGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"supported", nullptr, supported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

@@ -1,9 +1,11 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import * as tf from "./tfjs.js";
 import { BackendUnavailableError } from "./errors.js";
-import { nativeConvUnavailableReason, useNativeConvKernels } from "./ops/native-conv.js";
+import { nativeConvUnavailableReason, setNativeConvThreads, useNativeConvKernels } from "./ops/native-conv.js";
 
 /** Backends in the order `initBackend()` tries them. */
 export const backendNames = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
@@ -62,7 +64,11 @@ export async function initBackend(
 /** Puts the native conv kernels into a wasm or cpu backend (the native tensorflow backends have their own). */
 function startNativeConv(name: BackendName): BackendChoice["nativeConv"] {
   if (name !== "wasm" && name !== "cpu") return { active: false, reason: `${name} has its own native kernels` };
-  if (useNativeConvKernels(name)) return { active: true, reason: "" };
+  if (useNativeConvKernels(name)) {
+    // Worker threads (the trainer's replicas) leave the process-wide count to whoever started them.
+    if (isMainThread) setNativeConvThreads(availableParallelism());
+    return { active: true, reason: "" };
+  }
   return { active: false, reason: nativeConvUnavailableReason() };
 }
 

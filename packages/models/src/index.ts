@@ -36,6 +36,7 @@ export {
   type NativeConvBackend,
   nativeConvActive,
   nativeConvUnavailableReason,
+  setNativeConvThreads,
   useNativeConvKernels,
 } from "./ops/native-conv.js";
 export { type PresetName, type PresetOptions, presetConfig, presetNames } from "./presets.js";

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { preferHostMemory, tf } from "@vox/models";
+import { preferHostMemory, setNativeConvThreads, tf } from "@vox/models";
 import type { TrainConfig } from "./config.js";
 import type { Batch, StarGanObjective } from "./objective.js";
 import type { Optimizer } from "./optimizers.js";
@@ -55,6 +55,8 @@ export class StarGanUpdater {
     this.started = true;
     const count = this.threadCount - 1;
     if (count < 1) return;
+    // One replica per core already: a native conv call splitting over the cores too would only contend.
+    setNativeConvThreads(1);
     this.replicas = await ReplicaPool.start(
       count,
       {
@@ -163,6 +165,7 @@ export class StarGanUpdater {
 
   /** Stops the replica threads (they are unref'd: the process may exit before they are gone). */
   close(): void {
+    if (this.replicas) setNativeConvThreads(availableParallelism());
     void this.replicas?.close();
     this.replicas = null;
   }

@@ -1,10 +1,16 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import * as tf from "../tfjs.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend.js";
 import { expectFiniteDifferences, expectRelativelyClose } from "../test-support.js";
 import { conv2dFilterGrad } from "./conv.js";
-import { nativeConvActive, nativeConvUnavailableReason, useNativeConvKernels } from "./native-conv.js";
+import {
+  nativeConvActive,
+  nativeConvUnavailableReason,
+  setNativeConvThreads,
+  useNativeConvKernels,
+} from "./native-conv.js";
 
 /** Whether this machine can run the addon: x86-64 Linux with AVX2 and FMA, as CI's. */
 function machineHasAvx2(): boolean {
@@ -132,6 +138,28 @@ describe("native conv kernels", () => {
           expectRelativelyClose(v, expected[i] as Float32Array, `${c.name}: ${["y", "dx", "dw"][i]}`, 1e-5);
         });
       }
+    });
+
+    it("split a call over threads without changing any value", async () => {
+      await initBackend("wasm", () => {});
+      // Big enough for 3 threads on every kernel (rows of the GEMMs, channels of the input gradient's scatter).
+      const c: KernelCase = {
+        name: "3x3 64 -> 96",
+        x: [2, 48, 40, 64],
+        filter: [3, 3, 64, 96],
+        strides: [1, 1],
+        pad: "same",
+      };
+      setNativeConvThreads(1);
+      const one = kernelValues(c);
+      setNativeConvThreads(3);
+      const three = kernelValues(c);
+      setNativeConvThreads(availableParallelism());
+      // Each output value is summed in the same order whichever thread makes it: bit-identical.
+      three.forEach((v, i) =>
+        expect(Buffer.from(v.buffer).equals(Buffer.from((one[i] as Float32Array).buffer))).toBe(true),
+      );
+      expect(() => setNativeConvThreads(0)).toThrow(/expected a whole number >= 1, found 0/);
     });
 
     it("go in and out of a backend, restoring its own kernels", async () => {

@@ -17,6 +17,7 @@ interface ConvAddon {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array): void;
   conv2dFilterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
   conv2dInputGrad(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  setThreads(n: number): void;
   supported(): boolean;
 }
 
@@ -205,6 +206,17 @@ export function useNativeConvKernels(backendName: NativeConvBackend, on = true):
   if (on) active.add(backendName);
   else active.delete(backendName);
   return on;
+}
+
+/**
+ * How many threads one native kernel call may use (splitting its rows; small calls stay on one). 1 by default;
+ * `initBackend` sets the core count on the main thread, and @vox/train's replica threads set 1 while they run
+ * (one replica per core already). Process-wide: every thread's calls share it.
+ */
+export function setNativeConvThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`native conv threads: expected a whole number >= 1, found ${n}`);
+  loadAddon()?.setThreads(n);
 }
 
 /** Whether the active tfjs backend runs the native kernels. */
