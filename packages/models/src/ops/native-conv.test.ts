@@ -156,9 +156,9 @@ describe("native conv kernels", () => {
       const three = kernelValues(c);
       setNativeConvThreads(availableParallelism());
       // Each output value is summed in the same order whichever thread makes it: bit-identical.
-      three.forEach((v, i) =>
-        expect(Buffer.from(v.buffer).equals(Buffer.from((one[i] as Float32Array).buffer))).toBe(true),
-      );
+      for (const [i, v] of three.entries()) {
+        expect(Buffer.from(v.buffer).equals(Buffer.from((one[i] as Float32Array).buffer))).toBe(true);
+      }
       expect(() => setNativeConvThreads(0)).toThrow(/expected a whole number >= 1, found 0/);
     });
 
