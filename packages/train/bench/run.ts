@@ -115,7 +115,9 @@ for (const [micro, threads, native] of [
   [1, 2, false],
 ] as const) {
   const kernels = native ? "" : ", the backend's own conv kernels";
-  const label = `micro-batches of ${micro}, ${threads} thread${threads > 1 ? "s" : ""}${kernels}`;
+  // One replica: native conv calls split over the cores; more: one replica per core, each call on one.
+  const replicas = `${threads} replica thread${threads > 1 ? "s" : ""}`;
+  const label = `micro-batches of ${micro}, ${replicas}${kernels}`;
   try {
     const out = execFileSync(
       process.execPath,

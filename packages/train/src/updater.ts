@@ -57,16 +57,21 @@ export class StarGanUpdater {
     if (count < 1) return;
     // One replica per core already: a native conv call splitting over the cores too would only contend.
     setNativeConvThreads(1);
-    this.replicas = await ReplicaPool.start(
-      count,
-      {
-        backend: this.backend,
-        config: this.config,
-        model: this.objective.model,
-        numSpeakers: this.objective.numSpeakers,
-      },
-      { generator: this.generatorVariables, discriminator: this.discriminatorVariables },
-    );
+    try {
+      this.replicas = await ReplicaPool.start(
+        count,
+        {
+          backend: this.backend,
+          config: this.config,
+          model: this.objective.model,
+          numSpeakers: this.objective.numSpeakers,
+        },
+        { generator: this.generatorVariables, discriminator: this.discriminatorVariables },
+      );
+    } catch (error) {
+      setNativeConvThreads(availableParallelism());
+      throw error;
+    }
   }
 
   /** One discriminator update over the batch (in micro-batches when configured); returns its losses. */
