@@ -436,22 +436,22 @@ struct RowsFrom {
   }
 };
 
+// C [M x N] = A [M x K] * B [K x N], A's rows split over threads (each packs its own panels of A and of B).
+template <class PackA, class PackB>
+void parallelGemm(int64_t M, int64_t N, int64_t K, const PackA& packA, const PackB& packB, float* C) {
+  parallelRanges(M, MR, 2.0 * M * N * K, [&](int64_t r0, int64_t r1) {
+    gemm(r1 - r0, N, K, RowsFrom<PackA>{packA, r0}, packB, C + r0 * N, N, false);
+  });
+}
+
 void conv2d(const float* x, const float* w, float* y, const Geometry& g) {
   if (g.cout <= THIN) return thinConv2d(x, w, y, g);
-  const int64_t M = g.positions(), N = g.cout, K = g.taps();
-  const PatchesA patches{x, g};
-  parallelRanges(M, MR, 2.0 * M * N * K, [&](int64_t r0, int64_t r1) {
-    gemm(r1 - r0, N, K, RowsFrom<PatchesA>{patches, r0}, RowMajorB{w, N}, y + r0 * N, N, false);
-  });
+  parallelGemm(g.positions(), g.cout, g.taps(), PatchesA{x, g}, RowMajorB{w, g.cout}, y);
 }
 
 void conv2dFilterGrad(const float* x, const float* dy, float* dw, const Geometry& g) {
   if (g.cout <= THIN) return thinFilterGrad(x, dy, dw, g);
-  const int64_t M = g.taps(), N = g.cout, K = g.positions();
-  const TransposedPatchesA patches{x, g};
-  parallelRanges(M, MR, 2.0 * M * N * K, [&](int64_t r0, int64_t r1) {
-    gemm(r1 - r0, N, K, RowsFrom<TransposedPatchesA>{patches, r0}, RowMajorB{dy, N}, dw + r0 * N, N, false);
-  });
+  parallelGemm(g.taps(), g.cout, g.positions(), TransposedPatchesA{x, g}, RowMajorB{dy, g.cout}, dw);
 }
 
 void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry& g) {
@@ -463,10 +463,7 @@ void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry&
   float* block = rowBlock.get(static_cast<size_t>(std::min(blockRows, M) * K));
   for (int64_t m0 = 0; m0 < M; m0 += blockRows) {
     const int64_t rows = std::min(blockRows, M - m0);
-    const RowMajorA dyRows{dy + m0 * g.cout, g.cout};
-    parallelRanges(rows, MR, 2.0 * rows * K * g.cout, [&](int64_t r0, int64_t r1) {
-      gemm(r1 - r0, K, g.cout, RowsFrom<RowMajorA>{dyRows, r0}, TransposedB{w, g.cout}, block + r0 * K, K, false);
-    });
+    parallelGemm(rows, K, g.cout, RowMajorA{dy + m0 * g.cout, g.cout}, TransposedB{w, g.cout}, block);
     // Overlapping patches add into the same dx values: threads take disjoint channel ranges instead of rows.
     // (A scattered value costs about what 40 GEMM flops do: ~2 G values/s against ~80 GFLOP/s.)
     parallelRanges(g.cin, 8, 40.0 * rows * K, [&](int64_t c0, int64_t c1) {
