@@ -1,7 +1,7 @@
 // Convolution kernels for vox's tfjs backends (wasm and cpu), in C++ with AVX2/FMA.
 //
 // Why: tfjs-backend-wasm runs XNNPACK with 128-bit wasm SIMD at 16-23 GFLOP/s per core and has no
-// Conv2DBackpropFilter; a register-blocked GEMM with 256-bit FMA runs 70-80 GFLOP/s on the same core. Where
+// Conv2DBackpropFilter; a register-blocked GEMM with 256-bit FMA runs 65-100 GFLOP/s on the same core. Where
 // libtensorflow cannot be installed (tfjs-node downloads it at install time), these three kernels carry most of a
 // StarGAN training step. All three are one GEMM over implicit im2col patches of an NHWC input, filters
 // [kh, kw, cin, cout]:

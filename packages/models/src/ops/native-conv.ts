@@ -3,7 +3,7 @@
  * Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter kernels of tfjs's wasm and cpu backends.
  *
  * Why: measured on this project's 2-core machines, wasm's XNNPACK convolutions run 16-23 GFLOP/s per core and
- * the wasm backend has no filter-gradient kernel at all, while 256-bit FMA runs 70-80 GFLOP/s; libtensorflow
+ * the wasm backend has no filter-gradient kernel at all, while 256-bit FMA runs 65-100 GFLOP/s; libtensorflow
  * (tfjs-node), which would bring such kernels, cannot be downloaded everywhere. The addon is compiled by the
  * package's install script; where it is missing (no compiler, no AVX2, not x86-64) or switched off with
  * VOX_NATIVE_KERNELS=0, the backends keep their own kernels. Everything else (elementwise ops, reductions,
