@@ -100,16 +100,15 @@ struct Scratch {
 };
 thread_local Scratch packedA, packedB, rowBlock;
 
-// C [M x N] (+)= A [M x K] * B [K x N], with A and B read through packers:
+// C [M x N] = A [M x K] * B [K x N], with A and B read through packers:
 //   packA(dst, i0, mc, p0, kc): rows i0..i0+mc, depth p0..p0+kc into MR-row panels, dst[panel][p][r], zero-filled
 //   packB(dst, j0, nc, p0, kc): depth p0..p0+kc, columns j0..j0+nc into NR-column panels, dst[panel][p][q]
-// With accumulate false, C is overwritten.
+// The first depth block overwrites C, later ones add to it.
 template <class PackA, class PackB>
-void gemm(int64_t M, int64_t N, int64_t K, PackA&& packA, PackB&& packB, float* C, int64_t ldc, bool accumulate) {
+void gemm(int64_t M, int64_t N, int64_t K, PackA&& packA, PackB&& packB, float* C, int64_t ldc) {
   if (M == 0 || N == 0) return;
   if (K == 0) {
-    if (!accumulate)
-      for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
+    for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, 0.0f);
     return;
   }
   float* pa = packedA.get(MC * KC);
@@ -119,7 +118,7 @@ void gemm(int64_t M, int64_t N, int64_t K, PackA&& packA, PackB&& packB, float* 
     const int64_t nc = std::min<int64_t>(NC, N - jc);
     for (int64_t pc = 0; pc < K; pc += KC) {
       const int64_t kc = std::min<int64_t>(KC, K - pc);
-      const bool acc = accumulate || pc > 0;
+      const bool acc = pc > 0;
       packB(pb, jc, nc, pc, kc);
       for (int64_t ic = 0; ic < M; ic += MC) {
         const int64_t mc = std::min<int64_t>(MC, M - ic);
@@ -339,10 +338,10 @@ void transpose(const float* in, float* out, int64_t rows, int64_t cols) {
     for (int64_t c = 0; c < cols; ++c) out[c * rows + r] = in[r * cols + c];
 }
 
-// Calls visit(m, tap, input offset) for every in-bounds tap of every output position.
+// Calls visit(m, tap, input offset) for every in-bounds tap of output positions m0..m1-1.
 template <class Visit>
-void forEachTap(const Geometry& g, Visit&& visit) {
-  for (int64_t m = 0; m < g.positions(); ++m) {
+void forEachTap(const Geometry& g, int64_t m0, int64_t m1, Visit&& visit) {
+  for (int64_t m = m0; m < m1; ++m) {
     const PatchOffset o = patchOffset(g, m);
     for (int64_t ky = 0; ky < g.kh; ++ky) {
       const int64_t iy = o.y0 + ky * g.dh;
@@ -361,7 +360,7 @@ void thinConv2d(const float* x, const float* w, float* y, const Geometry& g) {
   float* wt = channelsFirst.get(C * K);
   transpose(w, wt, K, C);
   std::fill(y, y + g.positions() * C, 0.0f);
-  forEachTap(g, [&](int64_t m, int64_t tap, int64_t at) {
+  forEachTap(g, 0, g.positions(), [&](int64_t m, int64_t tap, int64_t at) {
     for (int64_t co = 0; co < C; ++co) y[m * C + co] += dot(x + at, wt + co * K + tap * g.cin, g.cin);
   });
 }
@@ -370,7 +369,7 @@ void thinFilterGrad(const float* x, const float* dy, float* dw, const Geometry& 
   const int64_t K = g.taps(), C = g.cout;
   float* dwt = channelsFirst.get(C * K);
   std::fill(dwt, dwt + C * K, 0.0f);
-  forEachTap(g, [&](int64_t m, int64_t tap, int64_t at) {
+  forEachTap(g, 0, g.positions(), [&](int64_t m, int64_t tap, int64_t at) {
     for (int64_t co = 0; co < C; ++co) axpy(dwt + co * K + tap * g.cin, x + at, dy[m * C + co], g.cin);
   });
   transpose(dwt, dw, C, K);
@@ -381,7 +380,7 @@ void thinInputGrad(const float* dy, const float* w, float* dx, const Geometry& g
   float* wt = channelsFirst.get(C * K);
   transpose(w, wt, K, C);
   std::fill(dx, dx + g.n * g.h * g.w * g.cin, 0.0f);
-  forEachTap(g, [&](int64_t m, int64_t tap, int64_t at) {
+  forEachTap(g, 0, g.positions(), [&](int64_t m, int64_t tap, int64_t at) {
     for (int64_t co = 0; co < C; ++co) axpy(dx + at, wt + co * K + tap * g.cin, dy[m * C + co], g.cin);
   });
 }
@@ -440,7 +439,7 @@ struct RowsFrom {
 template <class PackA, class PackB>
 void parallelGemm(int64_t M, int64_t N, int64_t K, const PackA& packA, const PackB& packB, float* C) {
   parallelRanges(M, MR, 2.0 * M * N * K, [&](int64_t r0, int64_t r1) {
-    gemm(r1 - r0, N, K, RowsFrom<PackA>{packA, r0}, packB, C + r0 * N, N, false);
+    gemm(r1 - r0, N, K, RowsFrom<PackA>{packA, r0}, packB, C + r0 * N, N);
   });
 }
 
@@ -467,17 +466,10 @@ void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry&
     // Overlapping patches add into the same dx values: threads take disjoint channel ranges instead of rows.
     // (A scattered value costs about what 40 GEMM flops do: ~2 G values/s against ~80 GFLOP/s.)
     parallelRanges(g.cin, 8, 40.0 * rows * K, [&](int64_t c0, int64_t c1) {
-      for (int64_t r = 0; r < rows; ++r) {
-        const PatchOrigin o = patchOrigin(dx, g, m0 + r);
-        const float* patch = block + r * K;
-        for (int64_t tap = 0; tap < g.kh * g.kw; ++tap) {
-          const int64_t iy = o.y0 + (tap / g.kw) * g.dh, ix = o.x0 + (tap % g.kw) * g.dw;
-          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-          float* dst = const_cast<float*>(o.image) + (iy * g.w + ix) * g.cin;
-          const float* src = patch + tap * g.cin;
-          for (int64_t c = c0; c < c1; ++c) dst[c] += src[c];
-        }
-      }
+      forEachTap(g, m0, m0 + rows, [&](int64_t m, int64_t tap, int64_t at) {
+        const float* src = block + (m - m0) * K + tap * g.cin;
+        for (int64_t c = c0; c < c1; ++c) dx[at + c] += src[c];
+      });
     });
   }
 }
