@@ -1,7 +1,7 @@
 /**
  * GFLOP/s of the three convolution kernels a training step runs (forward, input gradient, filter gradient) at
- * the seed preset's shapes, on the default backend, for vox's forward-conv gradients ("fast") and, where the
- * backend has them, tfjs's own backprop kernels ("tfjs").
+ * the seed preset's shapes, on the default backend: with vox's native kernels on one thread and split over the
+ * cores ("native", "native xN"), and with the backend's own kernels under vox's forward-conv gradient routes ("own").
  */
 import { availableParallelism } from "node:os";
 import { initBackend } from "../src/backend.js";

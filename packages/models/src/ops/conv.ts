@@ -25,6 +25,7 @@
  * Layout NHWC, filters [kh, kw, cin, cout].
  */
 import * as tf from "@tensorflow/tfjs";
+import { convInfoFromAttrs } from "./conv-attrs.js";
 import { nativeConvActive } from "./native-conv.js";
 
 /** Where a convolution reads: stride, dilation (not both > 1, as tfjs) and zero padding on each side. */
@@ -468,23 +469,9 @@ function geometryFromAttrs(
   attrs: tf.NamedAttrMap,
   inputShape: [number, number, number, number],
   filterShape: [number, number, number, number],
+  where: string,
 ): ConvGeometry {
-  const { strides, pad, dilations, dimRoundingMode } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-    dilations?: number | [number, number];
-    dimRoundingMode?: "floor" | "round" | "ceil";
-  };
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filterShape,
-    strides,
-    dilations ?? 1,
-    pad,
-    dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const info = convInfoFromAttrs(attrs, inputShape, filterShape, where);
   return {
     strides: [info.strideHeight, info.strideWidth],
     dilations: [info.dilationHeight, info.dilationWidth],
@@ -542,7 +529,7 @@ const fastConv2dBackpropInputGradient: tf.GradConfig = {
   gradFunc: (ddx, saved, attrs) => {
     const [dy, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
     const { inputShape } = attrs as unknown as { inputShape: [number, number, number, number] };
-    const geometry = geometryFromAttrs(attrs, inputShape, filter.shape);
+    const geometry = geometryFromAttrs(attrs, inputShape, filter.shape, "conv2dTranspose gradient");
     const upstream = ddx as tf.Tensor4D;
     return {
       dy: () => conv2dFast(upstream, filter, geometry),
@@ -562,7 +549,7 @@ const conv2dBackpropFilterGradient: tf.GradConfig = {
   gradFunc: (ddw, saved, attrs) => {
     const [x, dy] = saved as [tf.Tensor4D, tf.Tensor4D];
     const upstream = ddw as tf.Tensor4D;
-    const geometry = geometryFromAttrs(attrs, x.shape, upstream.shape);
+    const geometry = geometryFromAttrs(attrs, x.shape, upstream.shape, "Conv2DBackpropFilter gradient");
     return {
       x: () => inputGradient(dy, upstream, geometry, [x.shape[1], x.shape[2]]),
       dy: () => conv2dFast(x, upstream, geometry),
@@ -575,9 +562,7 @@ const fastConv2dGradient: tf.GradConfig = {
   inputsToSave: ["x", "filter"],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-    if ((attrs as { dataFormat?: string }).dataFormat === "NCHW")
-      throw new Error("conv2d gradient: only NHWC is supported");
-    const geometry = geometryFromAttrs(attrs, x.shape, filter.shape);
+    const geometry = geometryFromAttrs(attrs, x.shape, filter.shape, "conv2d gradient");
     const upstream = dy as tf.Tensor4D;
     return {
       x: () => inputGradient(upstream, filter, geometry, [x.shape[1], x.shape[2]]),

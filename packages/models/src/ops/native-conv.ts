@@ -12,6 +12,7 @@
  */
 import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs";
+import { type ConvAttrs, convInfoFromAttrs } from "./conv-attrs.js";
 
 interface ConvAddon {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array): void;
@@ -95,15 +96,6 @@ function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: Pad;
-  dataFormat?: "NHWC" | "NCHW";
-  dilations?: number | [number, number];
-  dimRoundingMode?: "floor" | "round" | "ceil";
-}
-
 /** [n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, padTop, padLeft] as conv_kernels.cc reads it. */
 function geometry(
   kernel: KernelName,
@@ -111,17 +103,7 @@ function geometry(
   filterShape: number[],
   attrs: ConvAttrs,
 ): { info: tf.backend_util.Conv2DInfo; packed: Int32Array } {
-  if (attrs.dataFormat === "NCHW") throw new Error(`native ${kernel}: only NHWC is supported, found NCHW`);
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const info = convInfoFromAttrs(attrs, xShape, filterShape, `native ${kernel}`);
   const packed = Int32Array.of(
     info.batchSize,
     info.inHeight,
