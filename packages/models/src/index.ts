@@ -35,6 +35,7 @@ export {
 export {
   type NativeConvBackend,
   nativeConvActive,
+  nativeConvThreads,
   nativeConvUnavailableReason,
   setNativeConvThreads,
   useNativeConvKernels,

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCacheIndex } from "@vox/datasets";
-import { tf } from "@vox/models";
+import { nativeConvThreads, tf } from "@vox/models";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listCheckpoints } from "./checkpoint.js";
 import { resolveTrainConfig, type TrainConfig } from "./config.js";
@@ -284,7 +284,9 @@ describe("micro-batches", () => {
       return { weights, metrics: await readMetrics(run) };
     };
     const one = await train(1);
+    const convThreads = nativeConvThreads();
     const two = await train(2);
+    expect(nativeConvThreads(), "the replicas' conv thread count is undone when they stop").toBe(convThreads);
     // Two micro-batches: thread 0 sums the first, the replica the second, the optimizer adds them in order.
     // (BatchNorm's moving statistics are not trained weights: each thread keeps its own, see the README.)
     expect(two.weights).toEqual(one.weights);

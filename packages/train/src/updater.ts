@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { preferHostMemory, setNativeConvThreads, tf } from "@vox/models";
+import { nativeConvThreads, preferHostMemory, setNativeConvThreads, tf } from "@vox/models";
 import type { TrainConfig } from "./config.js";
 import type { Batch, StarGanObjective } from "./objective.js";
 import type { Optimizer } from "./optimizers.js";
@@ -20,6 +20,8 @@ export class StarGanUpdater {
   /** Replica threads computing micro-batches alongside this one (none until started, or none at all). */
   private replicas: ReplicaPool | null = null;
   private started = false;
+  /** The native conv thread count before the replicas started (restored when they stop). */
+  private convThreadsBefore = 1;
 
   constructor(
     readonly objective: StarGanObjective,
@@ -56,6 +58,7 @@ export class StarGanUpdater {
     const count = this.threadCount - 1;
     if (count < 1) return;
     // One replica per core already: a native conv call splitting over the cores too would only contend.
+    this.convThreadsBefore = nativeConvThreads();
     setNativeConvThreads(1);
     try {
       this.replicas = await ReplicaPool.start(
@@ -69,7 +72,7 @@ export class StarGanUpdater {
         { generator: this.generatorVariables, discriminator: this.discriminatorVariables },
       );
     } catch (error) {
-      setNativeConvThreads(availableParallelism());
+      setNativeConvThreads(this.convThreadsBefore);
       throw error;
     }
   }
@@ -170,7 +173,7 @@ export class StarGanUpdater {
 
   /** Stops the replica threads (they are unref'd: the process may exit before they are gone). */
   close(): void {
-    if (this.replicas) setNativeConvThreads(availableParallelism());
+    if (this.replicas) setNativeConvThreads(this.convThreadsBefore);
     void this.replicas?.close();
     this.replicas = null;
   }

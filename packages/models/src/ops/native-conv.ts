@@ -199,6 +199,13 @@ export function setNativeConvThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1)
     throw new RangeError(`native conv threads: expected a whole number >= 1, found ${n}`);
   loadAddon()?.setThreads(n);
+  convThreads = n;
+}
+let convThreads = 1;
+
+/** The count {@link setNativeConvThreads} last set (1 until then), to restore it after a change. */
+export function nativeConvThreads(): number {
+  return convThreads;
 }
 
 /** Whether the active tfjs backend runs the native kernels. */
