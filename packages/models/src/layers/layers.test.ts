@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend.js";
+import { withSeededMathRandom } from "../test-support.js";
 import * as tf from "../tfjs.js";
 import { GLU, LeakyReLU2, PixelShuffle } from "./activations.js";
 import { PaddedConv2D, PaddedConv2DTranspose } from "./conv.js";
@@ -116,6 +117,9 @@ const cases: LayerCase[] = [
     inputs: [[3, 4, 6], [4]],
     output: [2, 1],
     hasWeights: true,
+    // Its output sums 12 positions of 6 channels, so an Adam step of 0.05 per weight moves it by about 1, the
+    // target's own scale: 5 of 300 random starts then overshot in 3 steps; at 0.01 none did (worst loss ratio 0.44).
+    learningRate: 0.01,
   },
 ];
 
@@ -149,14 +153,9 @@ describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers patter
         const layer = c.make();
         const inputs = randomInputs(c.inputs, 2);
         const target = tf.randomNormal(c.output, 0, 1, "float32", 9);
-        // Seeded weights of the initializer's magnitude: the layers' own initializers draw from Math.random, and
-        // three Adam steps from an unlucky draw could overshoot (seen once on ProjectionHead).
-        tf.tidy(() => callLayer(layer, inputs));
-        const seeded = layer
-          .getWeights()
-          .map((w, k) => tf.tidy(() => tf.mul(tf.randomUniform(w.shape, -1, 1, "float32", 50 + k), tf.max(tf.abs(w)))));
-        layer.setWeights(seeded);
-        tf.dispose(seeded);
+        // The layers' own initializers seed themselves from Math.random; seeding it makes the starting weights,
+        // and so this check, the same on every run (an unseeded draw once let three Adam steps overshoot).
+        withSeededMathRandom(50, () => tf.tidy(() => callLayer(layer, inputs)));
         const loss = () => tf.mean(tf.square(tf.sub(callLayer(layer, inputs), target))) as tf.Scalar;
         const before = tf.tidy(() => loss().dataSync()[0] as number);
         if (c.hasWeights) {
