@@ -41,5 +41,6 @@ export {
   useNativeConvKernels,
 } from "./ops/native-conv.js";
 export { type PresetName, type PresetOptions, presetConfig, presetNames } from "./presets.js";
+export { withSeededRandom } from "./seeded-random.js";
 export * as tf from "./tfjs.js";
 export { trainableParameterCount } from "./summary.js";

@@ -42,24 +42,3 @@ export function expectFiniteDifferences(
     expect(Math.abs(numeric - (grad[i] as number)), `index ${i}`).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
   }
 }
-
-/**
- * Runs fn with Math.random replaced by a seeded generator (mulberry32), so that tfjs initializers without a seed,
- * which seed themselves from Math.random, draw the same weights on every run. Restores Math.random afterwards.
- */
-export function withSeededMathRandom<T>(seed: number, fn: () => T): T {
-  const original = Math.random;
-  let state = seed >>> 0;
-  Math.random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  try {
-    return fn();
-  } finally {
-    Math.random = original;
-  }
-}

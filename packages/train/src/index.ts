@@ -11,8 +11,9 @@ export {
   validateTrainConfig,
 } from "./config.js";
 export * as losses from "./losses.js";
+// Kept here so code written against @vox/train keeps working; it lives with the layers whose weights it seeds.
+export { withSeededRandom } from "@vox/models";
 export { Optimizer, type OptimizerState } from "./optimizers.js";
-export { withSeededRandom } from "./weights-init.js";
 export { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
 export {
   type MetricsLine,

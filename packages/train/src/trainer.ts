@@ -11,6 +11,7 @@ import {
   presetConfig,
   tf,
   timeMultiple,
+  withSeededRandom,
 } from "@vox/models";
 import { listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointParts } from "./checkpoint.js";
 import { deepMerge, type TrainConfig, validateTrainConfig } from "./config.js";
@@ -29,7 +30,6 @@ import {
 } from "./run-directory.js";
 import { writeSamples } from "./samples.js";
 import { StarGanUpdater, type TrainBatch } from "./updater.js";
-import { withSeededRandom } from "./weights-init.js";
 
 export interface TrainOptions {
   /** Aborting finishes the current step, writes a checkpoint and returns (SIGINT/SIGTERM in the CLI). */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend.js";
-import { withSeededMathRandom } from "../test-support.js";
+import { withSeededRandom } from "../seeded-random.js";
 import * as tf from "../tfjs.js";
 import { GLU, LeakyReLU2, PixelShuffle } from "./activations.js";
 import { PaddedConv2D, PaddedConv2DTranspose } from "./conv.js";
@@ -155,7 +155,7 @@ describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers patter
         const target = tf.randomNormal(c.output, 0, 1, "float32", 9);
         // The layers' own initializers seed themselves from Math.random; seeding it makes the starting weights,
         // and so this check, the same on every run (an unseeded draw once let three Adam steps overshoot).
-        withSeededMathRandom(50, () => tf.tidy(() => callLayer(layer, inputs)));
+        withSeededRandom(50, () => tf.tidy(() => callLayer(layer, inputs)));
         const loss = () => tf.mean(tf.square(tf.sub(callLayer(layer, inputs), target))) as tf.Scalar;
         const before = tf.tidy(() => loss().dataSync()[0] as number);
         if (c.hasWeights) {
