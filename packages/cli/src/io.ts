@@ -70,3 +70,19 @@ export async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
+
+/**
+ * One output name per input, never the same twice: the file's stem, prefixed by its folder's name where two
+ * inputs share a stem (corpora name every speaker's files s01, s02, ...), numbered if that still collides.
+ */
+export function uniqueStems(files: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const file of files) counts.set(stem(file), (counts.get(stem(file)) ?? 0) + 1);
+  const taken = new Set<string>();
+  return files.map((file) => {
+    let name = (counts.get(stem(file)) ?? 0) > 1 ? `${basename(dirname(resolve(file)))}_${stem(file)}` : stem(file);
+    for (let i = 2; taken.has(name); i++) name = `${name.replace(/_\d+$/, "")}_${i}`;
+    taken.add(name);
+    return name;
+  });
+}

@@ -9,6 +9,7 @@ const load = {
   eval: () => import("./commands/eval.js"),
   report: () => import("./commands/report.js"),
   spectrogram: () => import("./commands/spectrogram.js"),
+  resynthesize: () => import("./commands/resynthesize.js"),
   info: () => import("./commands/info.js"),
   demo: () => import("./commands/demo.js"),
 };
@@ -27,7 +28,7 @@ export function program(): Command {
     .command("prepare <corpus>")
     .description("detect a corpus layout, decode, resample, trim, analyse, and write a feature cache")
     .requiredOption("--out <cache>", "feature cache folder")
-    .option("--spec <name|file>", "FeatureSpec: seed, mel80 or a JSON file", "mel80")
+    .option("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file", "mel80")
     .option("--workers <n>", "worker threads (0: in this thread)")
     .option("--include <speakers>", "only these speakers (comma-separated)")
     .option("--exclude <speakers>", "all speakers but these (comma-separated)")
@@ -82,9 +83,16 @@ export function program(): Command {
     .command("spectrogram <wav>")
     .description("render a WAV/FLAC as a spectrogram PNG")
     .requiredOption("-o, --out <png>", "PNG to write")
-    .option("--spec <name|file>", "FeatureSpec: seed, mel80 or a JSON file", "seed")
+    .option("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file", "seed")
     .option("--json", "print the result as JSON")
     .action(async (wav, flags) => (await load.spectrogram()).spectrogramCommand(wav, flags));
+  vox
+    .command("resynthesize <inputs...>")
+    .description("analyse and resynthesise WAV/FLAC files through a FeatureSpec: the ceiling of a representation")
+    .requiredOption("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file")
+    .requiredOption("-o, --out <dir>", "output folder")
+    .option("--json", "print the written files as JSON")
+    .action(async (inputs, flags) => (await load.resynthesize()).resynthesizeCommand(inputs, flags));
   vox
     .command("info")
     .description("the backend found, presets, versions")

@@ -29,8 +29,23 @@ async function decodeFlac(bytes: Uint8Array, path: string): Promise<MonoAudio> {
   }
 }
 
-/** Reads a WAV or FLAC file as mono; every failure is an AudioFileError naming the path. */
+/**
+ * Reads a WAV or FLAC file as mono; every failure is an AudioFileError naming the path. NaN or infinite samples
+ * (float WAVs can hold them) are an error naming the time of the first one, never silence.
+ */
 export async function readAudioFile(path: string): Promise<MonoAudio> {
+  const audio = await decodeAudioFile(path);
+  const { samples, sampleRate } = audio;
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i] as number;
+    if (!Number.isFinite(v)) {
+      throw new AudioFileError(path, "finite samples", `${v} at ${(i / sampleRate).toFixed(3)} s (sample ${i})`);
+    }
+  }
+  return audio;
+}
+
+async function decodeAudioFile(path: string): Promise<MonoAudio> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { featureBins, type FeatureSpec, Mulberry32, type Spectrogram, silenceValue } from "@vox/dsp";
+import { featureBins, type FeatureSpec, Mulberry32, type Spectrogram, silenceFrame, silenceValue } from "@vox/dsp";
 import { type CacheIndex, type CachedUtterance, indexPath, readCacheIndex } from "./cache-index.js";
 import { DatasetError, FeatureCacheError, SpeakerError } from "./errors.js";
 import { readFramesInto } from "./feature-file.js";
@@ -48,6 +48,8 @@ export class FeatureStore {
   readonly cropFrames: number;
   /** The feature value padding uses. */
   readonly silence: number;
+  /** Silence row by row (`silenceFrame(spec)`): world features have a different silence in each row. */
+  readonly silenceFrame: Float32Array;
   readonly train: readonly CachedUtterance[];
   readonly validation: readonly CachedUtterance[];
   private readonly bySpeaker: CachedUtterance[][];
@@ -63,6 +65,7 @@ export class FeatureStore {
     this.bins = featureBins(this.spec);
     this.cropFrames = options.cropFrames;
     this.silence = silenceValue(this.spec);
+    this.silenceFrame = silenceFrame(this.spec);
     const split = splitBySentence(index.utterances, options.validationFraction ?? 0.1, options.seed ?? 0);
     this.train = split.train;
     this.validation = split.validation;
@@ -182,7 +185,7 @@ export class FeatureStore {
       this.readFrames(utterance, start, crop, target, crop);
       return;
     }
-    target.fill(this.silence);
+    for (let f = 0; f < this.bins; f++) target.fill(this.silenceFrame[f] as number, f * crop, (f + 1) * crop);
     const offset = this.rng.nextInt(crop - utterance.frames + 1);
     this.readFrames(utterance, 0, utterance.frames, target, crop, offset);
   }

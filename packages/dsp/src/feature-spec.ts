@@ -20,7 +20,7 @@ export interface FeatureSpec {
   window: "hann";
   center: boolean;
   padMode: PadMode;
-  kind: "linear" | "mel";
+  kind: "linear" | "mel" | "world";
   /** linear only: drop the Nyquist row (nFft/2 bins instead of nFft/2 + 1); a zero row goes back before inversion. */
   dropNyquist: boolean;
   /** mel only. */
@@ -37,8 +37,27 @@ export interface FeatureSpec {
   floorDb: number;
   /** Map dB to [0, 1] (true) or keep dB (false). */
   unitScale: boolean;
-  /** Griffin-Lim settings used by `synthesize`. */
+  /** Griffin-Lim settings used by `synthesize` (linear and mel). */
   griffinLim: { nIter: number; momentum: number };
+  /**
+   * world only: the source-filter analysis. The frame period is `hop` samples, the envelope FFT size `nFft`;
+   * features are mcepOrder + 1 mel-cepstral rows, one log-F0 row (ln Hz, 0 unvoiced) and aperiodicityBands rows
+   * of band aperiodicity (dB, 0 = noise). `refAmplitude`, `amin`, `floorDb` and `unitScale` do not apply.
+   */
+  world?: WorldFeatureParameters;
+}
+
+/** The parameters of a FeatureSpec of kind "world". */
+export interface WorldFeatureParameters {
+  /** F0 search range, Hz. */
+  f0Floor: number;
+  f0Ceil: number;
+  /** Mel-cepstrum order (order + 1 coefficients, c0 included). */
+  mcepOrder: number;
+  /** All-pass constant of the mel-cepstrum (0.42 at 16 kHz). */
+  alpha: number;
+  /** Band aperiodicities, centres 3 kHz apart (1 at 16 kHz). */
+  aperiodicityBands: number;
 }
 
 /**
@@ -92,11 +111,67 @@ export const mel80FeatureSpec: FeatureSpec = Object.freeze({
   griffinLim: Object.freeze({ nIter: 32, momentum: 0.99 }),
 }) as FeatureSpec;
 
+/**
+ * WORLD-style source-filter features as the StarGAN-VC papers use them, at 16 kHz with a 5 ms frame period (hop
+ * 80): 36 mel-cepstral coefficients (order 35, alpha 0.42) of the CheapTrick envelope (n_fft 1024), log F0 from
+ * DIO + StoneMask (71-800 Hz), one D4C band aperiodicity; 38 rows.
+ */
+export const worldFeatureSpec: FeatureSpec = Object.freeze({
+  version: 1,
+  sampleRate: 16000,
+  nFft: 1024,
+  hop: 80,
+  winLength: 1024,
+  window: "hann",
+  center: true,
+  padMode: "constant",
+  kind: "world",
+  dropNyquist: false,
+  nMels: 0,
+  fmin: 0,
+  fmax: 8000,
+  melScale: "slaney",
+  melNorm: "slaney",
+  refAmplitude: 1,
+  amin: 1e-5,
+  floorDb: -100,
+  unitScale: false,
+  griffinLim: Object.freeze({ nIter: 0, momentum: 0 }),
+  world: Object.freeze({ f0Floor: 71, f0Ceil: 800, mcepOrder: 35, alpha: 0.42, aperiodicityBands: 1 }),
+}) as FeatureSpec;
+
 /** Named FeatureSpecs, the names the CLI accepts. */
-export const featureSpecs: Readonly<Record<"seed" | "mel80", FeatureSpec>> = Object.freeze({
+export const featureSpecs: Readonly<Record<"seed" | "mel80" | "world", FeatureSpec>> = Object.freeze({
   seed: seedFeatureSpec,
   mel80: mel80FeatureSpec,
+  world: worldFeatureSpec,
 });
+
+/** Where each part of a "world" feature matrix lies: rows [mcep, mcep + mcepRows), logF0, [aperiodicity, ...). */
+export interface WorldFeatureLayout {
+  mcep: number;
+  mcepRows: number;
+  logF0: number;
+  aperiodicity: number;
+  aperiodicityRows: number;
+  rows: number;
+}
+
+export function worldFeatureLayout(spec: FeatureSpec): WorldFeatureLayout {
+  const world = spec.world;
+  if (spec.kind !== "world" || !world) {
+    throw new FeatureSpecError(`spec.kind: expected "world", found ${JSON.stringify(spec.kind)}`, "spec.kind");
+  }
+  const mcepRows = world.mcepOrder + 1;
+  return {
+    mcep: 0,
+    mcepRows,
+    logF0: mcepRows,
+    aperiodicity: mcepRows + 1,
+    aperiodicityRows: world.aperiodicityBands,
+    rows: mcepRows + 1 + world.aperiodicityBands,
+  };
+}
 
 /** A FeatureSpec that failed validation; `field` names the first wrong field, e.g. `spec.hop`. */
 export class FeatureSpecError extends DspError {
@@ -106,6 +181,7 @@ export class FeatureSpecError extends DspError {
 /** Rows of the features this spec produces. */
 export function featureBins(spec: FeatureSpec): number {
   if (spec.kind === "mel") return spec.nMels;
+  if (spec.kind === "world") return worldFeatureLayout(spec).rows;
   return spec.nFft / 2 + (spec.dropNyquist ? 0 : 1);
 }
 
@@ -115,10 +191,27 @@ export function featureBins(spec: FeatureSpec): number {
  * dB, or its unit-scale image. Padding a crop with this, not with 0 of some scale, keeps padding silent.
  */
 export function silenceValue(spec: FeatureSpec): number {
+  if (spec.kind === "world") return 0;
   const db = 20 * Math.log10(spec.amin) - 20 * Math.log10(spec.refAmplitude);
   if (!spec.unitScale) return db;
   return Math.min(1, Math.max(0, (db - spec.floorDb) / -spec.floorDb));
 }
+
+/**
+ * The feature column of digital silence under `spec`, row by row: silenceValue in every row for linear and mel;
+ * for world, the envelope floor in c0 (ln(1e-16) / 2), zeros in the other cepstral rows, log F0 0 (unvoiced) and
+ * aperiodicity 0 dB (noise).
+ */
+export function silenceFrame(spec: FeatureSpec): Float32Array {
+  const rows = featureBins(spec);
+  if (spec.kind !== "world") return new Float32Array(rows).fill(silenceValue(spec));
+  const frame = new Float32Array(rows);
+  frame[worldFeatureLayout(spec).mcep] = Math.log(WORLD_POWER_FLOOR) / 2;
+  return frame;
+}
+
+/** The power floor of world envelopes (what digital silence analyses to). */
+export const WORLD_POWER_FLOOR = 1e-16;
 
 export function framesToSeconds(spec: FeatureSpec, frames: number): number {
   return ((frames - 1) * spec.hop) / spec.sampleRate;
@@ -170,7 +263,7 @@ export function validateFeatureSpec(value: unknown, source = "spec"): FeatureSpe
   oneOf("window", ["hann"]);
   oneOf("center", [true, false]);
   oneOf("padMode", ["constant", "reflect"]);
-  oneOf("kind", ["linear", "mel"]);
+  oneOf("kind", ["linear", "mel", "world"]);
   oneOf("dropNyquist", [true, false]);
   const nyquist = typeof v.sampleRate === "number" ? v.sampleRate / 2 : Infinity;
   if (v.kind === "mel") {
@@ -180,6 +273,55 @@ export function validateFeatureSpec(value: unknown, source = "spec"): FeatureSpe
     oneOf("melScale", ["slaney", "htk"]);
     oneOf("melNorm", ["slaney", "none"]);
     if (v.dropNyquist === true) problems.push(`${field("dropNyquist")}: expected false for kind "mel", found true`);
+  } else if (v.kind === "world") {
+    integer("nMels", 0);
+    number("fmin", 0, nyquist);
+    number("fmax", 0, nyquist);
+    oneOf("melScale", ["slaney", "htk"]);
+    oneOf("melNorm", ["slaney", "none"]);
+    if (v.unitScale === true) problems.push(`${field("unitScale")}: expected false for kind "world", found true`);
+    const w = v.world as Record<string, unknown> | undefined;
+    if (typeof w !== "object" || w === null || Array.isArray(w)) {
+      problems.push(
+        `${field("world")}: expected { f0Floor, f0Ceil, mcepOrder, alpha, aperiodicityBands }, found ${describe(w)}`,
+      );
+    } else {
+      const rate = typeof v.sampleRate === "number" ? v.sampleRate : 16000;
+      const sub = (name: string, ok: boolean, expected: string) => {
+        if (!ok) problems.push(`${field(`world.${name}`)}: expected ${expected}, found ${describe(w[name])}`);
+      };
+      const num = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+      sub("f0Floor", num(w.f0Floor) && w.f0Floor >= 10 && w.f0Floor <= rate / 4, `a number in [10, ${rate / 4}] Hz`);
+      sub(
+        "f0Ceil",
+        num(w.f0Ceil) && num(w.f0Floor) && w.f0Ceil > w.f0Floor && w.f0Ceil <= 1000,
+        "a number above f0Floor, at most 1000 Hz (DIO searches at 4 kHz)",
+      );
+      const maxOrder = typeof v.nFft === "number" ? v.nFft / 2 - 1 : 255;
+      sub(
+        "mcepOrder",
+        Number.isInteger(w.mcepOrder) && (w.mcepOrder as number) >= 1 && (w.mcepOrder as number) <= maxOrder,
+        `an integer in [1, ${maxOrder}]`,
+      );
+      sub("alpha", num(w.alpha) && w.alpha > -1 && w.alpha < 1, "a number in (-1, 1)");
+      const maxBands = Math.floor((rate / 2 - 1) / 3000);
+      sub(
+        "aperiodicityBands",
+        Number.isInteger(w.aperiodicityBands) &&
+          (w.aperiodicityBands as number) >= 1 &&
+          (w.aperiodicityBands as number) <= maxBands,
+        `an integer in [1, ${maxBands}] (band centres 3 kHz apart, below Nyquist)`,
+      );
+      const minFft = typeof w.f0Floor === "number" ? Math.ceil((3 * rate) / w.f0Floor) : 0;
+      if (typeof v.nFft === "number" && v.nFft < minFft) {
+        problems.push(`${field("nFft")}: expected at least 3 x sampleRate / world.f0Floor = ${minFft}, found ${v.nFft}`);
+      }
+      for (const key of Object.keys(w)) {
+        if (!["f0Floor", "f0Ceil", "mcepOrder", "alpha", "aperiodicityBands"].includes(key)) {
+          problems.push(`${field(`world.${key}`)}: unknown field`);
+        }
+      }
+    }
   } else {
     integer("nMels", 0);
     number("fmin", 0, nyquist);
@@ -203,13 +345,18 @@ export function validateFeatureSpec(value: unknown, source = "spec"): FeatureSpe
       problems.push(`${field("griffinLim.momentum")}: expected a number >= 0, found ${describe(gl.momentum)}`);
     }
   }
-  const known = new Set(Object.keys(seedFeatureSpec));
+  if (v.kind !== "world" && v.world !== undefined) {
+    problems.push(`${field("world")}: expected no world parameters for kind ${JSON.stringify(v.kind)}`);
+  }
+  const known = new Set([...Object.keys(seedFeatureSpec), "world"]);
   for (const key of Object.keys(v)) if (!known.has(key)) problems.push(`${field(key)}: unknown field`);
   if (problems.length > 0) {
     const firstField = problems[0]?.split(":")[0] ?? source;
     throw new FeatureSpecError(`invalid FeatureSpec: ${problems.join("; ")}`, firstField);
   }
-  return { ...(v as unknown as FeatureSpec), griffinLim: { ...(gl as FeatureSpec["griffinLim"]) } };
+  const spec = { ...(v as unknown as FeatureSpec), griffinLim: { ...(gl as FeatureSpec["griffinLim"]) } };
+  if (spec.world) spec.world = { ...spec.world };
+  return spec;
 }
 
 /** Parses and validates FeatureSpec JSON; `source` (a file path) names where it came from in errors. */

@@ -8,6 +8,8 @@ import { resample } from "./resample.js";
 import type { Spectrogram } from "./spectrogram.js";
 import { StftPlan } from "./stft.js";
 import type { MonoAudio } from "./wav.js";
+import { assertFinite } from "./world/f0.js";
+import { analyzeWorldFeatures, synthesizeWorldFeatures } from "./world/world-features.js";
 
 /** Filterbanks and STFT plans are costly to build and reused across calls with the same spec. */
 const melCache = new Map<string, MelFilterbank>();
@@ -63,6 +65,8 @@ export function analyze(audio: Float32Array | MonoAudio, spec: FeatureSpec): Spe
     signal = resample(signal, audio.sampleRate, spec.sampleRate);
   }
   if (signal.length === 0) throw new InvalidArgumentError("analyze(audio)", "at least one sample", 0);
+  assertFinite(signal, spec.sampleRate, "analyze(audio)");
+  if (spec.kind === "world") return analyzeWorldFeatures(signal, spec);
   const plan = specPlan(spec);
   const power =
     spec.kind === "mel"
@@ -86,7 +90,8 @@ export interface SynthesizeOptions {
 
 /**
  * Features -> audio: undo the scaling to get power, invert the mel filterbank (non-negative least squares)
- * for mel specs, put back a dropped Nyquist row, and recover phase with Griffin-Lim.
+ * for mel specs, put back a dropped Nyquist row, and recover phase with Griffin-Lim; world specs go through the
+ * source-filter vocoder instead (Griffin-Lim options do not apply; `seed` seeds its noise).
  */
 export function synthesize(features: Spectrogram, spec: FeatureSpec, options: SynthesizeOptions = {}): Float32Array {
   validateFeatureSpec(spec);
@@ -96,6 +101,12 @@ export function synthesize(features: Spectrogram, spec: FeatureSpec, options: Sy
   }
   if (features.frames < 1 || features.data.length !== bins * features.frames) {
     throw new InvalidArgumentError("synthesize(features)", `${bins} x frames values`, features.data.length);
+  }
+  if (spec.kind === "world") {
+    return synthesizeWorldFeatures(features, spec, {
+      seed: options.seed ?? 0,
+      ...(options.length !== undefined ? { length: options.length } : {}),
+    });
   }
   const db = spec.unitScale ? unitToDb(features.data, spec.floorDb) : features.data;
   const power = dbToPower(db, spec.refAmplitude ** 2);

@@ -47,10 +47,44 @@ export {
   parseFeatureSpec,
   seedFeatureSpec,
   serializeFeatureSpec,
+  silenceFrame,
   silenceValue,
   validateFeatureSpec,
+  WORLD_POWER_FLOOR,
+  type WorldFeatureLayout,
+  type WorldFeatureParameters,
+  worldFeatureLayout,
+  worldFeatureSpec,
 } from "./feature-spec.js";
 export { analyze, specFilterbank, type SynthesizeOptions, synthesize } from "./features.js";
 export { type ColormapName, renderSpectrogramPng, type SpectrogramPngOptions } from "./png.js";
 export { spectralConvergence } from "./metrics.js";
 export { Mulberry32, mulberry32 } from "./random.js";
+export { type F0Options, f0, worldFrameCount, assertFinite } from "./world/f0.js";
+export { type EnvelopeOptions, envelopeFftSize, spectralEnvelope } from "./world/envelope.js";
+export {
+  APERIODICITY_BAND_SPACING,
+  type AperiodicityOptions,
+  aperiodicity,
+  bandAperiodicity,
+  codeAperiodicity,
+  decodeAperiodicity,
+  defaultAperiodicityBands,
+} from "./world/aperiodicity.js";
+export {
+  cepstrumOfLogAmplitude,
+  fitMelAlpha,
+  freqt,
+  melCepstrum,
+  melCepstrumAlpha,
+  melCepstrumToEnvelope,
+  SPTK_ALPHA_TABLE,
+} from "./world/mel-cepstrum.js";
+export { synthesizeWorld, type WorldSynthesisOptions } from "./world/synthesis.js";
+export {
+  analyzeWorld,
+  synthesizeWorldParameters,
+  type WorldOptions,
+  type WorldParameters,
+} from "./world/analysis.js";
+export { analyzeWorldFeatures, splitWorldFeatures, synthesizeWorldFeatures } from "./world/world-features.js";

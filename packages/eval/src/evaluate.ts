@@ -234,7 +234,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
         features,
         sourceLabel,
         store.speakerMap.index(target),
-        store.silence,
+        store.silenceFrame,
       );
       await score(
         "converted",

@@ -18,7 +18,8 @@ export function conditionVector(config: GeneratorConfig, source: number, target:
 
 /**
  * Converts a whole utterance in one pass of the fully convolutional generator: the frames are padded at the end
- * to a multiple of the generator's time factor with the FeatureSpec's silence value, and cut back after.
+ * to a multiple of the generator's time factor with the FeatureSpec's silence (one value, or one per row as
+ * `silenceFrame(spec)` gives it), and cut back after.
  */
 export function convertUtterance(
   generator: tf.LayersModel,
@@ -26,12 +27,13 @@ export function convertUtterance(
   features: Spectrogram,
   source: number,
   target: number,
-  silence: number,
+  silence: number | Float32Array,
 ): Spectrogram {
   const multiple = timeMultiple(config);
   const frames = Math.max(multiple, Math.ceil(features.frames / multiple) * multiple);
-  const padded = new Float32Array(features.bins * frames).fill(silence);
+  const padded = new Float32Array(features.bins * frames);
   for (let f = 0; f < features.bins; f++) {
+    padded.fill(typeof silence === "number" ? silence : (silence[f] ?? 0), f * frames, (f + 1) * frames);
     padded.set(features.data.subarray(f * features.frames, (f + 1) * features.frames), f * frames);
   }
   const condition = conditionVector(config, source, target);

@@ -58,7 +58,7 @@ export async function writeSamples(
     await write(`${base}__source`, features);
     const source = store.speakerMap.index(utterance.speaker);
     for (const target of sampleTargets(store, options.maxTargets)) {
-      const converted = convertUtterance(generator, config, features, source, target, store.silence);
+      const converted = convertUtterance(generator, config, features, source, target, store.silenceFrame);
       await write(`${base}__to__${safeName(store.speakerMap.speaker(target))}`, converted);
     }
   }

@@ -1,7 +1,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { loudnessGain, readAudioFile, readCacheIndex, SpeakerMap } from "@vox/datasets";
-import { analyze, type FeatureSpec, resample, silenceValue, synthesize } from "@vox/dsp";
+import { analyze, type FeatureSpec, resample, silenceFrame, synthesize } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { convertUtterance, initBackend, loadModel, type ModelMetadata } from "@vox/models";
 import { CliError } from "../errors.js";
@@ -98,7 +98,7 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
       features,
       source,
       target,
-      silenceValue(spec),
+      silenceFrame(spec),
     );
     const samples = synthesize(converted, spec, {
       ...(nIter !== undefined ? { nIter } : {}),

@@ -15,14 +15,14 @@ export interface PrepareFlags {
   json?: boolean;
 }
 
-/** `seed`, `mel80` or a FeatureSpec JSON file. */
+/** `seed`, `mel80`, `world` or a FeatureSpec JSON file. */
 export async function resolveSpec(name: string): Promise<FeatureSpec> {
   if (name in featureSpecs) return featureSpecs[name as keyof typeof featureSpecs];
   let text: string;
   try {
     text = await readFile(name, "utf8");
   } catch {
-    throw new CliError(`--spec: expected seed, mel80 or a FeatureSpec JSON file, found ${JSON.stringify(name)}`);
+    throw new CliError(`--spec: expected seed, mel80, world or a FeatureSpec JSON file, found ${JSON.stringify(name)}`);
   }
   return parseFeatureSpec(text, name);
 }

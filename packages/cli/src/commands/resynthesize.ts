@@ -1,0 +1,45 @@
+import { join } from "node:path";
+import { loudnessGain, readAudioFile } from "@vox/datasets";
+import { analyze, resample, synthesize } from "@vox/dsp";
+import { writeWavFile } from "@vox/dsp/node";
+import { audioInputs, note, output, uniqueStems, writableFolder } from "../io.js";
+import { resolveSpec } from "./prepare.js";
+
+export interface ResynthesizeFlags {
+  spec: string;
+  out: string;
+  json?: boolean;
+}
+
+/**
+ * Copy-synthesis: each file analysed and synthesised through a FeatureSpec with nothing converted (resampled
+ * and loudness-normalised as `vox prepare` and `vox convert` do), so a researcher hears the ceiling of a
+ * representation before training on it. Writes `<name>.<spec>.wav`.
+ */
+export async function resynthesizeCommand(inputs: string[], flags: ResynthesizeFlags): Promise<void> {
+  const files = await audioInputs(inputs);
+  const spec = await resolveSpec(flags.spec);
+  const outDir = await writableFolder(flags.out);
+  const label = /^[\w-]+$/.test(flags.spec) ? flags.spec : spec.kind;
+  const names = uniqueStems(files);
+  const results = [];
+  for (const [i, file] of files.entries()) {
+    const audio = await readAudioFile(file);
+    const signal =
+      audio.sampleRate === spec.sampleRate ? audio.samples : resample(audio.samples, audio.sampleRate, spec.sampleRate);
+    const gain = loudnessGain(signal);
+    const started = performance.now();
+    const features = analyze(
+      signal.map((v) => v * gain),
+      spec,
+    );
+    const samples = synthesize(features, spec, { length: signal.length });
+    const seconds = (performance.now() - started) / 1000;
+    const path = join(outDir, `${names[i]}.${label}.wav`);
+    await writeWavFile(path, samples, spec.sampleRate);
+    const duration = signal.length / spec.sampleRate;
+    results.push({ input: file, output: path, seconds: duration, realTimeFactor: seconds / duration });
+    note(`resynthesize: ${file} -> ${path} (${duration.toFixed(2)} s of audio in ${seconds.toFixed(2)} s)`);
+  }
+  output(flags.json === true, results, results.map((r) => r.output).join("\n"));
+}

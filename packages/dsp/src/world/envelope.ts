@@ -1,0 +1,131 @@
+import { InvalidArgumentError, requireNumber } from "../errors.js";
+import { WORLD_POWER_FLOOR } from "../feature-spec.js";
+import type { Spectrogram } from "../spectrogram.js";
+import { assertFinite } from "./f0.js";
+import { nextPowerOfTwo, realFft } from "./real-fft.js";
+import { dcCorrection, linearSmoothing } from "./spectral-smoothing.js";
+
+/** F0 used for the analysis window of unvoiced frames (WORLD's choice). */
+export const UNVOICED_F0 = 500;
+/** Power floor of envelopes and syntheses: digital silence stays finite in the log domain. */
+export const POWER_FLOOR = WORLD_POWER_FLOOR;
+
+export interface EnvelopeOptions {
+  /** Milliseconds between frames. Default 5. */
+  framePeriod?: number;
+  /** FFT size; default the smallest that holds three periods of f0Floor (1024 at 16 kHz). */
+  fftSize?: number;
+  /** Lowest F0 the analysis expects (sets the default FFT size). Default 71. */
+  f0Floor?: number;
+  /** CheapTrick's compensation lifter parameter. Default -0.15. */
+  q1?: number;
+}
+
+/** WORLD's FFT size rule for CheapTrick: 2^(1 + floor(log2(3 fs / f0Floor + 1))). */
+export function envelopeFftSize(sampleRate: number, f0Floor = 71): number {
+  return 2 ** (1 + Math.floor(Math.log2((3 * sampleRate) / f0Floor + 1)));
+}
+
+/**
+ * Spectral envelope (power, fftSize/2 + 1 bins x frames) after Morise's CheapTrick (2015): per frame a Hann
+ * window three periods long (unit power, weighted mean removed), the power spectrum with the leak below F0
+ * folded back, smoothed over 2/3 F0, then liftered in the cepstrum by sin(pi f0 q)/(pi f0 q) x
+ * ((1 - 2 q1) + 2 q1 cos(2 pi f0 q)). Because window and smoothing follow F0, the envelope of one voice does not
+ * change with its pitch. Unvoiced frames (f0 0) use a 500 Hz window.
+ */
+export function spectralEnvelope(
+  signal: Float32Array,
+  sampleRate: number,
+  f0: Float64Array,
+  options: EnvelopeOptions = {},
+): Spectrogram {
+  assertFinite(signal, sampleRate, "spectralEnvelope(signal)");
+  const framePeriod = requireNumber("spectralEnvelope(options.framePeriod)", options.framePeriod ?? 5, 0.1, 1000);
+  const f0Floor = requireNumber("spectralEnvelope(options.f0Floor)", options.f0Floor ?? 71, 10, sampleRate / 4);
+  const fftSize = options.fftSize ?? envelopeFftSize(sampleRate, f0Floor);
+  if (fftSize !== nextPowerOfTwo(fftSize) || fftSize < (3 * sampleRate) / f0Floor) {
+    throw new InvalidArgumentError(
+      "spectralEnvelope(options.fftSize)",
+      `a power of two >= 3 x sampleRate / f0Floor (${Math.ceil((3 * sampleRate) / f0Floor)})`,
+      fftSize,
+    );
+  }
+  const q1 = requireNumber("spectralEnvelope(options.q1)", options.q1 ?? -0.15, -1, 1);
+  const hop = (sampleRate * framePeriod) / 1000;
+  const frames = f0.length;
+  const plan = realFft(fftSize);
+  const bins = plan.bins;
+  const out = new Float32Array(bins * frames);
+  const segment = new Float64Array(fftSize);
+  const re = new Float64Array(bins);
+  const im = new Float64Array(bins);
+  const power = new Float64Array(bins);
+  const cepstrum = new Float64Array(fftSize);
+  const window = new Float64Array(fftSize);
+  for (let t = 0; t < frames; t++) {
+    const current = (f0[t] as number) > 0 ? Math.max(f0[t] as number, f0Floor) : UNVOICED_F0;
+    const length = unitPowerHann(window, current, sampleRate);
+    const half = (length - 1) / 2;
+    const centre = Math.round(t * hop);
+    windowedSegment(signal, centre - half, window, length, segment);
+    plan.forward(segment, re, im);
+    for (let k = 0; k < bins; k++) power[k] = (re[k] as number) ** 2 + (im[k] as number) ** 2;
+    dcCorrection(power, current, sampleRate, fftSize);
+    linearSmoothing(power, (2 * current) / 3, sampleRate, fftSize);
+    for (let k = 0; k < bins; k++) power[k] = Math.log(Math.max(power[k] as number, 0) + POWER_FLOOR);
+    plan.evenInverse(power, cepstrum);
+    for (let n = 0; n < fftSize; n++) {
+      const q = Math.min(n, fftSize - n) / sampleRate;
+      const x = Math.PI * current * q;
+      const smoothing = n === 0 ? 1 : Math.sin(x) / x;
+      const compensation = 1 - 2 * q1 + 2 * q1 * Math.cos(2 * x);
+      cepstrum[n] = (cepstrum[n] as number) * smoothing * compensation;
+    }
+    plan.forward(cepstrum, re, im);
+    for (let k = 0; k < bins; k++) out[k * frames + t] = Math.exp(re[k] as number);
+  }
+  return { data: out, bins, frames };
+}
+
+/** A Hann window 3 periods of `f0` long (odd length), scaled to unit power; returns its length. */
+export function unitPowerHann(window: Float64Array, f0: number, sampleRate: number): number {
+  const half = Math.round((1.5 * sampleRate) / f0);
+  const length = Math.min(2 * half + 1, window.length - (window.length % 2 === 0 ? 1 : 0));
+  const h = (length - 1) / 2;
+  let energy = 0;
+  for (let n = 0; n < length; n++) {
+    const time = (n - h) / sampleRate;
+    const w = 0.5 * Math.cos((2 * Math.PI * time * f0) / 3) + 0.5;
+    window[n] = w;
+    energy += w * w;
+  }
+  const scale = 1 / Math.sqrt(energy);
+  for (let n = 0; n < length; n++) window[n] = (window[n] as number) * scale;
+  return length;
+}
+
+/**
+ * segment[0..length) = signal[start..] x window, minus the window times the weighted mean (no DC leaks in);
+ * the rest of `segment` is zeroed. Samples outside the signal count as 0.
+ */
+export function windowedSegment(
+  signal: Float32Array,
+  start: number,
+  window: Float64Array,
+  length: number,
+  segment: Float64Array,
+): void {
+  let weighted = 0;
+  let weights = 0;
+  for (let n = 0; n < length; n++) {
+    const i = start + n;
+    const x = i >= 0 && i < signal.length ? (signal[i] as number) : 0;
+    const w = window[n] as number;
+    segment[n] = x * w;
+    weighted += x * w;
+    weights += w;
+  }
+  const mean = weights > 0 ? weighted / weights : 0;
+  for (let n = 0; n < length; n++) segment[n] = (segment[n] as number) - mean * (window[n] as number);
+  segment.fill(0, length);
+}
