@@ -220,4 +220,35 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const expected = info.nativeConv.active ? "native conv kernels: on (AVX2/FMA)" : "native conv kernels: off (";
     expect(text.stdout).toContain(expected);
   });
+
+  it("resynthesize: every file of a folder through world, one unique output per input; prepare --spec world", async () => {
+    const out = join(work, "resynthesized");
+    const done = await vox(
+      "resynthesize",
+      join(corpus, "low"),
+      join(corpus, "high", "s0.wav"),
+      "--spec",
+      "world",
+      "-o",
+      out,
+      "--json",
+    );
+    expect(done.code).toBe(0);
+    const results = JSON.parse(done.stdout) as { input: string; output: string }[];
+    expect(results).toHaveLength(7);
+    expect(new Set(results.map((r) => r.output)).size).toBe(7); // low/s0 and high/s0 do not overwrite each other
+    for (const { input, output } of results) {
+      const before = decodeWav(readFileSync(input));
+      const after = decodeWav(readFileSync(output));
+      expect(after.samples.length).toBe(before.samples.length);
+      expect(after.samples.some((v) => v !== 0)).toBe(true);
+    }
+    const cache = join(work, "cache-world");
+    const prepared = await vox("prepare", corpus, "--out", cache, "--spec", "world", "--workers", "0", "--json");
+    expect(prepared.code).toBe(0);
+    expect(JSON.parse(prepared.stdout)).toMatchObject({ speakers: 2, utterances: 12, failed: 0 });
+    const unknown = await vox("resynthesize", join(corpus, "low"), "--spec", "nope", "-o", out);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/--spec: expected seed, mel80, world or a FeatureSpec JSON file, found "nope"/);
+  });
 });

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { encodeWav } from "@vox/dsp";
 import { readAudioFile } from "./audio.js";
 import { AudioFileError } from "./errors.js";
 import { flacFixture, pcmWav, temporaryFolder, voice, wavBytes, writeTree } from "./test-support.js";
@@ -71,5 +72,16 @@ describe("readAudioFile", () => {
       expect((error as Error).message, file).toContain(join(root, file));
       expect((error as Error).message, file).toMatch(pattern);
     }
+  });
+
+  it("NaN or infinite samples in a float WAV are an AudioFileError naming the file and the time of the first", async () => {
+    const bytes = encodeWav(new Float32Array(16000), 16000, "32f");
+    // The encoder sanitises samples; put the NaN into the data chunk (after the 44-byte header) by hand.
+    new DataView(bytes.buffer, bytes.byteOffset).setFloat32(bytes.length - 4 * (16000 - 4000), Number.NaN, true);
+    const root = writeTree(temporaryFolder(), { "nan.wav": bytes });
+    const error = await readAudioFile(join(root, "nan.wav")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AudioFileError);
+    expect((error as Error).message).toContain(join(root, "nan.wav"));
+    expect((error as Error).message).toMatch(/finite samples, found NaN at 0\.250 s \(sample 4000\)/);
   });
 });

@@ -314,7 +314,9 @@ export function validateFeatureSpec(value: unknown, source = "spec"): FeatureSpe
       );
       const minFft = typeof w.f0Floor === "number" ? Math.ceil((3 * rate) / w.f0Floor) : 0;
       if (typeof v.nFft === "number" && v.nFft < minFft) {
-        problems.push(`${field("nFft")}: expected at least 3 x sampleRate / world.f0Floor = ${minFft}, found ${v.nFft}`);
+        problems.push(
+          `${field("nFft")}: expected at least 3 x sampleRate / world.f0Floor = ${minFft}, found ${v.nFft}`,
+        );
       }
       for (const key of Object.keys(w)) {
         if (!["f0Floor", "f0Ceil", "mcepOrder", "alpha", "aperiodicityBands"].includes(key)) {

@@ -14,3 +14,4 @@ export {
   type SystemSummary,
   systems,
 } from "./evaluate.js";
+export { mcdDtwWorldAudio, worldCepstrumAnalysis, worldMelCepstra } from "./world-cepstrum.js";

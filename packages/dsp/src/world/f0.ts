@@ -36,7 +36,8 @@ export function worldFrameCount(length: number, hop: number): number {
  * events of a sinusoid (rising and falling zero crossings, peaks, dips) give four F0 estimates whose spread
  * scores the band; the best-scored band wins. Each voiced frame is then refined from the instantaneous
  * frequencies of its first harmonics (StoneMask), and a frame counts as voiced only where the waveform repeats
- * at the refined period, is not silent and is not an isolated blip.
+ * at the refined period (or fills a gap of at most 15 ms between voiced frames), is not silent and is not an
+ * isolated blip.
  */
 export function f0(signal: Float32Array, sampleRate: number, options: F0Options = {}): Float64Array {
   const framePeriod = requireNumber("f0(options.framePeriod)", options.framePeriod ?? 5, 0.1, 1000);
@@ -55,12 +56,15 @@ export function f0(signal: Float32Array, sampleRate: number, options: F0Options 
   const candidates = dioCandidates(signal, sampleRate, times, f0Floor, f0Ceil, channels);
   const contour = pickContour(candidates, frames);
   const refined = new Float64Array(frames);
+  const refinedCandidates = new Float64Array(frames);
   for (let t = 0; t < frames; t++) {
     const initial = contour[t] as number;
     if (initial <= 0) continue;
     const value = stoneMask(signal, sampleRate, times[t] as number, initial, f0Floor, f0Ceil);
+    refinedCandidates[t] = value;
     if (periodicity(signal, sampleRate, times[t] as number, value) >= threshold) refined[t] = value;
   }
+  fillShortGaps(refined, refinedCandidates, 3);
   silenceGate(signal, sampleRate, times, refined, silenceDb);
   dropShortRuns(refined, 4);
   return refined;
@@ -286,7 +290,8 @@ function harmonicFrequency(signal: Float32Array, rate: number, time: number, f0:
   const b = scratch.b.subarray(0, size).fill(0);
   const centre = Math.round(time * rate);
   for (let n = 0; n < length; n++) {
-    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / length) + 0.08 * Math.cos((4 * Math.PI * (n + 0.5)) / length);
+    const w =
+      0.42 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / length) + 0.08 * Math.cos((4 * Math.PI * (n + 0.5)) / length);
     const i = centre - half + n;
     a[n] = w * sampleAt(signal, i);
     b[n] = w * sampleAt(signal, i + 1);
@@ -354,6 +359,34 @@ function silenceGate(signal: Float32Array, rate: number, times: Float64Array, f0
   }
   const floor = loudest * 10 ** (-silenceDb / 10);
   for (let t = 0; t < times.length; t++) if ((energy[t] as number) <= floor) f0[t] = 0;
+}
+
+/**
+ * Unvoiced runs of at most `longest` frames between voiced frames become voiced: a vowel's few frames of weak
+ * periodicity (a transition, a glottal irregularity) would otherwise be synthesised as a burst of noise. A gap
+ * frame takes its refined candidate when that is within 10 % of the line between its neighbours, else the line.
+ */
+function fillShortGaps(f0: Float64Array, candidates: Float64Array, longest: number): void {
+  let t = 0;
+  while (t < f0.length) {
+    if ((f0[t] as number) > 0 || t === 0) {
+      t++;
+      continue;
+    }
+    let end = t;
+    while (end < f0.length && (f0[end] as number) <= 0) end++;
+    const before = f0[t - 1] as number;
+    const after = end < f0.length ? (f0[end] as number) : 0;
+    if (before > 0 && after > 0 && end - t <= longest) {
+      for (let u = t; u < end; u++) {
+        const w = (u - t + 1) / (end - t + 1);
+        const line = before * (1 - w) + after * w;
+        const candidate = candidates[u] as number;
+        f0[u] = candidate > 0 && Math.abs(candidate / line - 1) < 0.1 ? candidate : line;
+      }
+    }
+    t = end;
+  }
 }
 
 /** Voiced runs shorter than `minimum` frames become unvoiced. */

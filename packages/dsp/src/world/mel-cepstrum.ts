@@ -143,14 +143,19 @@ export function melCepstrum(envelope: Spectrogram, order: number, alpha: number)
   requireNumber("melCepstrum(alpha)", alpha, -0.999, 0.999);
   const fftSize = 2 * (envelope.bins - 1);
   if ((fftSize & (fftSize - 1)) !== 0 || fftSize < 4) {
-    throw new InvalidArgumentError("melCepstrum(envelope.bins)", "fftSize / 2 + 1 with fftSize a power of two", envelope.bins);
+    throw new InvalidArgumentError(
+      "melCepstrum(envelope.bins)",
+      "fftSize / 2 + 1 with fftSize a power of two",
+      envelope.bins,
+    );
   }
   const { analysis } = melCepstrumPlan(fftSize, order, alpha);
   const { bins, frames } = envelope;
   const out = new Float32Array((order + 1) * frames);
   const logAmplitude = new Float64Array(bins);
   for (let t = 0; t < frames; t++) {
-    for (let k = 0; k < bins; k++) logAmplitude[k] = Math.log((envelope.data[k * frames + t] as number) + POWER_FLOOR) / 2;
+    for (let k = 0; k < bins; k++)
+      logAmplitude[k] = Math.log(Math.max(envelope.data[k * frames + t] as number, POWER_FLOOR)) / 2;
     for (let m = 0; m <= order; m++) {
       let s = 0;
       const row = m * bins;
