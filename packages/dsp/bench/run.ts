@@ -7,7 +7,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { griffinLim, melFilterbank, StftPlan } from "../src/index.js";
+import {
+  analyze,
+  bandAperiodicity,
+  decodeAperiodicity,
+  f0,
+  griffinLim,
+  melCepstrum,
+  melFilterbank,
+  StftPlan,
+  spectralEnvelope,
+  synthesizeWorld,
+  worldFeatureSpec,
+} from "../src/index.js";
 import { decodeWav } from "../src/wav.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -82,4 +94,43 @@ for (const [key, label] of jobs) {
       ratio.padStart(15),
     ].join(" "),
   );
+}
+
+// The source-filter vocoder on 60 s, one thread: each analysis, the whole world analysis, synthesis; SPTK's
+// pitch -a 1 (SWIPE') on the same audio beside it where Debian's sptk is installed.
+const seconds = sixtySeconds.length / 16000;
+const contour = f0(sixtySeconds, 16000);
+const envelope = spectralEnvelope(sixtySeconds, 16000, contour);
+const coded = bandAperiodicity(sixtySeconds, 16000, contour);
+const ap = decodeAperiodicity(coded, 16000, 1024);
+const world: [string, () => void][] = [
+  ["f0 (DIO + StoneMask)", () => f0(sixtySeconds, 16000)],
+  ["spectralEnvelope (CheapTrick)", () => spectralEnvelope(sixtySeconds, 16000, contour)],
+  ["bandAperiodicity", () => bandAperiodicity(sixtySeconds, 16000, contour)],
+  ["melCepstrum order 35", () => melCepstrum(envelope, 35, 0.42)],
+  ["world analysis (analyze, worldFeatureSpec)", () => analyze(sixtySeconds, worldFeatureSpec)],
+  ["synthesizeWorld", () => synthesizeWorld(contour, envelope, ap, { sampleRate: 16000 })],
+];
+console.log(
+  `\nworld vocoder, 60 s of speech @ 16 kHz (x real time = seconds per second of audio; goal analysis <= 0.05, synthesis <= 0.02)`,
+);
+for (const [label, fn] of world) {
+  const time = medianTime(fn, 3);
+  console.log(
+    `${label.padEnd(50)} ${(time * 1000).toFixed(0).padStart(9)} ms ${(time / seconds).toFixed(4).padStart(9)} x real time`,
+  );
+}
+try {
+  const raw = join(mkdtempSync(join(tmpdir(), "vox-dsp-sptk-")), "speech.f32");
+  writeFileSync(raw, new Uint8Array(sixtySeconds.buffer, sixtySeconds.byteOffset, sixtySeconds.byteLength));
+  const time = medianTime(() => {
+    execFileSync("/usr/libexec/sptk/bin/pitch", ["-a", "1", "-s", "16", "-p", "80", "-L", "71", "-H", "800", raw], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  }, 3);
+  console.log(
+    `${"SPTK pitch -a 1 (SWIPE'), same audio".padEnd(50)} ${(time * 1000).toFixed(0).padStart(9)} ms ${(time / seconds).toFixed(4).padStart(9)} x real time`,
+  );
+} catch (error) {
+  console.log(`SPTK comparison skipped (${(error as Error).message.split("\n")[0]}); apt-get install sptk`);
 }

@@ -172,10 +172,15 @@ function periodCorrelation(x: Float64Array, centre: number, period: number, sinc
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 1)) / (2 * half + 2));
     const a = i >= 0 && i < x.length ? (x[i] as number) : 0;
     let b = 0;
-    const base = i + whole - SINC_HALF + 1;
-    for (let j = 0; j < taps; j++) {
-      const k = base + j;
-      if (k >= 0 && k < x.length) b += (x[k] as number) * (sinc[step * taps + j] as number);
+    if (step === 0) {
+      const k = i + whole; // a whole-sample lag needs no interpolation
+      b = k >= 0 && k < x.length ? (x[k] as number) : 0;
+    } else {
+      const base = i + whole - SINC_HALF + 1;
+      for (let j = 0; j < taps; j++) {
+        const k = base + j;
+        if (k >= 0 && k < x.length) b += (x[k] as number) * (sinc[step * taps + j] as number);
+      }
     }
     xy += w * a * b;
     xx += w * a * a;
