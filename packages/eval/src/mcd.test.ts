@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Cepstra, melCepstra } from "./cepstrum.js";
 import { mcdConstant, mcdDtw, mcdDtwAudio } from "./mcd.js";
+import { mcdDtwWorldAudio, worldMelCepstra } from "./world-cepstrum.js";
 
 function speech(seconds: number, f0: number, seed = 1): Float32Array {
   const out = new Float32Array(Math.round(seconds * 16000));
@@ -41,5 +42,14 @@ describe("mel-cepstral distortion", () => {
     const stretched = mcdDtwAudio(slow, x, 16000).mcd;
     expect(stretched).toBeLessThan(mcdDtwAudio(speech(1, 260, 5), x, 16000).mcd);
     expect(melCepstra(x, 16000).order).toBe(24);
+  });
+
+  it("world MCD (order 24, c0 excluded): 0 for a signal against itself, larger for a voice of another pitch", () => {
+    const a = speech(1, 120);
+    expect(mcdDtwWorldAudio(a, a, 16000).mcd).toBeCloseTo(0, 6);
+    const b = speech(1, 190, 2);
+    expect(mcdDtwWorldAudio(b, a, 16000).mcd).toBeGreaterThan(0.5);
+    expect(worldMelCepstra(a, 16000).order).toBe(24);
+    expect(worldMelCepstra(a, 16000).frames).toBe(201);
   });
 });

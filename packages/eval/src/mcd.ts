@@ -28,12 +28,13 @@ export function mcdDtw(converted: Cepstra, reference: Cepstra): McdResult {
   return { mcd: sum / path.length, pairs: path.length };
 }
 
-/** MCD-DTW between two signals (resampled to 16 kHz, analysed by `melCepstra`). */
+/** MCD-DTW between two signals, each analysed by `analysis` (default `melCepstra`, which resamples to 16 kHz). */
 export function mcdDtwAudio(
   converted: Float32Array,
   reference: Float32Array,
   sampleRate: number,
   referenceRate = sampleRate,
+  analysis: (signal: Float32Array, sampleRate: number) => Cepstra = melCepstra,
 ): McdResult {
-  return mcdDtw(melCepstra(converted, sampleRate), melCepstra(reference, referenceRate));
+  return mcdDtw(analysis(converted, sampleRate), analysis(reference, referenceRate));
 }

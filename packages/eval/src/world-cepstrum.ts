@@ -1,6 +1,6 @@
 import { f0, melCepstrum, resample, spectralEnvelope } from "@vox/dsp";
 import type { Cepstra } from "./cepstrum.js";
-import { type McdResult, mcdDtw } from "./mcd.js";
+import { type McdResult, mcdDtwAudio } from "./mcd.js";
 
 /**
  * The mel-cepstrum the StarGAN-VC papers report MCD on: the source-filter analysis at 16 kHz (5 ms frames, DIO +
@@ -30,5 +30,5 @@ export function mcdDtwWorldAudio(
   sampleRate: number,
   referenceRate = sampleRate,
 ): McdResult {
-  return mcdDtw(worldMelCepstra(converted, sampleRate), worldMelCepstra(reference, referenceRate));
+  return mcdDtwAudio(converted, reference, sampleRate, referenceRate, worldMelCepstra);
 }
