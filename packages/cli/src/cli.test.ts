@@ -247,6 +247,9 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const prepared = await vox("prepare", corpus, "--out", cache, "--spec", "world", "--workers", "0", "--json");
     expect(prepared.code).toBe(0);
     expect(JSON.parse(prepared.stdout)).toMatchObject({ speakers: 2, utterances: 12, failed: 0 });
+    const train = await vox("train", "--data", cache, "--run", join(work, "run-world"), "--steps", "1");
+    expect(train.code).toBe(1);
+    expect(train.stderr).toMatch(/--data .*cache-world: expected a cache of .* found world features/);
     const unknown = await vox("resynthesize", join(corpus, "low"), "--spec", "nope", "-o", out);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/--spec: expected seed, mel80, world or a FeatureSpec JSON file, found "nope"/);
