@@ -76,7 +76,7 @@ interface Candidates {
   score: Float64Array[];
 }
 
-export function dioCandidates(
+function dioCandidates(
   signal: Float32Array,
   sampleRate: number,
   times: Float64Array,
@@ -275,7 +275,7 @@ function stoneMask(
   return refined >= FLOOR_MARGIN * f0Floor && refined <= f0Ceil ? refined : initial;
 }
 
-const scratch = { window: new Float64Array(0), a: new Float64Array(0), b: new Float64Array(0) };
+const scratch = { a: new Float64Array(0), b: new Float64Array(0) };
 
 function harmonicFrequency(signal: Float32Array, rate: number, time: number, f0: number, harmonics: number): number {
   const half = Math.round((1.5 * rate) / f0);

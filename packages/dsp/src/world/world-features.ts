@@ -1,10 +1,10 @@
 import { type FeatureSpec, worldFeatureLayout } from "../feature-spec.js";
 import type { Spectrogram } from "../spectrogram.js";
-import { bandAperiodicity, decodeAperiodicity } from "./aperiodicity.js";
+import { synthesizeWorldParameters } from "./analysis.js";
+import { bandAperiodicity } from "./aperiodicity.js";
 import { spectralEnvelope } from "./envelope.js";
 import { assertFinite, f0 as estimateF0 } from "./f0.js";
 import { melCepstrum, melCepstrumToEnvelope } from "./mel-cepstrum.js";
-import { synthesizeWorld } from "./synthesis.js";
 
 /** Milliseconds between frames of a world spec (its hop). */
 export function framePeriodOf(spec: FeatureSpec): number {
@@ -73,12 +73,14 @@ export function synthesizeWorldFeatures(
 ): Float32Array {
   const world = spec.world as NonNullable<FeatureSpec["world"]>;
   const parts = splitWorldFeatures(features, spec);
-  const envelope = melCepstrumToEnvelope(parts.mcep, spec.nFft, world.alpha);
-  const ap = decodeAperiodicity(parts.bandAperiodicity, spec.sampleRate, spec.nFft);
-  return synthesizeWorld(parts.f0, envelope, ap, {
-    sampleRate: spec.sampleRate,
-    framePeriod: framePeriodOf(spec),
-    ...(options.length !== undefined ? { length: options.length } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-  });
+  return synthesizeWorldParameters(
+    {
+      sampleRate: spec.sampleRate,
+      framePeriod: framePeriodOf(spec),
+      f0: parts.f0,
+      envelope: melCepstrumToEnvelope(parts.mcep, spec.nFft, world.alpha),
+      bandAperiodicity: parts.bandAperiodicity,
+    },
+    options,
+  );
 }
