@@ -9,7 +9,8 @@ import type { Spectrogram } from "./spectrogram.js";
 import { StftPlan } from "./stft.js";
 import type { MonoAudio } from "./wav.js";
 import { assertFinite } from "./world/f0.js";
-import { analyzeWorldFeatures, synthesizeWorldFeatures } from "./world/world-features.js";
+import { melCepstrumToEnvelope } from "./world/mel-cepstrum.js";
+import { analyzeWorldFeatures, splitWorldFeatures, synthesizeWorldFeatures } from "./world/world-features.js";
 
 /** Filterbanks and STFT plans are costly to build and reused across calls with the same spec. */
 const melCache = new Map<string, MelFilterbank>();
@@ -132,4 +133,27 @@ export function synthesize(features: Spectrogram, spec: FeatureSpec, options: Sy
     ...(options.length !== undefined ? { length: options.length } : {}),
     ...(options.onIteration ? { onIteration: options.onIteration } : {}),
   });
+}
+
+/**
+ * Features as a picture of the spectrum, for PNGs and reports: linear and mel features as they are (on their
+ * scale), world features as the spectral envelope from the mel-cepstrum in dB (floored at -100 dB).
+ */
+export function spectrogramOfFeatures(
+  features: Spectrogram,
+  spec: FeatureSpec,
+): { spectrogram: Spectrogram; min: number; max: number } {
+  if (spec.kind !== "world") {
+    return { spectrogram: features, min: spec.unitScale ? 0 : spec.floorDb, max: spec.unitScale ? 1 : 0 };
+  }
+  const world = spec.world as NonNullable<FeatureSpec["world"]>;
+  const envelope = melCepstrumToEnvelope(splitWorldFeatures(features, spec).mcep, spec.nFft, world.alpha);
+  const data = new Float32Array(envelope.data.length);
+  let max = -100;
+  for (let i = 0; i < data.length; i++) {
+    const db = 10 * Math.log10(Math.max(1e-10, envelope.data[i] as number));
+    data[i] = db;
+    if (db > max) max = db;
+  }
+  return { spectrogram: { data, bins: envelope.bins, frames: envelope.frames }, min: max - 80, max };
 }

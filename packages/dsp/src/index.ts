@@ -56,7 +56,13 @@ export {
   worldFeatureLayout,
   worldFeatureSpec,
 } from "./feature-spec.js";
-export { analyze, specFilterbank, type SynthesizeOptions, synthesize } from "./features.js";
+export {
+  analyze,
+  specFilterbank,
+  spectrogramOfFeatures,
+  type SynthesizeOptions,
+  synthesize,
+} from "./features.js";
 export { type ColormapName, renderSpectrogramPng, type SpectrogramPngOptions } from "./png.js";
 export { spectralConvergence } from "./metrics.js";
 export { Mulberry32, mulberry32 } from "./random.js";
@@ -88,3 +94,21 @@ export {
   type WorldParameters,
 } from "./world/analysis.js";
 export { analyzeWorldFeatures, splitWorldFeatures, synthesizeWorldFeatures } from "./world/world-features.js";
+export {
+  FeatureStatisticsAccumulator,
+  featureStatistics,
+  likeliestSpeaker,
+  type LogF0Statistics,
+  meanVarianceShift,
+  pooledRowStatistics,
+  type RowStatistics,
+  type SpeakerFeatureStatistics,
+  transformLogF0,
+  UNVOICED_LOG_F0,
+} from "./feature-statistics.js";
+export {
+  type FeatureNormalization,
+  featureNormalizations,
+  ModelFeatureMap,
+  modelFeatureRows,
+} from "./model-features.js";

@@ -1,4 +1,5 @@
 import { type FeatureSpec, worldFeatureLayout } from "../feature-spec.js";
+import { UNVOICED_LOG_F0 } from "../feature-statistics.js";
 import type { Spectrogram } from "../spectrogram.js";
 import { synthesizeWorldParameters } from "./analysis.js";
 import { bandAperiodicity } from "./aperiodicity.js";
@@ -50,8 +51,8 @@ export function splitWorldFeatures(
   const f0 = new Float64Array(frames);
   for (let t = 0; t < frames; t++) {
     const v = features.data[layout.logF0 * frames + t] as number;
-    // ln F0 of a voice is > 2 (7 Hz); anything near 0 (a converted or padded frame) is unvoiced.
-    f0[t] = v > 1 ? Math.exp(v) : 0;
+    // Anything near 0 (a converted or padded frame) is unvoiced.
+    f0[t] = v > UNVOICED_LOG_F0 ? Math.exp(v) : 0;
   }
   const rows = (start: number, count: number): Spectrogram => ({
     data: features.data.slice(start * frames, (start + count) * frames),

@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import { mel80FeatureSpec, worldFeatureLayout, worldFeatureSpec } from "./feature-spec.js";
+import {
+  FeatureStatisticsAccumulator,
+  featureStatistics,
+  likeliestSpeaker,
+  meanVarianceShift,
+  pooledRowStatistics,
+  type SpeakerFeatureStatistics,
+} from "./feature-statistics.js";
+import { ModelFeatureMap } from "./model-features.js";
+import { Mulberry32 } from "./random.js";
+import type { Spectrogram } from "./spectrogram.js";
+
+const layout = worldFeatureLayout(worldFeatureSpec);
+
+/** World-shaped features: each mcep row Gaussian around `offset + row / 10`, ln F0 around `f0` with 20 % unvoiced. */
+function worldFeatures(frames: number, offset: number, spread: number, f0: number, seed: number): Spectrogram {
+  const rng = new Mulberry32(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const data = new Float32Array(layout.rows * frames);
+  for (let row = 0; row < layout.mcepRows; row++)
+    for (let t = 0; t < frames; t++) data[row * frames + t] = offset + row / 10 + spread * gauss();
+  for (let t = 0; t < frames; t++) {
+    data[layout.logF0 * frames + t] = t % 5 === 0 ? 0 : Math.log(f0) + 0.1 * gauss();
+    data[layout.aperiodicity * frames + t] = -10 - (t % 7);
+  }
+  return { data, bins: layout.rows, frames };
+}
+
+function rowMeanStd(features: Spectrogram, row: number, voicedOnly = false): [number, number] {
+  const values = [...features.data.subarray(row * features.frames, (row + 1) * features.frames)].filter(
+    (v) => !voicedOnly || v > 1,
+  );
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return [mean, Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length)];
+}
+
+describe("feature statistics", () => {
+  it("accumulate per-row mean and std over utterances, and voiced ln F0 only", () => {
+    const a = worldFeatures(300, 0, 1, 120, 1);
+    const b = worldFeatures(200, 0.5, 2, 130, 2);
+    const stats = new FeatureStatisticsAccumulator(worldFeatureSpec).add(a).add(b).result();
+    const joined: Spectrogram = { data: new Float32Array(layout.rows * 500), bins: layout.rows, frames: 500 };
+    for (let row = 0; row < layout.rows; row++) {
+      joined.data.set(a.data.subarray(row * 300, (row + 1) * 300), row * 500);
+      joined.data.set(b.data.subarray(row * 200, (row + 1) * 200), row * 500 + 300);
+    }
+    expect(stats.utterances).toBe(2);
+    expect(stats.rows.frames).toBe(500);
+    for (const row of [0, 7, layout.mcepRows - 1]) {
+      const [mean, std] = rowMeanStd(joined, row);
+      expect(stats.rows.mean[row]).toBeCloseTo(mean, 4);
+      expect(stats.rows.std[row]).toBeCloseTo(std, 4);
+    }
+    const [f0Mean, f0Std] = rowMeanStd(joined, layout.logF0, true);
+    expect(stats.logF0?.frames).toBe(400);
+    expect(stats.logF0?.mean).toBeCloseTo(f0Mean, 5);
+    expect(stats.logF0?.std).toBeCloseTo(f0Std, 5);
+    // Pooled over two speakers = the statistics of all their frames together.
+    const pooled = pooledRowStatistics([
+      featureStatistics(worldFeatureSpec, [a]),
+      featureStatistics(worldFeatureSpec, [b]),
+    ]);
+    expect(pooled.mean[3]).toBeCloseTo(stats.rows.mean[3] as number, 4);
+    expect(pooled.std[3]).toBeCloseTo(stats.rows.std[3] as number, 4);
+    expect(() => new FeatureStatisticsAccumulator(mel80FeatureSpec).add(a)).toThrow(/80 rows/);
+  });
+
+  it("the mean/variance shift gives the source's frames the target's statistics; world copies aperiodicity", () => {
+    const source = worldFeatures(400, 0, 1, 110, 3);
+    const target = worldFeatures(400, 2, 0.5, 220, 4);
+    const s = featureStatistics(worldFeatureSpec, [source]);
+    const t = featureStatistics(worldFeatureSpec, [target]);
+    const shifted = meanVarianceShift(source, worldFeatureSpec, s, t);
+    for (const row of [0, 10, 35]) {
+      const [mean, std] = rowMeanStd(shifted, row);
+      expect(mean).toBeCloseTo(t.rows.mean[row] as number, 4);
+      expect(std).toBeCloseTo(t.rows.std[row] as number, 4);
+    }
+    const [f0Mean, f0Std] = rowMeanStd(shifted, layout.logF0, true);
+    expect(f0Mean).toBeCloseTo(t.logF0?.mean as number, 4);
+    expect(f0Std).toBeCloseTo(t.logF0?.std as number, 4);
+    const frames = source.frames;
+    for (let t0 = 0; t0 < frames; t0 += 5) expect(shifted.data[layout.logF0 * frames + t0]).toBe(0); // unvoiced stays
+    expect(shifted.data.subarray(layout.aperiodicity * frames)).toEqual(
+      source.data.subarray(layout.aperiodicity * frames),
+    );
+    expect(source.data[0]).not.toBe(shifted.data[0]); // a copy, not in place
+  });
+
+  it("a unit-scale spectrogram shifted stays in [0, 1]", () => {
+    const rng = new Mulberry32(5);
+    const frames = 50;
+    const make = (level: number) => {
+      const data = new Float32Array(80 * frames).map(() => Math.min(1, Math.max(0, level + 0.2 * (rng.next() - 0.5))));
+      return { data, bins: 80, frames };
+    };
+    const quiet = make(0.2);
+    const loud = make(0.95);
+    const shifted = meanVarianceShift(quiet, mel80FeatureSpec, featureStatistics(mel80FeatureSpec, [quiet]), {
+      ...featureStatistics(mel80FeatureSpec, [loud]),
+      rows: { ...featureStatistics(mel80FeatureSpec, [loud]).rows, std: new Array(80).fill(0.5) },
+    });
+    expect(Math.max(...shifted.data)).toBeLessThanOrEqual(1);
+    expect(Math.min(...shifted.data)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("the likeliest speaker is the one whose statistics produced the frames, whatever the silence around them", () => {
+    const voices: Record<string, SpeakerFeatureStatistics> = {
+      low: featureStatistics(worldFeatureSpec, [worldFeatures(500, 0, 1, 100, 6)]),
+      mid: featureStatistics(worldFeatureSpec, [worldFeatures(500, 0.3, 1, 150, 7)]),
+      high: featureStatistics(worldFeatureSpec, [worldFeatures(500, 0.6, 1, 220, 8)]),
+    };
+    for (const [name, offset, f0] of [
+      ["low", 0, 100],
+      ["mid", 0.3, 150],
+      ["high", 0.6, 220],
+    ] as const) {
+      const clip = worldFeatures(120, offset, 1, f0, 9);
+      // Long quiet padding (c0 far below the speech): left out of the decision.
+      const frames = 400;
+      const padded: Spectrogram = { data: new Float32Array(layout.rows * frames), bins: layout.rows, frames };
+      for (let row = 0; row < layout.rows; row++) {
+        padded.data.fill(row === 0 ? -20 : 0.6, row * frames, (row + 1) * frames);
+        padded.data.set(clip.data.subarray(row * 120, (row + 1) * 120), row * frames + 140);
+      }
+      expect(likeliestSpeaker(padded, worldFeatureSpec, voices)).toBe(name);
+    }
+    expect(likeliestSpeaker(worldFeatures(10, 0, 1, 100, 1), worldFeatureSpec, {})).toBeNull();
+  });
+
+  it("the feature map: world networks see the normalised mcep rows; an identity generator under speaker normalisation is the mean/variance shift", () => {
+    const source = worldFeatures(200, 0, 1, 110, 10);
+    const target = worldFeatures(200, 1, 0.7, 200, 11);
+    const s = featureStatistics(worldFeatureSpec, [source]);
+    const t = featureStatistics(worldFeatureSpec, [target]);
+    const map = new ModelFeatureMap(worldFeatureSpec, "speaker", [s, t]);
+    expect(map.rows).toBe(36);
+    expect(map.linearOutput).toBe(true);
+    const encoded = map.encodeUtterance(source, s);
+    expect(encoded.bins).toBe(36);
+    const [mean, std] = rowMeanStd(encoded, 4);
+    expect(mean).toBeCloseTo(0, 4);
+    expect(std).toBeCloseTo(1, 3);
+    const decoded = map.decode(encoded, source, s, t);
+    const shifted = meanVarianceShift(source, worldFeatureSpec, s, t);
+    for (let i = 0; i < decoded.data.length; i++) expect(decoded.data[i]).toBeCloseTo(shifted.data[i] as number, 4);
+    // Global normalisation: encode then decode with the same (pooled) scaling gives the rows back.
+    const global = new ModelFeatureMap(worldFeatureSpec, "global", [s, t]);
+    const back = global.decode(global.encodeUtterance(source, null), source, s, s);
+    for (let i = 0; i < 36 * 200; i++) expect(back.data[i]).toBeCloseTo(source.data[i] as number, 4);
+    expect(() => map.decode(encoded, source, s, null)).toThrow(/statistics/);
+    // Unit-scale mel features with no normalisation pass through unchanged.
+    const mel = new ModelFeatureMap(mel80FeatureSpec, "none", []);
+    expect(mel.linearOutput).toBe(false);
+    const spectrogram = { data: new Float32Array(80 * 3).fill(0.25), bins: 80, frames: 3 };
+    expect(mel.encodeUtterance(spectrogram, null).data).toEqual(spectrogram.data);
+    expect(() => new ModelFeatureMap(mel80FeatureSpec, "global", [])).toThrow(/statistics/);
+  });
+});
