@@ -3,11 +3,16 @@ import { ModelConfigError } from "./errors.js";
 
 const positiveInt = z.number().int().positive();
 const pair = z.tuple([positiveInt, positiveInt]);
+/**
+ * The generator's last activation: `sigmoid` for [0, 1] spectrograms, `linear` for unbounded rows (normalised
+ * features, mel-cepstra). Configs saved before this field existed are sigmoid.
+ */
+const generatorOutput = z.enum(["sigmoid", "linear"]).default("sigmoid");
 
 /**
  * The StarGAN family on spectrograms (the seed, the image StarGAN, `tiny`): a first k x k conv, `downsamplings`
  * stride-2 4x4 convs doubling channels, labels tiled at the input or at the bottleneck (then merged by a conv),
- * residual blocks, mirrored 4x4 stride-2 transposed convs, a k x k transposed conv to one channel and a sigmoid.
+ * residual blocks, mirrored 4x4 stride-2 transposed convs, a k x k transposed conv to one channel and `output`.
  */
 export const starGanGeneratorSchema = z.object({
   kind: z.literal("stargan"),
@@ -24,6 +29,7 @@ export const starGanGeneratorSchema = z.object({
   resBlocks: z.number().int().min(0),
   resKernel: pair,
   norm: z.enum(["batch", "instance"]),
+  output: generatorOutput,
 });
 
 /**
@@ -39,6 +45,7 @@ export const vc2GeneratorSchema = z.object({
   channels: z.tuple([positiveInt, positiveInt, positiveInt]),
   bottleneckChannels: positiveInt,
   resBlocks: z.number().int().min(0),
+  output: generatorOutput,
 });
 
 /** The image StarGAN's PatchGAN discriminator: stride-2 4x4 convs + LeakyReLU(0.01), src and cls heads. */

@@ -1,4 +1,4 @@
-import type { Spectrogram } from "@vox/dsp";
+import { type ModelFeatureMap, type SpeakerFeatureStatistics, type Spectrogram, silenceFrame } from "@vox/dsp";
 import type { GeneratorConfig } from "./config.js";
 import { timeMultiple } from "./generators.js";
 import * as tf from "./tfjs.js";
@@ -49,4 +49,31 @@ export function convertUtterance(
   for (let f = 0; f < features.bins; f++)
     data.set(output.subarray(f * frames, f * frames + features.frames), f * features.frames);
   return { data, bins: features.bins, frames: features.frames };
+}
+
+/** One side of a conversion: the speaker's label (the generator's condition) and its feature statistics. */
+export interface ConversionVoice {
+  label: number;
+  /** Needed for `speaker` normalisation and for world features' F0 transform; null otherwise. */
+  statistics: SpeakerFeatureStatistics | null;
+}
+
+/**
+ * Converts analysed features (every row of the run's FeatureSpec) from `source` to `target`: the rows the
+ * networks see, scaled as in training (`map`), through the generator (padded with the scaled silence frame),
+ * then back to every row (for world: ln F0 moved by the Gaussian transform, aperiodicity copied).
+ */
+export function convertFeatures(
+  generator: tf.LayersModel,
+  config: GeneratorConfig,
+  map: ModelFeatureMap,
+  features: Spectrogram,
+  source: ConversionVoice,
+  target: ConversionVoice,
+): Spectrogram {
+  const input = map.encodeUtterance(features, source.statistics);
+  const silence = new Float32Array(map.rows);
+  map.encode(silenceFrame(map.spec), 1, source.statistics, silence);
+  const output = convertUtterance(generator, config, input, source.label, target.label, silence);
+  return map.decode(output, features, source.statistics, target.statistics);
 }

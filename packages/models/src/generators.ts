@@ -11,7 +11,7 @@ type SymbolicTensor = tf.SymbolicTensor;
 /**
  * Builds a generator: inputs [spectrogram (n, bins, frames, 1) in [0, 1], labels (n, numLabels)] (for
  * stargan-vc2 the second input is the code: source and target one-hots side by side, (n, 2 numSpeakers));
- * output (n, bins, frames, 1) in (0, 1). Frames are left unknown: every generator is fully convolutional in
+ * output (n, bins, frames, 1), in (0, 1) for `output: "sigmoid"`. Frames are left unknown: every generator is fully convolutional in
  * time (frames must be a multiple of the downsampling factor, see {@link timeMultiple}).
  */
 export function buildGenerator(config: GeneratorConfig, name = "generator"): tf.LayersModel {
@@ -21,6 +21,15 @@ export function buildGenerator(config: GeneratorConfig, name = "generator"): tf.
 /** Frames a generator's input must be a multiple of. */
 export function timeMultiple(config: GeneratorConfig): number {
   return config.kind === "stargan" ? 2 ** config.downsamplings : 4;
+}
+
+/** The last activation: a sigmoid onto [0, 1], or none (the layer graph of older sigmoid models is unchanged). */
+function outputActivation(
+  out: tf.SymbolicTensor | tf.Tensor | tf.Tensor[] | tf.SymbolicTensor[],
+  kind: "sigmoid" | "linear",
+): SymbolicTensor {
+  if (kind === "linear") return out as SymbolicTensor;
+  return tf.layers.activation({ activation: "sigmoid", name: "out_sigmoid" }).apply(out) as SymbolicTensor;
 }
 
 function normalization(kind: "batch" | "instance", name: string): tf.layers.Layer {
@@ -102,8 +111,7 @@ function buildStarGanGenerator(c: StarGanGeneratorConfig, name: string): tf.Laye
     padding: firstPad,
     name: "out_deconv",
   }).apply(x);
-  const y = tf.layers.activation({ activation: "sigmoid", name: "out_sigmoid" }).apply(out) as SymbolicTensor;
-  return tf.model({ inputs: [spectrogram, labels], outputs: y, name });
+  return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
 }
 
 function glu2d(
@@ -175,6 +183,5 @@ function buildVc2Generator(c: Vc2GeneratorConfig, name: string): tf.LayersModel 
     x = new GLU({ name: `up${level}_glu` }).apply(h) as SymbolicTensor;
   }
   const out = new PaddedConv2D({ filters: 1, kernelSize: [5, 15], padding: [2, 7], name: "out_conv" }).apply(x);
-  const y = tf.layers.activation({ activation: "sigmoid", name: "out_sigmoid" }).apply(out) as SymbolicTensor;
-  return tf.model({ inputs: [spectrogram, code], outputs: y, name });
+  return tf.model({ inputs: [spectrogram, code], outputs: outputActivation(out, c.output), name });
 }

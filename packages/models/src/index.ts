@@ -10,7 +10,7 @@ export {
   type Vc2GeneratorConfig,
   validateModelConfig,
 } from "./config.js";
-export { conditionVector, convertUtterance } from "./conversion.js";
+export { type ConversionVoice, conditionVector, convertFeatures, convertUtterance } from "./conversion.js";
 export { buildDiscriminator } from "./discriminators.js";
 export { BackendUnavailableError, ModelConfigError, ModelError } from "./errors.js";
 export { buildGenerator, timeMultiple } from "./generators.js";

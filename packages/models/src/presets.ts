@@ -12,6 +12,15 @@ export interface PresetOptions {
   bins?: number;
   /** Frames of the training crops the StarGAN discriminator judges; default 256 (seed), 128, or 64 (tiny). */
   frames?: number;
+  /** The generator's last activation: sigmoid (default, [0, 1] spectrograms) or linear (normalised or world rows). */
+  output?: "sigmoid" | "linear";
+}
+
+/** Most halvings (up to `most`) that divide both `bins` and `frames`: `tiny`'s discriminator on 36 cepstral rows. */
+function levelsFitting(bins: number, frames: number, most: number): number {
+  let levels = most;
+  while (levels > 1 && (bins % 2 ** levels !== 0 || frames % 2 ** levels !== 0)) levels--;
+  return levels;
 }
 
 /**
@@ -45,6 +54,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           resBlocks: 6,
           resKernel: [3, 5],
           norm: "batch",
+          output: options.output ?? "sigmoid",
         },
         discriminator: starGanDiscriminator(bins, options.frames ?? 256, numLabels),
       });
@@ -65,6 +75,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           resBlocks: 6,
           resKernel: [3, 3],
           norm: "instance",
+          output: options.output ?? "sigmoid",
         },
         discriminator: starGanDiscriminator(bins, options.frames ?? 256, numLabels),
       });
@@ -80,6 +91,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           channels: [64, 128, 256],
           bottleneckChannels: 256,
           resBlocks: 9,
+          output: options.output ?? "sigmoid",
         },
         discriminator: { kind: "projection", bins, numSpeakers, channels: [64, 128, 256, 512] },
       });
@@ -100,6 +112,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           resBlocks: 2,
           resKernel: [3, 5],
           norm: "batch",
+          output: options.output ?? "sigmoid",
         },
         discriminator: {
           kind: "stargan",
@@ -107,7 +120,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           frames: options.frames ?? 64,
           numClasses: numLabels,
           baseChannels: 16,
-          levels: 4,
+          levels: levelsFitting(bins, options.frames ?? 64, 4),
         },
       });
     }
