@@ -55,7 +55,7 @@ export function program(): Command {
     .requiredOption("--run <dir>", "trained run folder")
     .requiredOption("--to <speaker>", "target speaker")
     .requiredOption("-o, --out <dir>", "output folder")
-    .option("--from <speaker>", "source speaker (default: the nearest by mean features)")
+    .option("--from <speaker>", "source speaker (default: the run speaker whose feature statistics fit best)")
     .option("--step <n>", "checkpoint (default: the newest)")
     .addOption(new Option("--gl-iterations <n>", "Griffin-Lim iterations (default: the FeatureSpec's)"))
     .addOption(new Option("--gl-momentum <m>", "Griffin-Lim momentum (default: the FeatureSpec's)"))
@@ -70,6 +70,8 @@ export function program(): Command {
     .option("--no-asr", "skip WER/CER")
     .option("--max-utterances <n>", "held-out utterances to convert", "20")
     .option("--max-targets <n>", "target speakers per utterance", "4")
+    .option("--recordings <folder>", "also convert these recordings from outside the corpus to every voice")
+    .option("--transcripts <file>", "their transcripts (id<TAB>text or Sphinx's `<s> text </s> (id)` lines)")
     .option("--json", "print the summary as JSON")
     .action(async (flags) => (await load.eval()).evalCommand(flags));
   vox

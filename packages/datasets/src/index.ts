@@ -5,7 +5,14 @@ export {
   FeatureCacheError,
   SpeakerError,
 } from "./errors.js";
-export { audioExtensions, type Corpus, type CorpusLayout, type Utterance } from "./corpus.js";
+export {
+  audioExtensions,
+  audioStem,
+  type Corpus,
+  type CorpusLayout,
+  listAudioRecursive,
+  type Utterance,
+} from "./corpus.js";
 export { type DetectedCorpus, detectCorpus, type ReadCorpusOptions, readCorpus } from "./detect.js";
 export { SpeakerMap } from "./speaker-map.js";
 export { readAudioFile } from "./audio.js";

@@ -151,6 +151,12 @@ describe("feature statistics", () => {
     const back = global.decode(global.encodeUtterance(source, null), source, s, s);
     for (let i = 0; i < 36 * 200; i++) expect(back.data[i]).toBeCloseTo(source.data[i] as number, 4);
     expect(() => map.decode(encoded, source, s, null)).toThrow(/statistics/);
+    // A voice without voiced frames: no F0 Gaussian to move between, the source's ln F0 stays.
+    const whisper = { ...t, logF0: null };
+    const kept = map.decode(encoded, source, s, whisper);
+    expect(kept.data.subarray(layout.logF0 * 200, (layout.logF0 + 1) * 200)).toEqual(
+      source.data.subarray(layout.logF0 * 200, (layout.logF0 + 1) * 200),
+    );
     // Unit-scale mel features with no normalisation pass through unchanged.
     const mel = new ModelFeatureMap(mel80FeatureSpec, "none", []);
     expect(mel.linearOutput).toBe(false);

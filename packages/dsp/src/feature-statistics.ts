@@ -158,16 +158,11 @@ function shiftRows(
   }
 }
 
-function requireLogF0(stats: SpeakerFeatureStatistics, which: string): LogF0Statistics {
-  if (!stats.logF0)
-    throw new InvalidArgumentError(`meanVarianceShift(${which})`, "voiced frames in its statistics", "none");
-  return stats.logF0;
-}
-
 /**
  * The no-learning baseline: every feature row moved from the source speaker's mean and standard deviation to the
  * target's ((x - mu_src) / sigma_src * sigma_tgt + mu_tgt). linear/mel: every band (clipped to [0, 1] on the unit
- * scale); world: every mel-cepstral row, ln F0 by the Gaussian transform on voiced frames, aperiodicity copied.
+ * scale); world: every mel-cepstral row, ln F0 by the Gaussian transform on voiced frames (unchanged when either
+ * voice has none), aperiodicity copied.
  */
 export function meanVarianceShift(
   features: Spectrogram,
@@ -180,11 +175,10 @@ export function meanVarianceShift(
   if (spec.kind === "world") {
     const layout = worldFeatureLayout(spec);
     shiftRows(data, frames, layout.mcep, layout.mcepRows, source.rows, target.rows);
-    transformLogF0(
-      data.subarray(layout.logF0 * frames, (layout.logF0 + 1) * frames),
-      requireLogF0(source, "source"),
-      requireLogF0(target, "target"),
-    );
+    if (source.logF0 && target.logF0) {
+      const row = data.subarray(layout.logF0 * frames, (layout.logF0 + 1) * frames);
+      transformLogF0(row, source.logF0, target.logF0);
+    }
   } else {
     shiftRows(data, frames, 0, features.bins, source.rows, target.rows);
     if (spec.unitScale) for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i] as number));

@@ -95,8 +95,8 @@ export class ModelFeatureMap {
 
   /**
    * The generator's output for `source` features (rows of `source.frames`) -> full feature rows of the target:
-   * unscaled by the target's (or pooled) statistics; for world, ln F0 by the Gaussian transform and the
-   * aperiodicity of the source.
+   * unscaled by the target's (or pooled) statistics; for world, ln F0 by the Gaussian transform (kept as it is
+   * when either voice has no voiced frames) and the aperiodicity of the source.
    */
   decode(
     output: Spectrogram,
@@ -120,15 +120,9 @@ export class ModelFeatureMap {
       const to = (this.first + row) * frames;
       for (let t = 0; t < frames; t++) data[to + t] = (output.data[row * frames + t] as number) * std + mean;
     }
-    if (this.spec.kind === "world") {
+    if (this.spec.kind === "world" && sourceStats?.logF0 && targetStats?.logF0) {
+      // Without voiced frames on either side there is no Gaussian to move between: the source's F0 stays.
       const layout = worldFeatureLayout(this.spec);
-      if (!sourceStats?.logF0 || !targetStats?.logF0) {
-        throw new InvalidArgumentError(
-          "ModelFeatureMap.decode",
-          "voiced ln F0 statistics of source and target",
-          "none",
-        );
-      }
       transformLogF0(
         data.subarray(layout.logF0 * frames, (layout.logF0 + 1) * frames),
         sourceStats.logF0,

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
@@ -8,6 +7,7 @@ import { resolveTrainConfig, StarGanTrainer } from "@vox/train";
 import { describe, expect, it } from "vitest";
 import { parseAsrCommand } from "./asr.js";
 import { evaluateRun, formatEvalTable } from "./evaluate.js";
+import { readTranscripts } from "./transcripts.js";
 
 const smallSpec: FeatureSpec = { ...mel80FeatureSpec, nFft: 512, winLength: 512, hop: 256, nMels: 32 };
 
@@ -26,17 +26,37 @@ describe("evaluateRun on the demo corpus", () => {
 
     // A stand-in ASR that always "hears" the same words, so WER is known for every sentence it scores.
     const asr = parseAsrCommand(`${process.execPath} -e "console.log('the cat sat by the warm stove')"`);
+    // Two recordings "from outside the corpus" (copied under other names), with a Sphinx-style transcript file.
+    const outside = mkdtempSync(join(tmpdir(), "vox-eval-outside-"));
+    mkdirSync(join(outside, "voice"));
+    copyFileSync(join(demoCorpusPath(), "kal", "s01.wav"), join(outside, "voice", "a.wav"));
+    copyFileSync(join(demoCorpusPath(), "slt", "s02.wav"), join(outside, "voice", "b.wav"));
+    writeFileSync(
+      join(outside, "t.txt"),
+      "<s> the cat sat by the warm stove </s> (a)\n<s> please bring me a cup of tea </s> (b)\n",
+    );
     const report = await evaluateRun(run, {
       maxUtterances: 2,
       maxTargets: 2,
       griffinLimIterations: 4,
       asr,
+      recordings: { folder: join(outside, "voice"), transcripts: join(outside, "t.txt") },
       log: () => {},
     });
     expect(report.step).toBe(3);
-    expect(report.summary.map((s) => s.system)).toEqual(["converted", "source", "resynthesis", "target"]);
-    const [converted, source, resynthesis, target] = report.summary;
+    expect(report.summary.map((s) => s.system)).toEqual([
+      "converted",
+      "mean/variance shift",
+      "source",
+      "resynthesis",
+      "target",
+    ]);
+    const [converted, shift, source, resynthesis, target] = report.summary;
     expect(converted?.items).toBe(4);
+    expect(shift?.items).toBe(4);
+    // The shift moves every band to the target's statistics: closer to the target than the source is.
+    expect(shift?.mcd).toBeLessThan(source?.mcd as number);
+    for (const s of [converted, shift, source, resynthesis]) expect(s?.mcdWorld).toBeGreaterThan(0);
     expect(source?.mcd).toBeGreaterThan(0);
     expect(resynthesis?.mcd).toBeGreaterThan(0);
     expect(target?.mcd).toBeNull();
@@ -51,8 +71,42 @@ describe("evaluateRun on the demo corpus", () => {
     expect(Object.keys(report.pairs).length).toBeGreaterThan(0);
     const saved = JSON.parse(readFileSync(join(run, "eval", "00000003.json"), "utf8"));
     expect(saved.summary).toEqual(JSON.parse(JSON.stringify(report.summary)));
+    // Outside recordings: each converted to all 5 voices, beside the shift, the recording and its resynthesis.
+    expect(report.outside?.recordings).toBe(2);
+    expect(report.outside?.summary.map((s) => [s.system, s.items])).toEqual([
+      ["converted", 10],
+      ["mean/variance shift", 10],
+      ["source", 10],
+      ["resynthesis", 10],
+    ]);
+    const a = report.outside?.items.find((i) => i.utterance === "a" && i.system === "source");
+    expect(a?.transcript).toBe("the cat sat by the warm stove");
+    expect(a?.wer).toBe(0);
+    expect(report.outside?.items.every((i) => i.mcd === null && existsSync(join(run, i.wav)))).toBe(true);
     const table = formatEvalTable(report);
-    expect(table).toMatch(/converted\s+4\s+\d+\.\d\d/);
-    expect(table).toContain("resynthesis");
+    expect(table).toMatch(/converted\s+4\s+\d+\.\d\d\s+\d+\.\d\d/);
+    expect(table).toContain("mean/variance shift");
+    expect(table).toContain("outside the corpus: 2 recordings");
+  });
+});
+
+describe("readTranscripts", () => {
+  it("reads id<TAB>text and Sphinx lines, and names the file and line of anything else", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "vox-transcripts-"));
+    writeFileSync(join(folder, "a.tsv"), "s01\tThe cat sat.\n\ns02\tA dog.\n");
+    writeFileSync(join(folder, "b.txt"), "<s> ten of clubs  </s> (001)\nfour queen (002)\n");
+    writeFileSync(join(folder, "c.txt"), "s01 no tab and no id\n");
+    expect([...(await readTranscripts(join(folder, "a.tsv")))]).toEqual([
+      ["s01", "The cat sat."],
+      ["s02", "A dog."],
+    ]);
+    expect([...(await readTranscripts(join(folder, "b.txt")))]).toEqual([
+      ["001", "ten of clubs"],
+      ["002", "four queen"],
+    ]);
+    await expect(readTranscripts(join(folder, "c.txt"))).rejects.toThrow(/c\.txt:1: expected "id<TAB>text"/);
+    await expect(readTranscripts(join(folder, "none.txt"))).rejects.toThrow(
+      /none\.txt: expected a readable transcript file, found ENOENT/,
+    );
   });
 });

@@ -1,17 +1,50 @@
-import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { type CachedUtterance, FeatureStore, readAudioFile, readCacheIndex, sentenceKey } from "@vox/datasets";
-import { type FeatureSpec, resample, synthesize } from "@vox/dsp";
+import { basename, join, resolve } from "node:path";
+import {
+  audioStem,
+  type CachedUtterance,
+  FeatureStore,
+  listAudioRecursive,
+  loudnessGain,
+  readAudioFile,
+  readCacheIndex,
+  sentenceKey,
+} from "@vox/datasets";
+import {
+  analyze,
+  type FeatureSpec,
+  featureStatistics,
+  likeliestSpeaker,
+  meanVarianceShift,
+  resample,
+  type SpeakerFeatureStatistics,
+  type Spectrogram,
+  synthesize,
+} from "@vox/dsp";
 import { writeFileAtomic, writeWavFile } from "@vox/dsp/node";
-import { convertUtterance, initBackend, loadModel } from "@vox/models";
+import { convertFeatures, type GeneratorConfig, initBackend, loadModel, type tf } from "@vox/models";
+import {
+  listCheckpoints,
+  openRunConversion,
+  type RunConversion,
+  type RunRecord,
+  readRunRecord,
+  runPaths,
+  trainingStatistics,
+} from "@vox/train";
 import { type AsrCommand, findAsr, transcribe } from "./asr.js";
-import { melCepstra } from "./cepstrum.js";
+import { type Cepstra, melCepstra } from "./cepstrum.js";
 import { mcdDtw } from "./mcd.js";
 import { SpeakerClassifier, utteranceEmbedding } from "./speaker-classifier.js";
+import { readTranscripts } from "./transcripts.js";
 import { cer, wer } from "./wer.js";
+import { worldMelCepstra } from "./world-cepstrum.js";
 
-/** The systems scored side by side: the conversion and its baselines. */
-export const systems = ["converted", "source", "resynthesis", "target"] as const;
+/**
+ * The systems scored side by side: the conversion and its baselines. "mean/variance shift" learns nothing: each
+ * feature row moved from the source speaker's mean and spread to the target's (world: ln F0 by the same Gaussian
+ * transform, aperiodicity copied), with the run's statistics and vocoder.
+ */
+export const systems = ["converted", "mean/variance shift", "source", "resynthesis", "target"] as const;
 export type SystemName = (typeof systems)[number];
 
 export interface PairScore {
@@ -21,6 +54,8 @@ export interface PairScore {
   utterance: string;
   /** MCD-DTW against the target speaker's real utterance of the same sentence (null: no parallel utterance, or the target itself). */
   mcd: number | null;
+  /** The same on the StarGAN-VC papers' mel-cepstrum (world analysis, order 24, alpha 0.42, c0 excluded). */
+  mcdWorld: number | null;
   /** Speaker the independent classifier hears. */
   predicted: string;
   transcript: string | null;
@@ -34,12 +69,21 @@ export interface SystemSummary {
   system: SystemName;
   items: number;
   mcd: number | null;
+  mcdWorld: number | null;
   /** Fraction classified as the intended target (for `source`: the target of the pair it stands in for). */
   targetAccuracy: number;
   /** Fraction classified as the source speaker. */
   sourceAccuracy: number;
   wer: number | null;
   cer: number | null;
+}
+
+/** Recordings from outside the corpus (their own voice; `source` in items is the recording's file stem). */
+export interface OutsideReport {
+  folder: string;
+  recordings: number;
+  summary: SystemSummary[];
+  items: PairScore[];
 }
 
 export interface EvalReport {
@@ -52,6 +96,7 @@ export interface EvalReport {
   /** Converted only, per "source -> target" speaker pair. */
   pairs: Record<string, SystemSummary>;
   items: PairScore[];
+  outside: OutsideReport | null;
 }
 
 export interface EvaluateOptions {
@@ -63,15 +108,12 @@ export interface EvaluateOptions {
   maxUtterances?: number;
   maxTargets?: number;
   griffinLimIterations?: number;
+  /**
+   * Recordings from outside the corpus (a folder of WAV/FLAC files and a transcript file, see readTranscripts),
+   * each converted to every run speaker and scored by the same classifier and ASR.
+   */
+  recordings?: { folder: string; transcripts: string };
   log?: (line: string) => void;
-}
-
-interface RunConfig {
-  data: string;
-  featureSpec: FeatureSpec;
-  speakers: string[];
-  validation: string[];
-  config: { seed: number; validationFraction: number; cropFrames: number };
 }
 
 function mean(values: number[]): number | null {
@@ -84,6 +126,7 @@ function summarise(system: SystemName, items: PairScore[]): SystemSummary {
     system,
     items: items.length,
     mcd: mean(numbers((i) => i.mcd)),
+    mcdWorld: mean(numbers((i) => i.mcdWorld)),
     targetAccuracy: items.filter((i) => i.predicted === i.target).length / Math.max(1, items.length),
     sourceAccuracy: items.filter((i) => i.predicted === i.source).length / Math.max(1, items.length),
     wer: mean(numbers((i) => i.wer)),
@@ -91,170 +134,74 @@ function summarise(system: SystemName, items: PairScore[]): SystemSummary {
   };
 }
 
-async function newestCheckpoint(runDir: string): Promise<number> {
-  const steps = (await readdir(join(runDir, "checkpoints")).catch(() => [] as string[]))
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .sort((a, b) => a - b);
-  const last = steps[steps.length - 1];
-  if (last === undefined)
-    throw new Error(`${join(runDir, "checkpoints")}: expected at least one checkpoint, found none (train first)`);
-  return last;
+function summariseAll(items: PairScore[]): SystemSummary[] {
+  return systems
+    .map((system) =>
+      summarise(
+        system,
+        items.filter((i) => i.system === system),
+      ),
+    )
+    .filter((s) => s.items > 0);
 }
 
 function safe(text: string): string {
   return text.replace(/[^\w.-]+/g, "_");
 }
 
+/** The two analyses MCD is computed on, of one signal. */
+interface Analysed {
+  cepstra: Cepstra;
+  world: Cepstra;
+}
+
 /**
- * Scores a run's newest (or given) checkpoint on its held-out sentences: each validation utterance converted to
- * other speakers, with three baselines in the same table — the source unchanged, the source analysed and
- * resynthesised with the run's FeatureSpec and Griffin-Lim (the vocoder's ceiling), and the target's real
- * utterance. MCD-DTW against the target's parallel utterance, an independent speaker classifier trained on the
- * training utterances, and WER/CER from an ASR when one is available. Writes `eval/<step>.json` and the WAVs
- * it scored under `eval/<step>/`.
+ * Writes each scored WAV once, analyses it once (both mel-cepstra), classifies it and records the item; the ASR
+ * pass runs over the written WAVs at the end.
  */
-export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvalReport> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const root = resolve(runDir);
-  let record: RunConfig;
-  try {
-    record = JSON.parse(await readFile(join(root, "config.json"), "utf8")) as RunConfig;
-  } catch (error) {
-    throw new Error(
-      `${join(root, "config.json")}: expected a vox run's config.json, found ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  const step = options.step ?? (await newestCheckpoint(root));
-  await initBackend(undefined, () => {});
-  const { model: generator, metadata } = await loadModel(
-    join(root, "checkpoints", String(step).padStart(8, "0"), "generator"),
-  );
-  const index = await readCacheIndex(record.data);
-  if (!index) throw new Error(`${record.data}: expected the run's feature cache, found none`);
-  const store = await FeatureStore.open(record.data, {
-    cropFrames: record.config.cropFrames,
-    validationFraction: record.config.validationFraction,
-    seed: record.config.seed,
-    minSpeakerFrames: 1,
-  });
-  const spec = record.featureSpec;
-  const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
-  const outDir = join(root, "eval", String(step).padStart(8, "0"));
-  const nIter = options.griffinLimIterations ?? spec.griffinLim.nIter;
+class Scorer {
+  readonly items: PairScore[] = [];
+  private readonly analysed = new Map<string, Analysed>();
 
-  // The classifier learns the speakers from the real training utterances (never from converted speech).
-  const held = new Set(record.validation);
-  const trainEntries = index.utterances.filter((u) => !held.has(`${u.speaker}/${u.id}`));
-  const examples = [];
-  for (const entry of trainEntries) {
-    const audio = await readAudioFile(entry.source);
-    examples.push({
-      embedding: utteranceEmbedding(melCepstra(audio.samples, audio.sampleRate)),
-      speaker: entry.speaker,
-    });
-  }
-  const classifier = new SpeakerClassifier(record.speakers).fit(examples);
-  log(
-    `eval: classifier trained on ${examples.length} utterances of ${record.speakers.length} speakers; ASR: ${asr ? asr.name : "none"}`,
-  );
+  constructor(
+    private readonly root: string,
+    private readonly outDir: string,
+    private readonly sampleRate: number,
+    private readonly classifier: SpeakerClassifier,
+  ) {}
 
-  const bySentence = new Map<string, CachedUtterance>();
-  for (const u of index.utterances) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
-  // Round robin over speakers, so a cap keeps every speaker as a source.
-  const heldOut = index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
-  // Speaker i starts at its i-th held-out sentence: in a parallel corpus the sources then say different sentences.
-  const perSpeaker = record.speakers.map((speaker, i) => {
-    const list = heldOut.filter((u) => u.speaker === speaker);
-    return [...list.slice(i % Math.max(1, list.length)), ...list.slice(0, i % Math.max(1, list.length))];
-  });
-  const roundRobin: CachedUtterance[] = [];
-  for (let k = 0; roundRobin.length < heldOut.length; k++) {
-    for (const list of perSpeaker) if (list[k]) roundRobin.push(list[k] as CachedUtterance);
+  analysis(samples: Float32Array): Analysed {
+    return { cepstra: melCepstra(samples, this.sampleRate), world: worldMelCepstra(samples, this.sampleRate) };
   }
-  const validation = roundRobin.slice(0, options.maxUtterances ?? 20);
-  const realCache = new Map<string, Float32Array>();
-  const real = async (entry: CachedUtterance): Promise<Float32Array> => {
-    let samples = realCache.get(entry.source);
-    if (!samples) {
-      const audio = await readAudioFile(entry.source);
-      samples =
-        audio.sampleRate === spec.sampleRate
-          ? audio.samples
-          : resample(audio.samples, audio.sampleRate, spec.sampleRate);
-      realCache.set(entry.source, samples);
-    }
-    return samples;
-  };
-  const items: PairScore[] = [];
-  // A source or resynthesis WAV stands in for several pairs: write and analyse each file once (ASR later, once too).
-  const analysed = new Map<string, ReturnType<typeof melCepstra>>();
-  const score = async (
-    system: SystemName,
-    source: CachedUtterance,
-    target: string,
+
+  async score(
+    item: { system: SystemName; source: string; target: string; utterance: string; transcript: string | null },
     samples: Float32Array,
     name: string,
-  ) => {
-    const wav = join(outDir, `${name}.wav`);
-    let cepstra = analysed.get(wav);
-    if (!cepstra) {
-      await writeWavFile(wav, samples, spec.sampleRate);
-      cepstra = melCepstra(samples, spec.sampleRate);
-      analysed.set(wav, cepstra);
+    reference: Analysed | null,
+  ): Promise<void> {
+    const wav = join(this.outDir, `${name}.wav`);
+    let analysed = this.analysed.get(wav);
+    if (!analysed) {
+      await writeWavFile(wav, samples, this.sampleRate);
+      analysed = this.analysis(samples);
+      this.analysed.set(wav, analysed);
     }
-    const reference = bySentence.get(`${target}|${sentenceKey(source)}`);
-    const mcd =
-      reference && system !== "target" ? mcdDtw(cepstra, melCepstra(await real(reference), spec.sampleRate)).mcd : null;
-    items.push({
-      system,
-      source: source.speaker,
-      target,
-      utterance: `${source.speaker}/${source.id}`,
-      mcd,
-      predicted: classifier.predict(utteranceEmbedding(cepstra)),
-      transcript: source.transcript ?? null,
+    this.items.push({
+      ...item,
+      mcd: reference ? mcdDtw(analysed.cepstra, reference.cepstra).mcd : null,
+      mcdWorld: reference ? mcdDtw(analysed.world, reference.world).mcd : null,
+      predicted: this.classifier.predict(utteranceEmbedding(analysed.cepstra)),
       hypothesis: null,
       wer: null,
       cer: null,
-      wav: wav.slice(root.length + 1),
+      wav: wav.slice(this.root.length + 1),
     });
-  };
-  for (const utterance of validation) {
-    const features = store.readUtterance(utterance);
-    const sourceLabel = store.speakerMap.index(utterance.speaker);
-    const base = safe(`${utterance.speaker}_${utterance.id}`);
-    const original = await real(utterance);
-    const resynthesised = synthesize(features, spec, { nIter });
-    const targets = record.speakers.filter((s) => s !== utterance.speaker).slice(0, options.maxTargets ?? 4);
-    for (const target of targets) {
-      const converted = convertUtterance(
-        generator,
-        metadata.config.generator,
-        features,
-        sourceLabel,
-        store.speakerMap.index(target),
-        store.silenceFrame,
-      );
-      await score(
-        "converted",
-        utterance,
-        target,
-        synthesize(converted, spec, { nIter }),
-        `${base}__to__${safe(target)}`,
-      );
-      await score("source", utterance, target, original, `${base}__source`);
-      await score("resynthesis", utterance, target, resynthesised, `${base}__resynthesis`);
-      const parallel = bySentence.get(`${target}|${sentenceKey(utterance)}`);
-      if (parallel)
-        await score("target", parallel, target, await real(parallel), `${safe(`${target}_${parallel.id}`)}__target`);
-    }
-    log(`eval: ${utterance.speaker}/${utterance.id} -> ${targets.length} targets`);
   }
-  generator.dispose();
-  if (asr) {
-    // Each WAV once, two ASR processes at a time (the generator is done: both cores are free).
-    const wavs = [...analysed.keys()];
+
+  /** Transcribes each written WAV once, two ASR processes at a time, and fills in WER and CER. */
+  async transcribeAll(asr: AsrCommand): Promise<number> {
+    const wavs = [...this.analysed.keys()];
     const hypotheses = new Map<string, string>();
     let next = 0;
     const worker = async () => {
@@ -264,17 +211,225 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
       }
     };
     await Promise.all([worker(), worker()]);
-    for (const item of items) {
-      item.hypothesis = hypotheses.get(join(root, item.wav)) ?? null;
+    for (const item of this.items) {
+      item.hypothesis = hypotheses.get(join(this.root, item.wav)) ?? null;
       if (item.transcript !== null && item.hypothesis !== null) {
         item.wer = wer(item.transcript, item.hypothesis);
         item.cer = cer(item.transcript, item.hypothesis);
       }
     }
-    log(`eval: ${wavs.length} WAVs transcribed by ${asr.name}`);
+    return wavs.length;
+  }
+}
+
+/** Held-out utterances in round-robin over speakers, speaker i starting at its i-th sentence, capped at `max`. */
+function heldOutPlan(heldOut: CachedUtterance[], speakers: readonly string[], max: number): CachedUtterance[] {
+  // In a parallel corpus the sources then say different sentences, and a cap keeps every speaker as a source.
+  const perSpeaker = speakers.map((speaker, i) => {
+    const list = heldOut.filter((u) => u.speaker === speaker);
+    const start = i % Math.max(1, list.length);
+    return [...list.slice(start), ...list.slice(0, start)];
+  });
+  const plan: CachedUtterance[] = [];
+  for (let k = 0; plan.length < heldOut.length; k++) {
+    for (const list of perSpeaker) if (list[k]) plan.push(list[k] as CachedUtterance);
+  }
+  return plan.slice(0, max);
+}
+
+/** Reads audio at `sampleRate` (cached by path). */
+class AudioReader {
+  private readonly cache = new Map<string, Float32Array>();
+  constructor(private readonly sampleRate: number) {}
+  async read(path: string): Promise<Float32Array> {
+    let samples = this.cache.get(path);
+    if (!samples) {
+      const audio = await readAudioFile(path);
+      samples =
+        audio.sampleRate === this.sampleRate
+          ? audio.samples
+          : resample(audio.samples, audio.sampleRate, this.sampleRate);
+      this.cache.set(path, samples);
+    }
+    return samples;
+  }
+}
+
+/** What every conversion in one evaluation shares. */
+interface Converter {
+  generator: tf.LayersModel;
+  config: GeneratorConfig;
+  conversion: RunConversion;
+  /** Statistics for the mean/variance baseline (the run's, or computed from its training utterances). */
+  baseline: Record<string, SpeakerFeatureStatistics>;
+  speakers: readonly string[];
+  spec: FeatureSpec;
+  nIter: number;
+}
+
+function convertTo(
+  c: Converter,
+  features: Spectrogram,
+  source: { label: number; statistics: SpeakerFeatureStatistics | null },
+  target: string,
+): Spectrogram {
+  return convertFeatures(c.generator, c.config, c.conversion.map, features, source, {
+    label: c.speakers.indexOf(target),
+    statistics: c.conversion.speaker(target),
+  });
+}
+
+/** The classifier learns the speakers from the real training utterances (never from converted speech). */
+async function trainClassifier(
+  record: RunRecord,
+  trainEntries: CachedUtterance[],
+): Promise<{ classifier: SpeakerClassifier; count: number }> {
+  const examples = [];
+  for (const entry of trainEntries) {
+    const audio = await readAudioFile(entry.source);
+    examples.push({
+      embedding: utteranceEmbedding(melCepstra(audio.samples, audio.sampleRate)),
+      speaker: entry.speaker,
+    });
+  }
+  return { classifier: new SpeakerClassifier(record.speakers).fit(examples), count: examples.length };
+}
+
+/**
+ * Scores a run's newest (or given) checkpoint on its held-out sentences: each validation utterance converted to
+ * other speakers, beside four baselines — the mean/variance shift (no learning), the source unchanged, the source
+ * analysed and resynthesised with the run's FeatureSpec (the vocoder's ceiling), and the target's real utterance.
+ * MCD-DTW against the target's parallel utterance (on vox's 40-band mel-cepstrum and on the papers' world
+ * mel-cepstrum), an independent speaker classifier trained on the training utterances, and WER/CER from an ASR
+ * when one is available. With `recordings`, voices from outside the corpus are converted and scored too. Writes
+ * `eval/<step>.json` and the WAVs it scored under `eval/<step>/`.
+ */
+export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvalReport> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const paths = runPaths(runDir);
+  const root = paths.root;
+  const record = await readRunRecord(root);
+  const steps = await listCheckpoints(root);
+  const step = options.step ?? steps[steps.length - 1];
+  if (step === undefined || !steps.includes(step)) {
+    throw new Error(
+      `${paths.checkpoints}: expected ${options.step === undefined ? "at least one checkpoint" : `a checkpoint of step ${options.step}`}, found ${steps.length === 0 ? "none (train first)" : steps.join(", ")}`,
+    );
+  }
+  await initBackend(undefined, () => {});
+  const { model: generator, metadata } = await loadModel(join(paths.checkpoint(step), "generator"));
+  const index = await readCacheIndex(record.data);
+  if (!index) throw new Error(`${record.data}: expected the run's feature cache, found none`);
+  const store = await FeatureStore.open(record.data, {
+    cropFrames: record.config.cropFrames,
+    validationFraction: record.config.validationFraction,
+    seed: record.config.seed,
+    minSpeakerFrames: 1,
+  });
+  const spec = record.featureSpec;
+  const conversion = await openRunConversion(root, record);
+  const converter: Converter = {
+    generator,
+    config: metadata.config.generator,
+    conversion,
+    baseline: (conversion.statistics ?? trainingStatistics(store, "none")).speakers,
+    speakers: record.speakers,
+    spec,
+    nIter: options.griffinLimIterations ?? spec.griffinLim.nIter,
+  };
+  const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
+  const outDir = join(root, "eval", String(step).padStart(8, "0"));
+  const held = new Set(record.validation);
+  const { classifier, count } = await trainClassifier(
+    record,
+    index.utterances.filter((u) => !held.has(`${u.speaker}/${u.id}`)),
+  );
+  log(
+    `eval: classifier trained on ${count} utterances of ${record.speakers.length} speakers; ASR: ${asr ? asr.name : "none"}`,
+  );
+
+  const scorer = new Scorer(root, outDir, spec.sampleRate, classifier);
+  const audio = new AudioReader(spec.sampleRate);
+  const bySentence = new Map<string, CachedUtterance>();
+  for (const u of index.utterances) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
+  const references = new Map<string, Analysed>();
+  const referenceOf = async (entry: CachedUtterance | undefined): Promise<Analysed | null> => {
+    if (!entry) return null;
+    let analysed = references.get(entry.source);
+    if (!analysed) {
+      analysed = scorer.analysis(await audio.read(entry.source));
+      references.set(entry.source, analysed);
+    }
+    return analysed;
+  };
+  const heldOut = index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
+  for (const utterance of heldOutPlan(heldOut, record.speakers, options.maxUtterances ?? 20)) {
+    const features = store.readUtterance(utterance);
+    const source = {
+      label: store.speakerMap.index(utterance.speaker),
+      statistics: conversion.speaker(utterance.speaker),
+    };
+    const base = safe(`${utterance.speaker}_${utterance.id}`);
+    const resynthesised = synthesize(features, spec, { nIter: converter.nIter });
+    const targets = record.speakers.filter((s) => s !== utterance.speaker).slice(0, options.maxTargets ?? 4);
+    const item = (system: SystemName, target: string) => ({
+      system,
+      source: utterance.speaker,
+      target,
+      utterance: `${utterance.speaker}/${utterance.id}`,
+      transcript: utterance.transcript ?? null,
+    });
+    for (const target of targets) {
+      const parallel = bySentence.get(`${target}|${sentenceKey(utterance)}`);
+      const reference = await referenceOf(parallel);
+      const converted = convertTo(converter, features, source, target);
+      const nIter = converter.nIter;
+      await scorer.score(
+        item("converted", target),
+        synthesize(converted, spec, { nIter }),
+        `${base}__to__${safe(target)}`,
+        reference,
+      );
+      const shifted = meanVarianceShift(
+        features,
+        spec,
+        converter.baseline[utterance.speaker] as SpeakerFeatureStatistics,
+        converter.baseline[target] as SpeakerFeatureStatistics,
+      );
+      await scorer.score(
+        item("mean/variance shift", target),
+        synthesize(shifted, spec, { nIter }),
+        `${base}__shift__${safe(target)}`,
+        reference,
+      );
+      await scorer.score(item("source", target), await audio.read(utterance.source), `${base}__source`, reference);
+      await scorer.score(item("resynthesis", target), resynthesised, `${base}__resynthesis`, reference);
+      if (parallel) {
+        await scorer.score(
+          {
+            ...item("target", target),
+            utterance: `${target}/${parallel.id}`,
+            source: target,
+            transcript: parallel.transcript ?? null,
+          },
+          await audio.read(parallel.source),
+          `${safe(`${target}_${parallel.id}`)}__target`,
+          null,
+        );
+      }
+    }
+    log(`eval: ${utterance.speaker}/${utterance.id} -> ${targets.length} targets`);
+  }
+  const outside = options.recordings
+    ? await scoreRecordings(converter, options.recordings, join(outDir, "outside"), root, classifier, log)
+    : null;
+  generator.dispose();
+  if (asr) {
+    const transcribed = (await scorer.transcribeAll(asr)) + (outside ? await outside.scorer.transcribeAll(asr) : 0);
+    log(`eval: ${transcribed} WAVs transcribed by ${asr.name}`);
   }
   const pairs: Record<string, SystemSummary> = {};
-  const converted = items.filter((i) => i.system === "converted");
+  const converted = scorer.items.filter((i) => i.system === "converted");
   for (const key of new Set(converted.map((i) => `${i.source} -> ${i.target}`))) {
     pairs[key] = summarise(
       "converted",
@@ -286,15 +441,18 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     step,
     createdAt: new Date().toISOString(),
     asr: asr?.name ?? null,
-    classifier: { trainUtterances: examples.length, speakers: record.speakers },
-    summary: systems.map((system) =>
-      summarise(
-        system,
-        items.filter((i) => i.system === system),
-      ),
-    ),
+    classifier: { trainUtterances: count, speakers: record.speakers },
+    summary: summariseAll(scorer.items),
     pairs,
-    items,
+    items: scorer.items,
+    outside: outside
+      ? {
+          folder: outside.folder,
+          recordings: outside.recordings,
+          summary: summariseAll(outside.scorer.items),
+          items: outside.scorer.items,
+        }
+      : null,
   };
   await writeFileAtomic(
     join(root, "eval", `${String(step).padStart(8, "0")}.json`),
@@ -303,15 +461,72 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   return report;
 }
 
-/** The summary as a fixed-width table for a terminal. */
-export function formatEvalTable(report: EvalReport): string {
+/**
+ * Voices from outside the corpus: each recording (loudness-normalised as training data was) converted to every
+ * run speaker. The recording's own statistics stand in for a source speaker's (its F0 transform and scaling);
+ * the generator's source condition is the run speaker its features are likeliest under.
+ */
+async function scoreRecordings(
+  c: Converter,
+  recordings: { folder: string; transcripts: string },
+  outDir: string,
+  root: string,
+  classifier: SpeakerClassifier,
+  log: (line: string) => void,
+): Promise<{ scorer: Scorer; folder: string; recordings: number }> {
+  const folder = resolve(recordings.folder);
+  const transcripts = await readTranscripts(recordings.transcripts);
+  const files = (await listAudioRecursive(folder)).map((file) => join(folder, file));
+  const scorer = new Scorer(root, outDir, c.spec.sampleRate, classifier);
+  const reader = new AudioReader(c.spec.sampleRate);
+  let count = 0;
+  for (const file of files) {
+    const id = audioStem(basename(file));
+    const transcript = transcripts.get(id) ?? null;
+    const raw = await reader.read(file);
+    const gain = loudnessGain(raw);
+    const signal = raw.map((v) => v * gain);
+    const features = analyze(signal, c.spec);
+    const own = featureStatistics(c.spec, [features]);
+    const nearest = likeliestSpeaker(features, c.spec, c.baseline) ?? (c.speakers[0] as string);
+    const source = { label: c.speakers.indexOf(nearest), statistics: own };
+    const base = safe(id);
+    const resynthesised = synthesize(features, c.spec, { nIter: c.nIter });
+    for (const target of c.speakers) {
+      const item = (system: SystemName) => ({ system, source: id, target, utterance: id, transcript });
+      const nIter = c.nIter;
+      await scorer.score(
+        item("converted"),
+        synthesize(convertTo(c, features, source, target), c.spec, { nIter, length: signal.length }),
+        `${base}__to__${safe(target)}`,
+        null,
+      );
+      const shifted = meanVarianceShift(features, c.spec, own, c.baseline[target] as SpeakerFeatureStatistics);
+      await scorer.score(
+        item("mean/variance shift"),
+        synthesize(shifted, c.spec, { nIter, length: signal.length }),
+        `${base}__shift__${safe(target)}`,
+        null,
+      );
+      await scorer.score(item("source"), signal, `${base}__recording`, null);
+      await scorer.score(item("resynthesis"), resynthesised, `${base}__resynthesis`, null);
+    }
+    count++;
+    log(`eval: outside recording ${id} (${nearest} as source condition) -> ${c.speakers.length} voices`);
+  }
+  if (count === 0) throw new Error(`${folder}: expected WAV or FLAC recordings, found none`);
+  return { scorer, folder, recordings: count };
+}
+
+function formatSummary(summary: SystemSummary[]): string[] {
   const cell = (v: number | null, digits = 2) => (v === null ? "-" : v.toFixed(digits));
   const rows = [
-    ["system", "items", "MCD dB", "→target", "→source", "WER", "CER"],
-    ...report.summary.map((s) => [
+    ["system", "items", "MCD dB", "MCD24 dB", "→target", "→source", "WER", "CER"],
+    ...summary.map((s) => [
       s.system,
       String(s.items),
       cell(s.mcd),
+      cell(s.mcdWorld),
       cell(s.targetAccuracy),
       cell(s.sourceAccuracy),
       cell(s.wer),
@@ -319,11 +534,23 @@ export function formatEvalTable(report: EvalReport): string {
     ]),
   ];
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
-  const lines = rows.map((r) =>
-    r.map((v, c) => (c === 0 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join("  "),
-  );
-  return [
+  return rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join("  "));
+}
+
+/**
+ * The summary as a fixed-width table for a terminal. MCD is on vox's 40-band mel-cepstrum; MCD24 on the papers'
+ * world mel-cepstrum (order 24, c0 excluded, DTW).
+ */
+export function formatEvalTable(report: EvalReport): string {
+  const lines = [
     `step ${report.step}, ASR: ${report.asr ?? "none (install pocketsphinx or give --asr-command)"}`,
-    ...lines,
-  ].join("\n");
+    ...formatSummary(report.summary),
+  ];
+  if (report.outside) {
+    lines.push(
+      `outside the corpus: ${report.outside.recordings} recordings from ${report.outside.folder}, each to every voice ("source" = the recording)`,
+      ...formatSummary(report.outside.summary),
+    );
+  }
+  return lines.join("\n");
 }

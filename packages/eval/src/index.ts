@@ -7,6 +7,7 @@ export { type ClassifierOptions, SpeakerClassifier, utteranceEmbedding } from ".
 export {
   type EvalReport,
   type EvaluateOptions,
+  type OutsideReport,
   evaluateRun,
   formatEvalTable,
   type PairScore,
@@ -15,3 +16,4 @@ export {
   systems,
 } from "./evaluate.js";
 export { mcdDtwWorldAudio, worldCepstrumAnalysis, worldMelCepstra } from "./world-cepstrum.js";
+export { readTranscripts } from "./transcripts.js";

@@ -1,7 +1,17 @@
-import { seedFeatureSpec, silenceValue } from "@vox/dsp";
+import {
+  featureStatistics,
+  meanVarianceShift,
+  ModelFeatureMap,
+  type Spectrogram,
+  seedFeatureSpec,
+  silenceValue,
+  worldFeatureLayout,
+  worldFeatureSpec,
+} from "@vox/dsp";
 import { describe, expect, it } from "vitest";
 import { initBackend } from "./backend.js";
-import { conditionVector, convertUtterance } from "./conversion.js";
+import { validateModelConfig } from "./config.js";
+import { conditionVector, convertFeatures, convertUtterance } from "./conversion.js";
 import { buildGenerator } from "./generators.js";
 import { presetConfig } from "./presets.js";
 
@@ -24,5 +34,53 @@ describe("convertUtterance", () => {
     const vc2 = presetConfig("stargan-vc2", { numLabels: 3 }).generator;
     expect(Array.from(conditionVector(vc2, 0, 2))).toEqual([1, 0, 0, 0, 0, 1]);
     generator.dispose();
+  });
+});
+
+describe("convertFeatures", () => {
+  it("world features: the generator rewrites only the normalised mcep rows; ln F0 moves by the Gaussian transform, aperiodicity is copied", async () => {
+    await initBackend("cpu", () => {});
+    const layout = worldFeatureLayout(worldFeatureSpec);
+    const frames = 30;
+    const make = (offset: number, f0: number): Spectrogram => {
+      const data = new Float32Array(layout.rows * frames);
+      for (let row = 0; row < layout.mcepRows; row++)
+        for (let t = 0; t < frames; t++) data[row * frames + t] = offset + Math.sin(row + t);
+      for (let t = 0; t < frames; t++) {
+        data[layout.logF0 * frames + t] = t % 4 === 0 ? 0 : Math.log(f0) + 0.05 * Math.cos(t);
+        data[layout.aperiodicity * frames + t] = -t;
+      }
+      return { data, bins: layout.rows, frames };
+    };
+    const source = make(0, 100);
+    const s = featureStatistics(worldFeatureSpec, [source]);
+    const t = featureStatistics(worldFeatureSpec, [make(1, 200)]);
+    const map = new ModelFeatureMap(worldFeatureSpec, "speaker", [s, t]);
+    const config = presetConfig("tiny", { numLabels: 2, bins: map.rows, frames: 32, output: "linear" });
+    expect(config.discriminator).toMatchObject({ levels: 2 });
+    const generator = buildGenerator(config.generator);
+    expect(generator.layers.some((l) => l.name === "out_sigmoid")).toBe(false);
+    const out = convertFeatures(
+      generator,
+      config.generator,
+      map,
+      source,
+      { label: 0, statistics: s },
+      { label: 1, statistics: t },
+    );
+    expect([out.bins, out.frames]).toEqual([layout.rows, frames]);
+    const shifted = meanVarianceShift(source, worldFeatureSpec, s, t);
+    const rows = (x: Spectrogram, from: number, to: number) => Array.from(x.data.subarray(from * frames, to * frames));
+    expect(rows(out, layout.logF0, layout.rows)).toEqual(rows(shifted, layout.logF0, layout.rows));
+    expect(rows(out, 0, layout.mcepRows)).not.toEqual(rows(source, 0, layout.mcepRows));
+    expect(out.data.every(Number.isFinite)).toBe(true);
+    generator.dispose();
+  });
+
+  it("a saved config without `output` is a sigmoid generator, as before the field existed", () => {
+    const config = presetConfig("tiny", { numLabels: 2 });
+    const { output: _removed, ...old } = config.generator;
+    const parsed = validateModelConfig({ ...config, generator: old });
+    expect(parsed.generator.output).toBe("sigmoid");
   });
 });

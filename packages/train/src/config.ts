@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { featureNormalizations } from "@vox/dsp";
 import { backendNames, type PresetName, presetNames } from "@vox/models";
 import { z } from "zod";
 import { TrainConfigError } from "./errors.js";
@@ -69,6 +70,11 @@ export const trainConfigSchema = z
       .strict()
       .prefault({}),
     validationFraction: z.number().min(0).lt(1).default(0.1),
+    /**
+     * How feature rows are scaled for the networks (see ModelFeatureMap): none, global or speaker; null: none for
+     * linear and mel features, global for world features.
+     */
+    normalization: z.enum(featureNormalizations).nullable().default(null),
     backend: z.enum(backendNames).nullable().default(null),
   })
   .strict();

@@ -17,11 +17,17 @@ export { Optimizer, type OptimizerState } from "./optimizers.js";
 export { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
 export {
   type MetricsLine,
+  openRunConversion,
   readMetrics,
   readRunRecord,
+  readRunStatistics,
+  type RunConversion,
   type RunRecord,
+  type RunStatistics,
+  runConversion,
   runPaths,
 } from "./run-directory.js";
+export { resolveNormalization, trainingStatistics } from "./statistics.js";
 export { sampleTargets, sampleUtterances, writeSamples } from "./samples.js";
 export { formatProgress, stderrTrainProgress, type TrainProgress } from "./progress.js";
 export { abortOnSignals } from "./signals.js";

@@ -1,6 +1,12 @@
 import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { FeatureSpec } from "@vox/dsp";
+import {
+  type FeatureNormalization,
+  type FeatureSpec,
+  featureNormalizations,
+  ModelFeatureMap,
+  type SpeakerFeatureStatistics,
+} from "@vox/dsp";
 import { writeFileAtomic } from "@vox/dsp/node";
 import type { ModelConfig } from "@vox/models";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
@@ -17,6 +23,7 @@ export function runPaths(runDir: string) {
     metrics: join(root, "metrics.jsonl"),
     samples: (step: number) => join(root, "samples", String(step).padStart(8, "0")),
     training: join(root, "training.json"),
+    statistics: join(root, "statistics.json"),
   };
 }
 
@@ -102,4 +109,80 @@ export async function readMetrics(runDir: string): Promise<MetricsLine[]> {
 export async function truncateMetrics(runDir: string, step: number): Promise<void> {
   const kept = (await readMetrics(runDir)).filter((line) => line.step <= step);
   await writeFile(runPaths(runDir).metrics, kept.map((line) => `${JSON.stringify(line)}\n`).join(""));
+}
+
+/**
+ * The feature statistics of a run's training utterances, per speaker, and the normalisation the networks were
+ * trained with: what conversion needs besides the generator (scaling, the F0 transform, the mean/variance
+ * baseline). Runs made before this file existed have none: their networks saw unscaled unit-scale features.
+ */
+export interface RunStatistics {
+  format: "vox-statistics";
+  version: 1;
+  normalization: FeatureNormalization;
+  speakers: Record<string, SpeakerFeatureStatistics>;
+}
+
+export async function writeRunStatistics(runDir: string, statistics: RunStatistics): Promise<void> {
+  await writeFileAtomic(runPaths(runDir).statistics, `${JSON.stringify(statistics)}\n`);
+}
+
+/** The run's statistics; null for a run made before they were saved. */
+export async function readRunStatistics(runDir: string): Promise<RunStatistics | null> {
+  const path = runPaths(runDir).statistics;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new RunDirectoryError(
+      `${path}: expected a readable file, found ${(error as NodeJS.ErrnoException).code}`,
+      path,
+    );
+  }
+  let value: RunStatistics;
+  try {
+    value = JSON.parse(text) as RunStatistics;
+  } catch (error) {
+    throw new RunDirectoryError(`${path}: expected JSON, found unparsable text (${(error as Error).message})`, path);
+  }
+  if (value.format !== "vox-statistics" || value.version !== 1) {
+    throw new RunDirectoryError(
+      `${path}: expected format vox-statistics version 1, found ${JSON.stringify(value.format)}`,
+      path,
+    );
+  }
+  if (!(featureNormalizations as readonly string[]).includes(value.normalization)) {
+    throw new RunDirectoryError(
+      `${path}.normalization: expected one of ${featureNormalizations.join(", ")}, found ${JSON.stringify(value.normalization)}`,
+      path,
+    );
+  }
+  return value;
+}
+
+/** What converting with a run needs: the feature map the networks were trained through and each speaker's statistics. */
+export interface RunConversion {
+  map: ModelFeatureMap;
+  statistics: RunStatistics | null;
+  /** The statistics of a run speaker (null when the run has none). */
+  speaker(id: string): SpeakerFeatureStatistics | null;
+}
+
+export function runConversion(
+  spec: FeatureSpec,
+  speakers: readonly string[],
+  statistics: RunStatistics | null,
+): RunConversion {
+  const list = statistics ? speakers.map((id) => statistics.speakers[id]).filter((s) => s !== undefined) : [];
+  const map = new ModelFeatureMap(spec, statistics?.normalization ?? "none", list);
+  return { map, statistics, speaker: (id) => statistics?.speakers[id] ?? null };
+}
+
+/** {@link runConversion} of the run in `runDir`. */
+export async function openRunConversion(
+  runDir: string,
+  record: Pick<RunRecord, "featureSpec" | "speakers">,
+): Promise<RunConversion> {
+  return runConversion(record.featureSpec, record.speakers, await readRunStatistics(runDir));
 }

@@ -1,8 +1,9 @@
 import { join } from "node:path";
-import { type FeatureSpec, renderSpectrogramPng, synthesize } from "@vox/dsp";
+import { renderSpectrogramPng, type Spectrogram, spectrogramOfFeatures, synthesize } from "@vox/dsp";
 import { writeFileAtomic, writeWavFile } from "@vox/dsp/node";
 import type { CachedUtterance, FeatureStore } from "@vox/datasets";
-import { convertUtterance, type GeneratorConfig, type tf } from "@vox/models";
+import { convertFeatures, type GeneratorConfig, type tf } from "@vox/models";
+import type { RunConversion } from "./run-directory.js";
 
 export interface SampleOptions {
   utterances: number;
@@ -41,13 +42,14 @@ export async function writeSamples(
   generator: tf.LayersModel,
   config: GeneratorConfig,
   store: FeatureStore,
-  spec: FeatureSpec,
+  conversion: RunConversion,
   options: SampleOptions,
 ): Promise<string[]> {
   const written: string[] = [];
-  const scale = spec.unitScale ? { min: 0, max: 1 } : { min: spec.floorDb, max: 0 };
-  const write = async (name: string, features: Parameters<typeof synthesize>[0]) => {
-    await writeFileAtomic(join(folder, `${name}.png`), renderSpectrogramPng(features, scale));
+  const spec = store.spec;
+  const write = async (name: string, features: Spectrogram) => {
+    const { spectrogram, min, max } = spectrogramOfFeatures(features, spec);
+    await writeFileAtomic(join(folder, `${name}.png`), renderSpectrogramPng(spectrogram, { min, max }));
     const audio = synthesize(features, spec, { nIter: options.griffinLimIterations });
     await writeWavFile(join(folder, `${name}.wav`), audio, spec.sampleRate);
     written.push(join(folder, `${name}.png`), join(folder, `${name}.wav`));
@@ -56,9 +58,16 @@ export async function writeSamples(
     const features = store.readUtterance(utterance);
     const base = safeName(`${utterance.speaker}_${utterance.id}`);
     await write(`${base}__source`, features);
-    const source = store.speakerMap.index(utterance.speaker);
+    const source = {
+      label: store.speakerMap.index(utterance.speaker),
+      statistics: conversion.speaker(utterance.speaker),
+    };
     for (const target of sampleTargets(store, options.maxTargets)) {
-      const converted = convertUtterance(generator, config, features, source, target, store.silenceFrame);
+      const targetId = store.speakerMap.speaker(target);
+      const converted = convertFeatures(generator, config, conversion.map, features, source, {
+        label: target,
+        statistics: conversion.speaker(targetId),
+      });
       await write(`${base}__to__${safeName(store.speakerMap.speaker(target))}`, converted);
     }
   }

@@ -29,9 +29,9 @@ export const testSpec: FeatureSpec = { ...mel80FeatureSpec, nFft: 512, winLength
 
 /**
  * Two "voices" told apart by tone colour (low and dark vs high and bright), `perSpeaker` utterances each of
- * 0.8-1.6 s, prepared with `testSpec`. Returns the cache folder.
+ * 0.8-1.6 s, prepared with `spec` (default `testSpec`). Returns the cache folder.
  */
-export async function twoVoiceCache(perSpeaker = 8): Promise<string> {
+export async function twoVoiceCache(perSpeaker = 8, spec: FeatureSpec = testSpec): Promise<string> {
   const corpus = temporaryFolder("vox-train-corpus-");
   const voices = [
     { name: "dark", f0: 110, formant: 500 },
@@ -45,6 +45,6 @@ export async function twoVoiceCache(perSpeaker = 8): Promise<string> {
     }
   }
   const cache = temporaryFolder("vox-train-cache-");
-  await prepareFeatures(corpus, testSpec, cache, { workers: 0 });
+  await prepareFeatures(corpus, spec, cache, { workers: 0 });
   return cache;
 }

@@ -1,7 +1,7 @@
 import { access, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FeatureStore } from "@vox/datasets";
-import { assertSameFeatureSpec, Mulberry32 } from "@vox/dsp";
+import { assertSameFeatureSpec, modelFeatureRows, Mulberry32 } from "@vox/dsp";
 import {
   type BackendName,
   buildDiscriminator,
@@ -23,11 +23,16 @@ import {
   appendMetrics,
   type MetricsLine,
   readRunRecord,
+  readRunStatistics,
+  type RunConversion,
   type RunRecord,
+  runConversion,
   runPaths,
   truncateMetrics,
   writeRunRecord,
+  writeRunStatistics,
 } from "./run-directory.js";
+import { resolveNormalization, trainingStatistics } from "./statistics.js";
 import { writeSamples } from "./samples.js";
 import { StarGanUpdater, type TrainBatch } from "./updater.js";
 
@@ -67,13 +72,18 @@ export class StarGanTrainer {
   private readonly discriminatorVariables: tf.Variable[];
   private readonly generatorOptimizer: Optimizer;
   private readonly discriminatorOptimizer: Optimizer;
+  /** A batch as read from the cache (every feature row) and as the networks see it (ModelFeatureMap rows). */
+  private readonly rawBatch: Float32Array;
   private readonly batchBuffer: Float32Array;
   private readonly updater: StarGanUpdater;
+  /** Statistics of each speaker label (for `speaker` normalisation), in label order. */
+  private readonly labelStatistics: ReturnType<RunConversion["speaker"]>[];
 
   private constructor(
     readonly runDir: string,
     readonly record: RunRecord,
     readonly store: FeatureStore,
+    readonly conversion: RunConversion,
     readonly generator: tf.LayersModel,
     readonly discriminator: tf.LayersModel,
     readonly backend: BackendName,
@@ -91,7 +101,9 @@ export class StarGanTrainer {
     this.generatorOptimizer = new Optimizer(record.config.generatorOptimizer);
     this.discriminatorOptimizer = new Optimizer(record.config.discriminatorOptimizer);
     this.updater = new StarGanUpdater(objective, this.generatorOptimizer, this.discriminatorOptimizer, backend);
-    this.batchBuffer = new Float32Array(record.config.batchSize * store.bins * record.config.cropFrames);
+    this.rawBatch = new Float32Array(record.config.batchSize * store.bins * record.config.cropFrames);
+    this.batchBuffer = new Float32Array(record.config.batchSize * conversion.map.rows * record.config.cropFrames);
+    this.labelStatistics = store.speakerMap.speakers.map((id) => conversion.speaker(id));
   }
 
   get config(): TrainConfig {
@@ -137,9 +149,17 @@ export class StarGanTrainer {
       validation: store.validation.map((u) => `${u.speaker}/${u.id}`),
       versions,
     };
+    const statistics = trainingStatistics(store, resolveNormalization(valid.normalization, store.spec));
     const backend = await initBackend(valid.backend ?? undefined, log);
     await writeRunRecord(runDir, record);
-    return StarGanTrainer.build(paths.root, record, store, backend.name);
+    await writeRunStatistics(runDir, statistics);
+    return StarGanTrainer.build(
+      paths.root,
+      record,
+      store,
+      runConversion(store.spec, record.speakers, statistics),
+      backend.name,
+    );
   }
 
   /**
@@ -181,7 +201,8 @@ export class StarGanTrainer {
     }
     const backend = await initBackend(record.config.backend ?? undefined, log);
     if (changed) await writeRunRecord(runDir, record);
-    const trainer = StarGanTrainer.build(runPaths(runDir).root, record, store, backend.name);
+    const conversion = runConversion(record.featureSpec, record.speakers, await readRunStatistics(runDir));
+    const trainer = StarGanTrainer.build(runPaths(runDir).root, record, store, conversion, backend.name);
     const steps = await listCheckpoints(runDir);
     const latest = steps[steps.length - 1];
     if (latest !== undefined) {
@@ -213,11 +234,14 @@ export class StarGanTrainer {
       seed: config.seed,
     });
     let model: ModelConfig;
+    const normalization = resolveNormalization(config.normalization, store.spec);
     try {
       model = presetConfig(config.preset, {
         numLabels: store.speakerMap.size,
-        bins: store.bins,
+        bins: modelFeatureRows(store.spec),
         frames: config.cropFrames,
+        // Unit-scale spectrograms end in a sigmoid; normalised rows and mel-cepstra are unbounded.
+        output: normalization === "none" && store.spec.kind !== "world" ? "sigmoid" : "linear",
       });
     } catch (error) {
       // The preset cannot be built for these features or crops: say which training field to change.
@@ -235,12 +259,18 @@ export class StarGanTrainer {
     return { store, model };
   }
 
-  private static build(runDir: string, record: RunRecord, store: FeatureStore, backend: BackendName): StarGanTrainer {
+  private static build(
+    runDir: string,
+    record: RunRecord,
+    store: FeatureStore,
+    conversion: RunConversion,
+    backend: BackendName,
+  ): StarGanTrainer {
     const generator = withSeededRandom(record.config.seed, () => buildGenerator(record.model.generator));
     const discriminator = withSeededRandom(record.config.seed + 1, () =>
       buildDiscriminator(record.model.discriminator),
     );
-    return new StarGanTrainer(runDir, record, store, generator, discriminator, backend);
+    return new StarGanTrainer(runDir, record, store, conversion, generator, discriminator, backend);
   }
 
   private checkpointParts(): CheckpointParts {
@@ -288,21 +318,34 @@ export class StarGanTrainer {
 
   private nextBatch(): TrainBatch {
     const { batchSize, cropFrames } = this.config;
-    const sampled = this.store.sampleBatch(batchSize, this.batchBuffer);
+    const sampled = this.store.sampleBatch(batchSize, this.rawBatch);
+    const { map } = this.conversion;
+    const rawItem = this.store.bins * cropFrames;
+    const item = map.rows * cropFrames;
+    for (let i = 0; i < batchSize; i++) {
+      const stats = this.labelStatistics[sampled.labels[i] as number] ?? null;
+      map.encode(
+        sampled.features.subarray(i * rawItem, (i + 1) * rawItem),
+        cropFrames,
+        stats,
+        this.batchBuffer,
+        i * item,
+      );
+    }
     const source = sampled.labels;
     const target = source.map((label) => this.otherSpeaker(label));
     const otherSource = source.map((label) => this.otherSpeaker(label));
     const mix = new Float32Array(batchSize).map(() => this.rng.next());
-    const x = tf.tensor4d(sampled.features, [batchSize, this.store.bins, cropFrames, 1]);
-    return { x, features: sampled.features, source, target, otherSource, mix };
+    const x = tf.tensor4d(this.batchBuffer, [batchSize, map.rows, cropFrames, 1]);
+    return { x, features: this.batchBuffer, source, target, otherSource, mix };
   }
 
-  /** One training step: n_critic discriminator updates, then one generator update. */
   /** Threads computing micro-batches (see {@link StarGanUpdater.threadCount}). */
   get threadCount(): number {
     return this.updater.threadCount;
   }
 
+  /** One training step: n_critic discriminator updates, then one generator update. */
   async trainStep(): Promise<Record<string, number>> {
     await this.updater.start();
     const factor = this.decay(this.step);
@@ -404,7 +447,7 @@ export class StarGanTrainer {
           this.generator,
           this.record.model.generator,
           this.store,
-          this.record.featureSpec,
+          this.conversion,
           samples,
         );
       }

@@ -1,11 +1,19 @@
-import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { loudnessGain, readAudioFile, readCacheIndex, SpeakerMap } from "@vox/datasets";
-import { analyze, type FeatureSpec, resample, silenceFrame, synthesize } from "@vox/dsp";
+import {
+  analyze,
+  type FeatureSpec,
+  featureStatistics,
+  likeliestSpeaker,
+  resample,
+  type SpeakerFeatureStatistics,
+  synthesize,
+} from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
-import { convertUtterance, initBackend, loadModel, type ModelMetadata } from "@vox/models";
+import { convertFeatures, initBackend, loadModel } from "@vox/models";
+import { listCheckpoints, openRunConversion, type RunConversion, readRunRecord, runPaths } from "@vox/train";
 import { CliError } from "../errors.js";
-import { audioInputs, note, output, stem, writableFolder } from "../io.js";
+import { audioInputs, note, output, uniqueStems, writableFolder } from "../io.js";
 
 export interface ConvertFlags {
   run: string;
@@ -19,44 +27,33 @@ export interface ConvertFlags {
 }
 
 async function checkpointDir(run: string, step?: string): Promise<string> {
-  const root = join(run, "checkpoints");
-  const steps = (await readdir(root).catch(() => [] as string[])).filter((n) => /^\d+$/.test(n)).sort();
-  if (steps.length === 0)
-    throw new CliError(
-      `${run}: expected a vox run with a checkpoint, found ${steps.length === 0 ? "none" : ""}`.trim(),
-    );
-  const chosen = step === undefined ? steps[steps.length - 1] : steps.find((s) => Number(s) === Number(step));
-  if (!chosen) throw new CliError(`--step: expected one of ${steps.map(Number).join(", ")}, found ${step}`);
-  return join(root, chosen, "generator");
+  const steps = await listCheckpoints(run);
+  if (steps.length === 0) throw new CliError(`${run}: expected a vox run with a checkpoint, found none`);
+  const chosen = step === undefined ? steps[steps.length - 1] : steps.find((s) => s === Number(step));
+  if (chosen === undefined) throw new CliError(`--step: expected one of ${steps.join(", ")}, found ${step}`);
+  return join(runPaths(run).checkpoint(chosen), "generator");
 }
 
-/** The speaker whose mean features (from the run's feature cache) are nearest the utterance's. */
-async function nearestSpeaker(
+/**
+ * Each speaker's statistics for guessing the source: the run's (its training utterances), or for a run made
+ * before they were saved, the feature cache's per-speaker row statistics.
+ */
+async function speakerStatistics(
   run: string,
-  features: Float32Array,
-  bins: number,
-  frames: number,
-  speakers: SpeakerMap,
-): Promise<string | null> {
-  const record = JSON.parse(await readFile(join(run, "config.json"), "utf8")) as { data: string };
-  const index = await readCacheIndex(record.data).catch(() => undefined);
-  if (!index) return null;
-  const mean = new Float64Array(bins);
-  for (let f = 0; f < bins; f++) {
-    let s = 0;
-    for (let t = 0; t < frames; t++) s += features[f * frames + t] ?? 0;
-    mean[f] = s / frames;
+  conversion: RunConversion,
+): Promise<Record<string, SpeakerFeatureStatistics>> {
+  if (conversion.statistics) return conversion.statistics.speakers;
+  const record = await readRunRecord(run).catch(() => undefined);
+  const index = record ? await readCacheIndex(record.data).catch(() => undefined) : undefined;
+  const out: Record<string, SpeakerFeatureStatistics> = {};
+  for (const [id, stats] of Object.entries(index?.speakerStatistics ?? {})) {
+    out[id] = {
+      utterances: stats.utterances,
+      rows: { frames: stats.frames, mean: stats.mean, std: stats.std },
+      logF0: null,
+    };
   }
-  let best: string | null = null;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const speaker of speakers.speakers) {
-    const stats = index.speakerStatistics[speaker];
-    if (!stats) continue;
-    let d = 0;
-    for (let f = 0; f < bins; f++) d += ((stats.mean[f] ?? 0) - (mean[f] ?? 0)) ** 2;
-    if (d < bestDistance) [best, bestDistance] = [speaker, d];
-  }
-  return best;
+  return out;
 }
 
 /**
@@ -75,10 +72,14 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   const spec: FeatureSpec = metadata.featureSpec;
   const speakers = SpeakerMap.fromJSON(metadata.speakers, `${flags.run} speakers`);
   const target = speakers.index(flags.to);
+  const conversion = await openRunConversion(flags.run, { featureSpec: spec, speakers: metadata.speakers });
+  const known = await speakerStatistics(flags.run, conversion);
+  if (flags.from !== undefined) speakers.index(flags.from);
+  const names = uniqueStems(files);
   const nIter = flags.glIterations === undefined ? undefined : Number(flags.glIterations);
   const momentum = flags.glMomentum === undefined ? undefined : Number(flags.glMomentum);
   const results = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     const audio = await readAudioFile(file);
     const signal =
       audio.sampleRate === spec.sampleRate ? audio.samples : resample(audio.samples, audio.sampleRate, spec.sampleRate);
@@ -87,25 +88,23 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
       signal.map((v) => v * gain),
       spec,
     );
-    const fromName =
-      flags.from ??
-      (await nearestSpeaker(flags.run, features.data, features.bins, features.frames, speakers)) ??
-      speakers.speaker(0);
-    const source = speakers.index(fromName);
-    const converted = convertUtterance(
+    const fromName = flags.from ?? likeliestSpeaker(features, spec, known) ?? speakers.speaker(0);
+    // A named corpus speaker brings its statistics; a guessed voice (maybe from outside the corpus) uses its own.
+    const statistics = flags.from !== undefined ? conversion.speaker(fromName) : featureStatistics(spec, [features]);
+    const converted = convertFeatures(
       model,
-      (metadata as ModelMetadata).config.generator,
+      metadata.config.generator,
+      conversion.map,
       features,
-      source,
-      target,
-      silenceFrame(spec),
+      { label: speakers.index(fromName), statistics },
+      { label: target, statistics: conversion.speaker(flags.to) },
     );
     const samples = synthesize(converted, spec, {
       ...(nIter !== undefined ? { nIter } : {}),
       ...(momentum !== undefined ? { momentum } : {}),
       length: signal.length,
     });
-    const path = join(outDir, `${stem(file)}__to__${flags.to}.wav`);
+    const path = join(outDir, `${names[i]}__to__${flags.to}.wav`);
     await writeWavFile(path, samples, spec.sampleRate);
     results.push({
       input: file,

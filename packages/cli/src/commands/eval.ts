@@ -1,4 +1,5 @@
 import { evaluateRun, formatEvalTable, parseAsrCommand } from "@vox/eval";
+import { CliError } from "../errors.js";
 import { note, output, requireFolder } from "../io.js";
 
 export interface EvalFlags {
@@ -8,21 +9,32 @@ export interface EvalFlags {
   asr?: boolean;
   maxUtterances?: string;
   maxTargets?: string;
+  recordings?: string;
+  transcripts?: string;
   json?: boolean;
 }
 
 export async function evalCommand(flags: EvalFlags): Promise<void> {
   await requireFolder(flags.run, "a vox run folder");
+  if ((flags.recordings === undefined) !== (flags.transcripts === undefined)) {
+    throw new CliError(
+      `--recordings and --transcripts: expected both (a folder of recordings and their transcript file), found only ${flags.recordings ? "--recordings" : "--transcripts"}`,
+    );
+  }
+  if (flags.recordings) await requireFolder(flags.recordings, "a folder of WAV/FLAC recordings");
   const report = await evaluateRun(flags.run, {
     ...(flags.step !== undefined ? { step: Number(flags.step) } : {}),
     asr: flags.asr === false ? null : flags.asrCommand ? parseAsrCommand(flags.asrCommand) : "auto",
     ...(flags.maxUtterances ? { maxUtterances: Number(flags.maxUtterances) } : {}),
     ...(flags.maxTargets ? { maxTargets: Number(flags.maxTargets) } : {}),
+    ...(flags.recordings && flags.transcripts
+      ? { recordings: { folder: flags.recordings, transcripts: flags.transcripts } }
+      : {}),
     log: note,
   });
   output(
     flags.json === true,
-    { step: report.step, summary: report.summary, pairs: report.pairs },
+    { step: report.step, summary: report.summary, pairs: report.pairs, outside: report.outside?.summary ?? null },
     formatEvalTable(report),
   );
 }

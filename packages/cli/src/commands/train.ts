@@ -1,4 +1,3 @@
-import { readCacheIndex } from "@vox/datasets";
 import { parseOverrides, resolveTrainConfig, StarGanTrainer, abortOnSignals, stderrTrainProgress } from "@vox/train";
 import { CliError } from "../errors.js";
 import { note, output } from "../io.js";
@@ -27,14 +26,6 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       throw new CliError(
         "vox train: expected --data <cache> and --run <dir> (or --resume <dir>), found " +
           (flags.data ? "no --run" : "no --data"),
-      );
-    }
-    const index = await readCacheIndex(flags.data).catch(() => undefined);
-    if (index?.featureSpec.kind === "world") {
-      // The generator would rewrite log F0 and aperiodicity with the mel-cepstrum; the recipe that converts only
-      // the envelope (F0 by a Gaussian transform, aperiodicity copied) is not built yet.
-      throw new CliError(
-        `--data ${flags.data}: expected a cache of seed, mel80 or linear/mel features to train on, found world features (vox resynthesize --spec world plays them; training on them is not supported yet)`,
       );
     }
     const config = await resolveTrainConfig({

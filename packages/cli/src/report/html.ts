@@ -61,11 +61,11 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     const e = run.evaluation;
     sections.push(
       `<h2>Objective scores (step ${e.step})</h2>`,
-      `<p>MCD-DTW in dB over mel-cepstra c1..c24 against the target speaker's real utterance of the same sentence; speaker accuracy by an independent classifier; WER/CER by ${escapeHtml(e.asr ?? "no ASR (install pocketsphinx or pass --asr-command)")}.</p>`,
-      `<table class="scores"><tr><th>system</th><th>items</th><th>MCD dB</th><th>classified as target</th><th>classified as source</th><th>WER</th><th>CER</th></tr>${e.summary
+      `<p>MCD-DTW in dB over mel-cepstra c1..c24 against the target speaker's real utterance of the same sentence (MCD: vox's 40-band mel-cepstrum; MCD24: the StarGAN-VC papers' world mel-cepstrum, alpha 0.42); "mean/variance shift" converts by per-row statistics alone, learning nothing; speaker accuracy by an independent classifier; WER/CER by ${escapeHtml(e.asr ?? "no ASR (install pocketsphinx or pass --asr-command)")}.</p>`,
+      `<table class="scores"><tr><th>system</th><th>items</th><th>MCD dB</th><th>MCD24 dB</th><th>classified as target</th><th>classified as source</th><th>WER</th><th>CER</th></tr>${e.summary
         .map(
           (s) =>
-            `<tr><td>${s.system}</td><td>${s.items}</td><td>${number(s.mcd)}</td><td>${number(s.targetAccuracy)}</td><td>${number(s.sourceAccuracy)}</td><td>${number(s.wer)}</td><td>${number(s.cer)}</td></tr>`,
+            `<tr><td>${s.system}</td><td>${s.items}</td><td>${number(s.mcd)}</td><td>${number(s.mcdWorld ?? null)}</td><td>${number(s.targetAccuracy)}</td><td>${number(s.sourceAccuracy)}</td><td>${number(s.wer)}</td><td>${number(s.cer)}</td></tr>`,
         )
         .join("")}</table>`,
     );

@@ -24,13 +24,24 @@ export function renderMarkdown(run: RunSummary): string {
   }
   if (run.evaluation) {
     lines.push(`## Objective scores (step ${run.evaluation.step}, ASR: ${run.evaluation.asr ?? "none"})`, "");
-    lines.push("| system | items | MCD dB | as target | as source | WER | CER |", "|---|---|---|---|---|---|---|");
-    for (const s of run.evaluation.summary) {
+    const table = (summary: typeof run.evaluation.summary) => {
       lines.push(
-        `| ${s.system} | ${s.items} | ${number(s.mcd)} | ${number(s.targetAccuracy)} | ${number(s.sourceAccuracy)} | ${number(s.wer)} | ${number(s.cer)} |`,
+        "| system | items | MCD dB | MCD24 dB | as target | as source | WER | CER |",
+        "|---|---|---|---|---|---|---|---|",
       );
+      for (const s of summary) {
+        lines.push(
+          `| ${s.system} | ${s.items} | ${number(s.mcd)} | ${number(s.mcdWorld ?? null)} | ${number(s.targetAccuracy)} | ${number(s.sourceAccuracy)} | ${number(s.wer)} | ${number(s.cer)} |`,
+        );
+      }
+      lines.push("");
+    };
+    table(run.evaluation.summary);
+    const outside = run.evaluation.outside;
+    if (outside) {
+      lines.push(`### Recordings from outside the corpus (${outside.recordings}, ${outside.folder})`, "");
+      table(outside.summary);
     }
-    lines.push("");
   }
   if (run.samples) {
     lines.push(`## Samples at step ${run.samples.step}`, "");

@@ -1,0 +1,143 @@
+/**
+ * The recipe sweep: candidate recipes trained on the shipped demo corpus and scored by `vox eval` on its held-out
+ * sentences, one recipe after another on the same machine, into one table (representation, preset, crop, steps,
+ * learning rates, loss weights, normalisation, upsampling; training seconds; every eval figure beside the
+ * mean/variance baseline and the resynthesis of the same run).
+ *
+ *   pnpm --filter @vox/cli sweep [--only name,name] [--out DIR] [--utterances N]
+ *
+ * Features are prepared once per representation under DIR/data-<spec>; each recipe's run is DIR/<name>;
+ * DIR/results.json accumulates rows (a recipe already in it is skipped unless --again). Prints the table.
+ */
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { demoCorpusPath, prepareFeatures, readCorpus } from "@vox/datasets";
+import { featureSpecs } from "@vox/dsp";
+import { writeFileAtomic } from "@vox/dsp/node";
+import { evaluateRun, type SystemSummary } from "@vox/eval";
+import { resolveTrainConfig, StarGanTrainer } from "@vox/train";
+
+interface Recipe {
+  name: string;
+  spec: keyof typeof featureSpecs;
+  preset: string;
+  /** TrainConfig fields over the preset's. */
+  set: Record<string, unknown>;
+}
+
+const lr = (rate: number) => ({
+  generatorOptimizer: { type: "adam", learningRate: rate, beta1: 0.5, beta2: 0.999 },
+  discriminatorOptimizer: { type: "adam", learningRate: rate, beta1: 0.5, beta2: 0.999 },
+});
+const common = { checkpointEvery: 100_000, sampleEvery: 100_000, logEvery: 10, samples: { utterances: 0 } };
+
+/** One change at a time from the demo recipe of record (mel80 / tiny / 32 frames / 600 steps). */
+const recipes: Recipe[] = [
+  { name: "mel80-tiny-demo", spec: "mel80", preset: "tiny", set: { steps: 600, batchSize: 4, cropFrames: 32 } },
+  {
+    name: "world-tiny-global",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" },
+  },
+  {
+    name: "world-tiny-speaker",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "speaker" },
+  },
+  {
+    name: "world-tiny-speaker-lr2e-4",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "speaker", ...lr(2e-4) },
+  },
+  {
+    name: "world-tiny-speaker-id1",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "speaker", lambda: { identity: 1 } },
+  },
+];
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? (args[i + 1] as string) : fallback;
+};
+const outDir = flag("--out", "out/sweep");
+const only = flag("--only", "")
+  .split(",")
+  .filter((s) => s);
+const utterances = Number(flag("--utterances", "5"));
+const again = args.includes("--again");
+
+interface Row {
+  recipe: Recipe;
+  trainSeconds: number;
+  stepsPerSecond: number;
+  upsampling: string;
+  summary: SystemSummary[];
+}
+
+const resultsPath = join(outDir, "results.json");
+const rows: Row[] = JSON.parse(await readFile(resultsPath, "utf8").catch(() => "[]")) as Row[];
+const corpus = await readCorpus(demoCorpusPath());
+const prepared = new Set<string>();
+
+for (const recipe of recipes) {
+  if (only.length > 0 && !only.includes(recipe.name)) continue;
+  if (!again && rows.some((r) => r.recipe.name === recipe.name)) continue;
+  const data = join(outDir, `data-${recipe.spec}`);
+  if (!prepared.has(data)) {
+    await prepareFeatures(corpus, featureSpecs[recipe.spec], data, { workers: 2 });
+    prepared.add(data);
+  }
+  const runDir = join(outDir, recipe.name);
+  await rm(runDir, { recursive: true, force: true });
+  const config = await resolveTrainConfig({ preset: recipe.preset, overrides: { ...common, ...recipe.set } });
+  const trainer = await StarGanTrainer.create(runDir, data, config, () => {});
+  const started = performance.now();
+  try {
+    await trainer.train();
+  } finally {
+    trainer.dispose();
+  }
+  const trainSeconds = (performance.now() - started) / 1000;
+  const generator = trainer.record.model.generator;
+  const upsampling = generator.kind === "stargan" ? "transposed conv" : "pixel shuffle";
+  const report = await evaluateRun(runDir, {
+    maxUtterances: utterances,
+    maxTargets: corpus.speakers.length - 1,
+    log: () => {},
+  });
+  const row: Row = {
+    recipe,
+    trainSeconds,
+    stepsPerSecond: trainer.record.totalSteps / trainSeconds,
+    upsampling,
+    summary: report.summary,
+  };
+  const at = rows.findIndex((r) => r.recipe.name === recipe.name);
+  if (at >= 0) rows[at] = row;
+  else rows.push(row);
+  await writeFileAtomic(resultsPath, `${JSON.stringify(rows, null, 2)}\n`);
+  process.stderr.write(`sweep: ${recipe.name} trained in ${trainSeconds.toFixed(0)} s and scored\n`);
+}
+
+const cell = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? "-" : v.toFixed(digits));
+const pick = (row: Row, system: string) => row.summary.find((s) => s.system === system);
+const lines = [
+  "| recipe | features | preset | crop | steps | lr G/D | λ cyc/id/cls | norm | upsampling | train s | MCD | MCD24 | →target | WER | shift MCD | shift →target | shift WER | resynth WER |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+];
+for (const row of rows) {
+  const config = await resolveTrainConfig({ preset: row.recipe.preset, overrides: { ...common, ...row.recipe.set } });
+  const c = pick(row, "converted");
+  const s = pick(row, "mean/variance shift");
+  const r = pick(row, "resynthesis");
+  lines.push(
+    `| ${row.recipe.name} | ${row.recipe.spec} | ${config.preset} | ${config.cropFrames} | ${config.steps} | ${config.generatorOptimizer.learningRate}/${config.discriminatorOptimizer.learningRate} | ${config.lambda.cycle}/${config.lambda.identity}/${config.lambda.cls} | ${config.normalization ?? (row.recipe.spec === "world" ? "global" : "none")} | ${row.upsampling} | ${row.trainSeconds.toFixed(0)} | ${cell(c?.mcd)} | ${cell(c?.mcdWorld)} | ${cell(c?.targetAccuracy)} | ${cell(c?.wer)} | ${cell(s?.mcd)} | ${cell(s?.targetAccuracy)} | ${cell(s?.wer)} | ${cell(r?.wer)} |`,
+  );
+}
+process.stdout.write(`${lines.join("\n")}\n`);
