@@ -104,7 +104,7 @@ export function program(): Command {
     .command("demo")
     .description("prepare the shipped demo corpus, train tiny, convert, evaluate and report (a few minutes on 2 cores)")
     .option("--out <dir>", "where the demo's cache and run go", "out/demo")
-    .option("--steps <n>", "training steps", "600")
+    .option("--steps <n>", "training steps (default: the demo recipe's)")
     .option("--no-asr", "skip WER/CER even when pocketsphinx is installed")
     .option("--json", "print the result as JSON")
     .action(async (flags) => (await load.demo()).demoCommand(flags));

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
-import { mel80FeatureSpec, seedFeatureSpec } from "@vox/dsp";
-import { nativeConvActive } from "@vox/models";
-import { resolveTrainConfig, StarGanTrainer } from "../src/index.js";
+import { featureSpecs, mel80FeatureSpec, modelFeatureRows, seedFeatureSpec } from "@vox/dsp";
+import { nativeConvActive, presetConfig } from "@vox/models";
+import { demoRecipe, resolveNormalization, resolveTrainConfig, StarGanTrainer } from "../src/index.js";
 
 const [, , role, preset, cache, stepsText, batchText, microText] = process.argv;
 
@@ -123,7 +123,7 @@ for (const [micro, threads, native] of [
       process.execPath,
       [
         ...process.execArgv,
-        fileURLToPath(new URL("./seed-step.ts", import.meta.url)),
+        fileURLToPath(new URL("./step.ts", import.meta.url)),
         "seed-31f31449",
         "2",
         String(micro),
@@ -161,4 +161,66 @@ try {
   }
 } catch (error) {
   console.log(`  PyTorch comparison skipped (${(error as Error).message.split("\n")[0]}); install python3-torch`);
+}
+
+// The small-model regime CPU users live in: the demo recipe's step, vox with its default threads beside the
+// PyTorch twin of the same model, batch and crop on 2 threads.
+{
+  const config = await resolveTrainConfig({ preset: demoRecipe.preset, overrides: demoRecipe.overrides });
+  const spec = featureSpecs[demoRecipe.spec];
+  const rows = modelFeatureRows(spec);
+  const output =
+    resolveNormalization(config.normalization, spec) !== "none" || spec.kind === "world" ? "linear" : "sigmoid";
+  const model = presetConfig(demoRecipe.preset, { numLabels: 5, bins: rows, frames: config.cropFrames, output });
+  const levels = model.discriminator.kind === "stargan" ? model.discriminator.levels : 0;
+  console.log(
+    `\nthe demo recipe's step (${demoRecipe.preset} on ${demoRecipe.spec}: ${rows} x ${config.cropFrames}, batch ${config.batchSize}, ${config.adversarial}), side by side with its PyTorch twin (bench/tiny_step.py)`,
+  );
+  let vox = Number.NaN;
+  try {
+    const out = execFileSync(
+      process.execPath,
+      [
+        ...process.execArgv,
+        fileURLToPath(new URL("./step.ts", import.meta.url)),
+        "demo",
+        String(config.batchSize),
+        String(config.microBatch ?? config.batchSize),
+        "2",
+        "20",
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10 * 60 * 1000 },
+    );
+    const r = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
+    vox = r.seconds as number;
+    console.log(
+      `  vox ${r.backend}, ${r.threads} thread(s): ${(vox * 1000).toFixed(1)} ms/step, tensors leaked per step ${r.tensorLeak}`,
+    );
+  } catch (error) {
+    console.log(`  vox: did not complete a step: ${failure(String((error as { stderr?: string }).stderr ?? error))}`);
+  }
+  try {
+    const twinStep = fileURLToPath(new URL("./tiny_step.py", import.meta.url));
+    const args = [
+      twinStep,
+      String(rows),
+      String(config.cropFrames),
+      String(config.batchSize),
+      "5",
+      String(levels),
+      output,
+      "2",
+      "20",
+    ];
+    const r = JSON.parse(
+      execFileSync("/usr/bin/python3", args, { encoding: "utf8" }).trim().split("\n").at(-1) ?? "{}",
+    ) as {
+      stepSeconds: number;
+      torch: string;
+    };
+    console.log(`  PyTorch ${r.torch}, 2 threads: ${(r.stepSeconds * 1000).toFixed(1)} ms/step`);
+    if (Number.isFinite(vox)) console.log(`  vox / PyTorch: ${(vox / r.stepSeconds).toFixed(2)}x (goal: at most 1.0x)`);
+  } catch (error) {
+    console.log(`  PyTorch comparison skipped (${(error as Error).message.split("\n")[0]}); install python3-torch`);
+  }
 }

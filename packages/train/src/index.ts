@@ -32,3 +32,4 @@ export { sampleTargets, sampleUtterances, writeSamples } from "./samples.js";
 export { formatProgress, stderrTrainProgress, type TrainProgress } from "./progress.js";
 export { abortOnSignals } from "./signals.js";
 export { StarGanTrainer, type TrainOptions, type TrainResult } from "./trainer.js";
+export { demoRecipe, type Recipe } from "./recipes.js";

@@ -1,22 +1,30 @@
-import { rm } from "node:fs/promises";
+import { access, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { demoCorpusPath, prepareFeatures, readCorpus, stderrProgress } from "@vox/datasets";
-import { mel80FeatureSpec } from "@vox/dsp";
+import { featureSpecs } from "@vox/dsp";
 import { evaluateRun, formatEvalTable } from "@vox/eval";
-import { abortOnSignals, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } from "@vox/train";
+import { abortOnSignals, demoRecipe, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } from "@vox/train";
+import { CliError } from "../errors.js";
 import { note, output } from "../io.js";
 import { reportCommand } from "./report.js";
 
+/** Debian's pocketsphinx-testdata: five read sentences of one human reader, scored as voices from outside the corpus. */
+export const humanRecordings = {
+  folder: "/usr/share/pocketsphinx/test/data/librivox",
+  transcripts: "/usr/share/pocketsphinx/test/data/librivox/transcription",
+};
+
 export interface DemoFlags {
   out: string;
-  steps: string;
+  steps?: string;
   asr?: boolean;
   json?: boolean;
 }
 
 /**
- * The whole pipeline on the shipped demo corpus: prepare (80-band log-mel) -> train `tiny` -> convert every
- * held-out sentence to every other speaker and score it against the baselines -> the experiment record.
+ * The whole pipeline on the shipped demo corpus: prepare -> train the demo recipe -> convert held-out sentences to
+ * every other speaker (and a human reader's recordings to every voice) and score them against the baselines ->
+ * the experiment record.
  */
 export async function demoCommand(flags: DemoFlags): Promise<void> {
   const started = performance.now();
@@ -27,19 +35,20 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   note(
     `demo: ${corpus.speakers.length} voices x ${corpus.utterances.length / corpus.speakers.length} sentences from ${corpus.root}`,
   );
-  await prepareFeatures(corpus, mel80FeatureSpec, cache, {
+  await prepareFeatures(corpus, featureSpecs[demoRecipe.spec], cache, {
     workers: 2,
     overwrite: true,
     onProgress: stderrProgress("prepare"),
   });
   await rm(runDir, { recursive: true, force: true });
-  const steps = Number(flags.steps);
+  const steps = flags.steps === undefined ? demoRecipe.steps : Number(flags.steps);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new CliError(`--steps: expected a whole number >= 1, found ${flags.steps}`);
   const config = await resolveTrainConfig({
-    preset: "tiny",
+    preset: demoRecipe.preset,
     overrides: {
+      ...demoRecipe.overrides,
       steps,
-      batchSize: 4,
-      cropFrames: 32,
       checkpointEvery: steps,
       sampleEvery: steps,
       logEvery: 5,
@@ -54,10 +63,17 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     dispose();
     trainer.dispose();
   }
+  const human = await access(humanRecordings.transcripts).then(
+    () => true,
+    () => false,
+  );
+  if (!human)
+    note(`demo: ${humanRecordings.folder} not found (apt-get install pocketsphinx-testdata): no human voice scored`);
   const report = await evaluateRun(runDir, {
     maxUtterances: 5,
     maxTargets: corpus.speakers.length - 1,
     asr: flags.asr === false ? null : "auto",
+    ...(human ? { recordings: humanRecordings } : {}),
     log: note,
   });
   process.stderr.write(`${formatEvalTable(report)}\n`);

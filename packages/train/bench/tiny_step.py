@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""PyTorch twin of the demo recipe's training step (packages/train/bench/seed-step.ts with recipe "demo"): the
+`tiny` preset's generator (16 channels, 7x7 first conv, two 4x4 stride-2 downsamplings, labels tiled at the
+bottleneck into a 3x5 merge conv, two 3x5 residual blocks, BatchNorm, mirrored transposed convs) and its StarGAN
+discriminator (4x4 stride-2 convs + LeakyReLU(0.01), src and cls heads). One step = D (LSGAN on real and converted
++ softmax classification of real) then G (LSGAN + classification + 10 x L1 cycle + 5 x L1 identity), Adam 1e-3.
+Usage: python3 tiny_step.py bins frames batch labels levels output threads steps    prints one JSON line
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+bins, frames, batch, labels, levels = (int(v) for v in sys.argv[1:6])
+output = sys.argv[6]
+threads, steps = int(sys.argv[7]), int(sys.argv[8])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+def cbr(cin, cout, k, s, p):
+    return [nn.Conv2d(cin, cout, k, s, p, bias=False), nn.BatchNorm2d(cout, eps=1e-5, momentum=0.1), nn.ReLU()]
+
+
+class ResBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.main = nn.Sequential(*cbr(c, c, (3, 5), 1, (1, 2)), nn.Conv2d(c, c, (3, 5), 1, (1, 2), bias=False),
+                                  nn.BatchNorm2d(c))
+
+    def forward(self, x):
+        return x + self.main(x)
+
+
+class Generator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Sequential(*cbr(1, 16, 7, 1, 3), *cbr(16, 32, 4, 2, 1), *cbr(32, 64, 4, 2, 1))
+        self.merge = nn.Sequential(*cbr(64 + labels, 64, (3, 5), 1, (1, 2)))
+        self.res = nn.Sequential(ResBlock(64), ResBlock(64))
+        up = []
+        for cin, cout in [(64, 32), (32, 16)]:
+            up += [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+        up += [nn.ConvTranspose2d(16, 1, 7, 1, 3)]
+        if output == "sigmoid":
+            up += [nn.Sigmoid()]
+        self.up = nn.Sequential(*up)
+
+    def forward(self, x, c):
+        h = self.down(x)
+        c = c.view(c.size(0), c.size(1), 1, 1).repeat(1, 1, h.size(2), h.size(3))
+        return self.up(self.res(self.merge(torch.cat([h, c], 1))))
+
+
+class Discriminator(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layers, cin, cout = [], 1, 16
+        for level in range(levels):
+            layers += [nn.Conv2d(cin, cout, 4, 2, 1), nn.LeakyReLU(0.01)]
+            cin = cout
+            if level < levels - 1:
+                cout *= 2
+        self.main = nn.Sequential(*layers)
+        self.src = nn.Conv2d(cin, 1, 3, 1, 1, bias=False)
+        self.cls = nn.Conv2d(cin, labels, (bins // 2 ** levels, frames // 2 ** levels), bias=False)
+
+    def forward(self, x):
+        h = self.main(x)
+        return self.src(h), self.cls(h).view(x.size(0), -1)
+
+
+G, D = Generator(), Discriminator()
+g_opt = torch.optim.Adam(G.parameters(), 1e-3, betas=(0.5, 0.999))
+d_opt = torch.optim.Adam(D.parameters(), 1e-3, betas=(0.5, 0.999))
+x = torch.randn(batch, 1, bins, frames)
+source = torch.randint(0, labels, (batch,))
+target = (source + 1 + torch.randint(0, labels - 1, (batch,))) % labels
+one_hot = lambda v: F.one_hot(v, labels).float()
+
+
+def step():
+    # D: LSGAN on real and converted, softmax classification of real.
+    fake = G(x, one_hot(target)).detach()
+    src, cls = D(torch.cat([x, fake]))
+    real_src, fake_src = src[:batch], src[batch:]
+    d_loss = ((real_src - 1) ** 2).mean() + (fake_src ** 2).mean() + F.cross_entropy(cls[:batch], source)
+    d_opt.zero_grad()
+    d_loss.backward()
+    d_opt.step()
+    # G: LSGAN + classification of the converted + 10 x L1 cycle + 5 x L1 identity.
+    fake = G(x, one_hot(target))
+    out, logits = D(fake)
+    cycle = (x - G(fake, one_hot(source))).abs().mean()
+    identity = (x - G(x, one_hot(source))).abs().mean()
+    g_loss = ((out - 1) ** 2).mean() + F.cross_entropy(logits, target) + 10 * cycle + 5 * identity
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+
+
+step()
+times = []
+for _ in range(steps):
+    start = time.perf_counter()
+    step()
+    times.append(time.perf_counter() - start)
+times.sort()
+count = lambda m: sum(p.numel() for p in m.parameters())
+print(json.dumps({"threads": threads, "generatorParameters": count(G), "discriminatorParameters": count(D),
+                  "stepSeconds": times[len(times) // 2], "torch": torch.__version__}))

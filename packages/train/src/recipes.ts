@@ -1,0 +1,23 @@
+import type { featureSpecs } from "@vox/dsp";
+import type { PresetName } from "@vox/models";
+
+/** A whole training recipe: the features, the preset and the TrainConfig fields over the preset's defaults. */
+export interface Recipe {
+  /** A named FeatureSpec (`vox prepare --spec`). */
+  spec: keyof typeof featureSpecs;
+  preset: PresetName;
+  steps: number;
+  /** TrainConfig fields over the preset's (steps excluded). */
+  overrides: Record<string, unknown>;
+}
+
+/**
+ * What `pnpm demo` trains, and what the @vox/train bench times beside its PyTorch twin: the winner of the recipe
+ * sweep (packages/cli/experiments/sweep.ts) within the demo's 10-minute budget on 2 cores.
+ */
+export const demoRecipe: Recipe = Object.freeze({
+  spec: "mel80",
+  preset: "tiny",
+  steps: 600,
+  overrides: Object.freeze({ batchSize: 4, cropFrames: 32 }),
+}) as Recipe;
