@@ -58,6 +58,18 @@ const recipes: Recipe[] = [
     preset: "tiny",
     set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "speaker", lambda: { identity: 1 } },
   },
+  {
+    name: "world-tiny-global-cls5",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global", lambda: { cls: 5 } },
+  },
+  {
+    name: "world-tiny-global-id1",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global", lambda: { identity: 1 } },
+  },
 ];
 
 const args = process.argv.slice(2);
@@ -105,7 +117,7 @@ for (const recipe of recipes) {
   }
   const trainSeconds = (performance.now() - started) / 1000;
   const generator = trainer.record.model.generator;
-  const upsampling = generator.kind === "stargan" ? "transposed conv" : "pixel shuffle";
+  const upsampling = generator.kind === "stargan-vc2" ? "pixel shuffle" : "transposed conv";
   const report = await evaluateRun(runDir, {
     maxUtterances: utterances,
     maxTargets: corpus.speakers.length - 1,

@@ -5,7 +5,7 @@
  */
 import { featureSpecs } from "@vox/dsp";
 import { initBackend } from "../src/backend.js";
-import { buildGenerator, timeMultiple } from "../src/generators.js";
+import { buildGenerator, conditionWidth, timeMultiple } from "../src/generators.js";
 import { type PresetName, presetConfig } from "../src/presets.js";
 import * as tf from "../src/tfjs.js";
 
@@ -36,7 +36,7 @@ const multiple = timeMultiple(g);
 const frames = Math.ceil((Number(a) * spec.sampleRate) / spec.hop / multiple) * multiple;
 const model = buildGenerator(g);
 const x = tf.randomUniform([1, g.bins, frames, 1]);
-const code = tf.zeros([1, g.kind === "stargan" ? g.numLabels : 2 * g.numSpeakers]);
+const code = tf.zeros([1, conditionWidth(g)]);
 const seconds = timed(() => tf.tidy(() => void (model.predict([x, code]) as tf.Tensor).dataSync()), 2);
 console.log(
   JSON.stringify({ mode, preset, backend: backend.name, bins: g.bins, frames, seconds, peakRssMiB: peakRssMiB() }),

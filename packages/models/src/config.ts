@@ -48,6 +48,20 @@ export const vc2GeneratorSchema = z.object({
   output: generatorOutput,
 });
 
+/**
+ * StarGAN-VC's generator (Kameoka et al. 2018): a 2-D gated CNN encoder (convs + batch norm + GLU: 3x9 32, 4x8
+ * stride 2 64, 4x8 stride 2 128, 3x5 64, then a (bins/4)x5 conv of stride bins/4 to 5 channels that folds the
+ * frequency axis away) and a decoder of mirrored transposed convs (64, 128, 64, 32, then 3x9 to 1), the target
+ * label tiled onto the input of every decoder layer. Published on 36 mel-cepstral coefficients.
+ */
+export const starGanVcGeneratorSchema = z.object({
+  kind: z.literal("stargan-vc"),
+  /** Rows of the input (36 mel-cepstral coefficients); a multiple of 4. */
+  bins: positiveInt,
+  numLabels: positiveInt,
+  output: generatorOutput,
+});
+
 /** The image StarGAN's PatchGAN discriminator: stride-2 4x4 convs + LeakyReLU(0.01), src and cls heads. */
 export const starGanDiscriminatorSchema = z.object({
   kind: z.literal("stargan"),
@@ -68,13 +82,14 @@ export const projectionDiscriminatorSchema = z.object({
 });
 
 export const modelConfigSchema = z.object({
-  generator: z.discriminatedUnion("kind", [starGanGeneratorSchema, vc2GeneratorSchema]),
+  generator: z.discriminatedUnion("kind", [starGanGeneratorSchema, vc2GeneratorSchema, starGanVcGeneratorSchema]),
   discriminator: z.discriminatedUnion("kind", [starGanDiscriminatorSchema, projectionDiscriminatorSchema]),
 });
 
 export type StarGanGeneratorConfig = z.infer<typeof starGanGeneratorSchema>;
 export type Vc2GeneratorConfig = z.infer<typeof vc2GeneratorSchema>;
-export type GeneratorConfig = StarGanGeneratorConfig | Vc2GeneratorConfig;
+export type StarGanVcGeneratorConfig = z.infer<typeof starGanVcGeneratorSchema>;
+export type GeneratorConfig = StarGanGeneratorConfig | Vc2GeneratorConfig | StarGanVcGeneratorConfig;
 export type StarGanDiscriminatorConfig = z.infer<typeof starGanDiscriminatorSchema>;
 export type ProjectionDiscriminatorConfig = z.infer<typeof projectionDiscriminatorSchema>;
 export type DiscriminatorConfig = StarGanDiscriminatorConfig | ProjectionDiscriminatorConfig;

@@ -5,7 +5,7 @@ import * as tf from "./tfjs.js";
 
 /** The generator's condition input for converting `source` -> `target` (label one-hot, or VC2's source+target code). */
 export function conditionVector(config: GeneratorConfig, source: number, target: number): Float32Array {
-  if (config.kind === "stargan") {
+  if (config.kind !== "stargan-vc2") {
     const labels = new Float32Array(config.numLabels);
     labels[target] = 1;
     return labels;

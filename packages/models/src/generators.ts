@@ -1,7 +1,12 @@
-import type { GeneratorConfig, StarGanGeneratorConfig, Vc2GeneratorConfig } from "./config.js";
+import type {
+  GeneratorConfig,
+  StarGanGeneratorConfig,
+  StarGanVcGeneratorConfig,
+  Vc2GeneratorConfig,
+} from "./config.js";
 import { GLU, PixelShuffle } from "./layers/activations.js";
 import { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
-import { TiledLabelConv2D } from "./layers/labels.js";
+import { TiledLabelConv2D, TileLabels } from "./layers/labels.js";
 import { ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
 import { FoldFrequency, UnfoldFrequency } from "./layers/reshape.js";
 import * as tf from "./tfjs.js";
@@ -15,12 +20,19 @@ type SymbolicTensor = tf.SymbolicTensor;
  * time (frames must be a multiple of the downsampling factor, see {@link timeMultiple}).
  */
 export function buildGenerator(config: GeneratorConfig, name = "generator"): tf.LayersModel {
-  return config.kind === "stargan" ? buildStarGanGenerator(config, name) : buildVc2Generator(config, name);
+  if (config.kind === "stargan") return buildStarGanGenerator(config, name);
+  if (config.kind === "stargan-vc") return buildStarGanVcGenerator(config, name);
+  return buildVc2Generator(config, name);
 }
 
 /** Frames a generator's input must be a multiple of. */
 export function timeMultiple(config: GeneratorConfig): number {
   return config.kind === "stargan" ? 2 ** config.downsamplings : 4;
+}
+
+/** Length of the condition vector a generator takes: target labels, or StarGAN-VC2's source-and-target code. */
+export function conditionWidth(config: GeneratorConfig): number {
+  return config.kind === "stargan-vc2" ? 2 * config.numSpeakers : config.numLabels;
 }
 
 /** The last activation: a sigmoid onto [0, 1], or none (the layer graph of older sigmoid models is unchanged). */
@@ -184,4 +196,41 @@ function buildVc2Generator(c: Vc2GeneratorConfig, name: string): tf.LayersModel 
   }
   const out = new PaddedConv2D({ filters: 1, kernelSize: [5, 15], padding: [2, 7], name: "out_conv" }).apply(x);
   return tf.model({ inputs: [spectrogram, code], outputs: outputActivation(out, c.output), name });
+}
+
+/** One gated layer of StarGAN-VC: (transposed) conv to 2 x filters, batch norm, GLU. */
+function gatedLayer(
+  x: SymbolicTensor,
+  filters: number,
+  kernelSize: [number, number],
+  strides: [number, number],
+  padding: [number, number],
+  transposed: boolean,
+  name: string,
+): SymbolicTensor {
+  const args = { filters: 2 * filters, kernelSize, strides, padding, useBias: false, name: `${name}_conv` };
+  const conv = transposed ? new PaddedConv2DTranspose(args) : new PaddedConv2D(args);
+  const normed = normalization("batch", `${name}_norm`).apply(conv.apply(x)) as SymbolicTensor;
+  return new GLU({ name: `${name}_glu` }).apply(normed) as SymbolicTensor;
+}
+
+function buildStarGanVcGenerator(c: StarGanVcGeneratorConfig, name: string): tf.LayersModel {
+  const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
+  const labels = tf.input({ shape: [c.numLabels], name: "labels" });
+  const folded = c.bins / 4;
+  let x = gatedLayer(spectrogram, 32, [3, 9], [1, 1], [1, 4], false, "enc1");
+  x = gatedLayer(x, 64, [4, 8], [2, 2], [1, 3], false, "enc2");
+  x = gatedLayer(x, 128, [4, 8], [2, 2], [1, 3], false, "enc3");
+  x = gatedLayer(x, 64, [3, 5], [1, 1], [1, 2], false, "enc4");
+  x = gatedLayer(x, 5, [folded, 5], [folded, 1], [0, 2], false, "enc5");
+  const withLabels = (h: SymbolicTensor, at: string) =>
+    new TileLabels({ name: `${at}_labels` }).apply([h, labels]) as SymbolicTensor;
+  x = gatedLayer(withLabels(x, "dec1"), 64, [folded, 5], [folded, 1], [0, 2], true, "dec1");
+  x = gatedLayer(withLabels(x, "dec2"), 128, [3, 5], [1, 1], [1, 2], true, "dec2");
+  x = gatedLayer(withLabels(x, "dec3"), 64, [4, 8], [2, 2], [1, 3], true, "dec3");
+  x = gatedLayer(withLabels(x, "dec4"), 32, [4, 8], [2, 2], [1, 3], true, "dec4");
+  const out = new PaddedConv2DTranspose({ filters: 1, kernelSize: [3, 9], padding: [1, 4], name: "out_deconv" }).apply(
+    withLabels(x, "out"),
+  );
+  return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
 }

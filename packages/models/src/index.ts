@@ -13,7 +13,7 @@ export {
 export { type ConversionVoice, conditionVector, convertFeatures, convertUtterance } from "./conversion.js";
 export { buildDiscriminator } from "./discriminators.js";
 export { BackendUnavailableError, ModelConfigError, ModelError } from "./errors.js";
-export { buildGenerator, timeMultiple } from "./generators.js";
+export { buildGenerator, conditionWidth, timeMultiple } from "./generators.js";
 export { hostValues, preferHostMemory, type StateMemory, tensorFromHost } from "./host-memory.js";
 export { loadModel, loadWeightsInto, type ModelMetadata, readModelMetadata, saveModel } from "./io.js";
 export { GLU, LeakyReLU2, PixelShuffle } from "./layers/activations.js";

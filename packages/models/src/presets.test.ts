@@ -5,7 +5,7 @@ import { buildDiscriminator } from "./discriminators.js";
 import { buildGenerator } from "./generators.js";
 import { presetConfig, presetNames } from "./presets.js";
 import { trainableParameterCount } from "./summary.js";
-import type * as tf from "./tfjs.js";
+import * as tf from "./tfjs.js";
 
 beforeAll(async () => {
   await initBackend("wasm", () => {});
@@ -83,6 +83,24 @@ describe("presets", () => {
     g.dispose();
   });
 
+  it("stargan-vc is the 2018 paper's gated CNN: 36 rows folded to 5 channels over T/4, labels at every decoder layer", () => {
+    const g = buildGenerator(presetConfig("stargan-vc", { numLabels: 4 }).generator);
+    const shape = (name: string) => g.getLayer(name).outputShape;
+    expect(shape("enc1_glu")).toEqual([null, 36, null, 32]);
+    expect(shape("enc3_glu")).toEqual([null, 9, null, 128]);
+    expect(shape("enc5_glu")).toEqual([null, 1, null, 5]);
+    expect(g.getLayer("enc5_conv").getWeights()[0]?.shape).toEqual([9, 5, 64, 10]);
+    // Each decoder layer reads its input and the 4 labels tiled over it.
+    expect(g.getLayer("dec1_conv").getWeights()[0]?.shape).toEqual([9, 5, 128, 9]);
+    expect(g.getLayer("dec4_conv").getWeights()[0]?.shape).toEqual([4, 8, 64, 68]);
+    expect(g.getLayer("out_deconv").getWeights()[0]?.shape).toEqual([3, 9, 1, 36]);
+    expect(g.layers.some((l) => l.name === "out_sigmoid")).toBe(false);
+    const y = tf.tidy(() => g.predict([tf.randomNormal([2, 36, 24, 1]), tf.oneHot([0, 3], 4).toFloat()]) as tf.Tensor);
+    expect(y.shape).toEqual([2, 36, 24, 1]);
+    y.dispose();
+    g.dispose();
+  });
+
   it("rejects impossible configs by field name", () => {
     const config = presetConfig("tiny");
     expect(() => validateModelConfig({ ...config, generator: { ...config.generator, bins: 81 } })).toThrow(
@@ -96,7 +114,7 @@ describe("presets", () => {
     );
     expect(() => validateModelConfig({ generator: { kind: "unet" } })).toThrow(/config\.generator/);
     expect(() => presetConfig("cyclegan" as "tiny")).toThrow(
-      /preset: expected one of seed-31f31449, stargan-2018, stargan-vc2, tiny/,
+      /preset: expected one of seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny/,
     );
   });
 });

@@ -2,7 +2,7 @@ import { type ModelConfig, validateModelConfig } from "./config.js";
 import { ModelConfigError } from "./errors.js";
 
 /** Preset names are API: runs, configs and the CLI refer to them. */
-export const presetNames = ["seed-31f31449", "stargan-2018", "stargan-vc2", "tiny"] as const;
+export const presetNames = ["seed-31f31449", "stargan-2018", "stargan-vc", "stargan-vc2", "tiny"] as const;
 export type PresetName = (typeof presetNames)[number];
 
 export interface PresetOptions {
@@ -28,6 +28,7 @@ function levelsFitting(bins: number, frames: number, most: number): number {
  * - `seed-31f31449`: the generator of record 31f31449 exactly, and the StarGAN discriminator (6 levels from 64).
  * - `stargan-2018`: the image StarGAN generator (labels tiled at the input, 2 levels, 6 square 3x3 ResBlocks,
  *   instance norm) — our reading of the seed's predecessor — with the same discriminator.
+ * - `stargan-vc`: StarGAN-VC's gated CNN generator (Kameoka et al. 2018) on 36 mel-cepstral coefficients.
  * - `stargan-vc2`: the 2-1-2D generator and projection discriminator of StarGAN-VC2, on 80-band log-mel.
  * - `tiny`: the seed's shape at a few hundred thousand parameters, for tests and the CPU demo.
  */
@@ -78,6 +79,25 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           output: options.output ?? "sigmoid",
         },
         discriminator: starGanDiscriminator(bins, options.frames ?? 256, numLabels),
+      });
+    }
+    case "stargan-vc": {
+      // The paper's generator on 36 mel-cepstral rows. Its discriminator (a gated CNN with the label tiled on at
+      // every layer) and separate domain classifier are here StarGAN's PatchGAN with a classification head, as
+      // deep as 36 rows allow (2 halvings): the departure is the discriminator's, not the generator's.
+      const numLabels = options.numLabels ?? 4;
+      const bins = options.bins ?? 36;
+      const frames = options.frames ?? 128;
+      return validateModelConfig({
+        generator: { kind: "stargan-vc", bins, numLabels, output: options.output ?? "linear" },
+        discriminator: {
+          kind: "stargan",
+          bins,
+          frames,
+          numClasses: numLabels,
+          baseChannels: 32,
+          levels: levelsFitting(bins, frames, 4),
+        },
       });
     }
     case "stargan-vc2": {

@@ -61,7 +61,7 @@ async function seedStep() {
 
 const { model, config } = recipe === "demo" ? await demoStep() : await seedStep();
 const { bins } = model.generator;
-const numLabels = model.generator.kind === "stargan" ? model.generator.numLabels : model.generator.numSpeakers;
+const numLabels = model.generator.kind === "stargan-vc2" ? model.generator.numSpeakers : model.generator.numLabels;
 const objective = new StarGanObjective(
   buildGenerator(model.generator),
   buildDiscriminator(model.discriminator),

@@ -1,4 +1,4 @@
-import { conditionVector, type ModelConfig, tf } from "@vox/models";
+import { conditionVector, conditionWidth, type ModelConfig, tf } from "@vox/models";
 import type { TrainConfig } from "./config.js";
 import {
   accuracy,
@@ -43,7 +43,7 @@ export class StarGanObjective {
 
   private conditions(from: Int32Array, to: Int32Array): tf.Tensor2D {
     const g = this.model.generator;
-    const width = g.kind === "stargan" ? g.numLabels : 2 * g.numSpeakers;
+    const width = conditionWidth(g);
     const data = new Float32Array(from.length * width);
     for (let i = 0; i < from.length; i++) data.set(conditionVector(g, from[i] ?? 0, to[i] ?? 0), i * width);
     return tf.tensor2d(data, [from.length, width]);
