@@ -12,10 +12,10 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { demoCorpusPath, prepareFeatures, readCorpus } from "@vox/datasets";
-import { featureSpecs } from "@vox/dsp";
+import { type ConversionPostfilter, featureSpecs } from "@vox/dsp";
 import { writeFileAtomic } from "@vox/dsp/node";
 import { evaluateRun, type SystemSummary } from "@vox/eval";
-import { resolveTrainConfig, StarGanTrainer } from "@vox/train";
+import { readRunRecord, resolveTrainConfig, StarGanTrainer } from "@vox/train";
 
 interface Recipe {
   name: string;
@@ -86,6 +86,8 @@ const again = args.includes("--again");
 
 interface Row {
   recipe: Recipe;
+  /** The conversion postfilter the eval used (world runs are scored with and without global variance). */
+  postfilter: ConversionPostfilter;
   trainSeconds: number;
   stepsPerSecond: number;
   upsampling: string;
@@ -99,49 +101,66 @@ const prepared = new Set<string>();
 
 for (const recipe of recipes) {
   if (only.length > 0 && !only.includes(recipe.name)) continue;
-  if (!again && rows.some((r) => r.recipe.name === recipe.name)) continue;
+  const postfilters: ConversionPostfilter[] = recipe.spec === "world" ? ["none", "global-variance"] : ["none"];
+  const scored = (postfilter: ConversionPostfilter) =>
+    rows.some((r) => r.recipe.name === recipe.name && (r.postfilter ?? "none") === postfilter);
+  if (!again && postfilters.every(scored)) continue;
   const data = join(outDir, `data-${recipe.spec}`);
   if (!prepared.has(data)) {
     await prepareFeatures(corpus, featureSpecs[recipe.spec], data, { workers: 2 });
     prepared.add(data);
   }
   const runDir = join(outDir, recipe.name);
-  await rm(runDir, { recursive: true, force: true });
-  const config = await resolveTrainConfig({ preset: recipe.preset, overrides: { ...common, ...recipe.set } });
-  const trainer = await StarGanTrainer.create(runDir, data, config, () => {});
-  const started = performance.now();
-  try {
-    await trainer.train();
-  } finally {
-    trainer.dispose();
+  // A recipe trained to the end but not scored with every postfilter is only scored again.
+  const finished = await readFile(join(runDir, "training.json"), "utf8").then(
+    (text) => (JSON.parse(text) as { elapsedSeconds: number }).elapsedSeconds,
+    () => null,
+  );
+  let trainSeconds = finished ?? 0;
+  if (again || finished === null) {
+    await rm(runDir, { recursive: true, force: true });
+    const config = await resolveTrainConfig({ preset: recipe.preset, overrides: { ...common, ...recipe.set } });
+    const trainer = await StarGanTrainer.create(runDir, data, config, () => {});
+    const started = performance.now();
+    try {
+      await trainer.train();
+    } finally {
+      trainer.dispose();
+    }
+    trainSeconds = (performance.now() - started) / 1000;
   }
-  const trainSeconds = (performance.now() - started) / 1000;
-  const generator = trainer.record.model.generator;
+  const record = await readRunRecord(runDir);
+  const generator = record.model.generator;
   const upsampling = generator.kind === "stargan-vc2" ? "pixel shuffle" : "transposed conv";
-  const report = await evaluateRun(runDir, {
-    maxUtterances: utterances,
-    maxTargets: corpus.speakers.length - 1,
-    log: () => {},
-  });
-  const row: Row = {
-    recipe,
-    trainSeconds,
-    stepsPerSecond: trainer.record.totalSteps / trainSeconds,
-    upsampling,
-    summary: report.summary,
-  };
-  const at = rows.findIndex((r) => r.recipe.name === recipe.name);
-  if (at >= 0) rows[at] = row;
-  else rows.push(row);
-  await writeFileAtomic(resultsPath, `${JSON.stringify(rows, null, 2)}\n`);
+  for (const postfilter of postfilters) {
+    if (!again && scored(postfilter)) continue;
+    const report = await evaluateRun(runDir, {
+      maxUtterances: utterances,
+      maxTargets: corpus.speakers.length - 1,
+      postfilter,
+      log: () => {},
+    });
+    const row: Row = {
+      recipe,
+      postfilter,
+      trainSeconds,
+      stepsPerSecond: record.totalSteps / trainSeconds,
+      upsampling,
+      summary: report.summary,
+    };
+    const at = rows.findIndex((r) => r.recipe.name === recipe.name && (r.postfilter ?? "none") === postfilter);
+    if (at >= 0) rows[at] = row;
+    else rows.push(row);
+    await writeFileAtomic(resultsPath, `${JSON.stringify(rows, null, 2)}\n`);
+  }
   process.stderr.write(`sweep: ${recipe.name} trained in ${trainSeconds.toFixed(0)} s and scored\n`);
 }
 
 const cell = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? "-" : v.toFixed(digits));
 const pick = (row: Row, system: string) => row.summary.find((s) => s.system === system);
 const lines = [
-  "| recipe | features | preset | crop | steps | lr G/D | λ cyc/id/cls | norm | upsampling | train s | MCD | MCD24 | →target | WER | shift MCD | shift →target | shift WER | resynth WER |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  "| recipe | features | preset | crop | steps | lr G/D | λ cyc/id/cls | norm | postfilter | upsampling | train s | MCD | MCD24 | →target | WER | shift MCD | shift →target | shift WER | resynth WER |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ];
 for (const row of rows) {
   const config = await resolveTrainConfig({ preset: row.recipe.preset, overrides: { ...common, ...row.recipe.set } });
@@ -149,7 +168,7 @@ for (const row of rows) {
   const s = pick(row, "mean/variance shift");
   const r = pick(row, "resynthesis");
   lines.push(
-    `| ${row.recipe.name} | ${row.recipe.spec} | ${config.preset} | ${config.cropFrames} | ${config.steps} | ${config.generatorOptimizer.learningRate}/${config.discriminatorOptimizer.learningRate} | ${config.lambda.cycle}/${config.lambda.identity}/${config.lambda.cls} | ${config.normalization ?? (row.recipe.spec === "world" ? "global" : "none")} | ${row.upsampling} | ${row.trainSeconds.toFixed(0)} | ${cell(c?.mcd)} | ${cell(c?.mcdWorld)} | ${cell(c?.targetAccuracy)} | ${cell(c?.wer)} | ${cell(s?.mcd)} | ${cell(s?.targetAccuracy)} | ${cell(s?.wer)} | ${cell(r?.wer)} |`,
+    `| ${row.recipe.name} | ${row.recipe.spec} | ${config.preset} | ${config.cropFrames} | ${config.steps} | ${config.generatorOptimizer.learningRate}/${config.discriminatorOptimizer.learningRate} | ${config.lambda.cycle}/${config.lambda.identity}/${config.lambda.cls} | ${config.normalization ?? (row.recipe.spec === "world" ? "global" : "none")} | ${row.postfilter ?? "none"} | ${row.upsampling} | ${row.trainSeconds.toFixed(0)} | ${cell(c?.mcd)} | ${cell(c?.mcdWorld)} | ${cell(c?.targetAccuracy)} | ${cell(c?.wer)} | ${cell(s?.mcd)} | ${cell(s?.targetAccuracy)} | ${cell(s?.wer)} | ${cell(r?.wer)} |`,
   );
 }
 process.stdout.write(`${lines.join("\n")}\n`);

@@ -130,6 +130,29 @@ describe("feature statistics", () => {
     expect(likeliestSpeaker(worldFeatures(10, 0, 1, 100, 1), worldFeatureSpec, {})).toBeNull();
   });
 
+  it("the global-variance postfilter gives each converted row (c1 up) the spread the shift would, keeping its mean", () => {
+    const source = worldFeatures(300, 0, 1, 110, 12);
+    const target = worldFeatures(300, 1, 0.6, 190, 13);
+    const s = featureStatistics(worldFeatureSpec, [source]);
+    const t = featureStatistics(worldFeatureSpec, [target]);
+    const map = new ModelFeatureMap(worldFeatureSpec, "global", [s, t], "global-variance");
+    // An over-smoothed generator output: every row at a third of its spread.
+    const smooth = map.encodeUtterance(source, null);
+    for (let row = 0; row < 36; row++) {
+      const [mean] = rowMeanStd(smooth, row);
+      for (let i = row * 300; i < (row + 1) * 300; i++) smooth.data[i] = mean + ((smooth.data[i] as number) - mean) / 3;
+    }
+    const plain = new ModelFeatureMap(worldFeatureSpec, "global", [s, t]).decode(smooth, source, s, t);
+    const filtered = map.decode(smooth, source, s, t);
+    const shifted = meanVarianceShift(source, worldFeatureSpec, s, t);
+    for (const row of [1, 9, 35]) {
+      expect(rowMeanStd(filtered, row)[1]).toBeCloseTo(rowMeanStd(shifted, row)[1], 4);
+      expect(rowMeanStd(filtered, row)[0]).toBeCloseTo(rowMeanStd(plain, row)[0], 4);
+      expect(rowMeanStd(plain, row)[1]).toBeLessThan(0.6 * rowMeanStd(shifted, row)[1]);
+    }
+    expect(filtered.data.subarray(0, 300)).toEqual(plain.data.subarray(0, 300)); // c0 (loudness) as generated
+  });
+
   it("the feature map: world networks see the normalised mcep rows; an identity generator under speaker normalisation is the mean/variance shift", () => {
     const source = worldFeatures(200, 0, 1, 110, 10);
     const target = worldFeatures(200, 1, 0.7, 200, 11);

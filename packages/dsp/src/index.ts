@@ -107,6 +107,8 @@ export {
   UNVOICED_LOG_F0,
 } from "./feature-statistics.js";
 export {
+  type ConversionPostfilter,
+  conversionPostfilters,
   type FeatureNormalization,
   featureNormalizations,
   ModelFeatureMap,

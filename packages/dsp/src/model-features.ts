@@ -23,6 +23,47 @@ export function modelFeatureRows(spec: FeatureSpec): number {
 }
 
 /**
+ * What conversion does to the generator's output rows before synthesis: `none`, or `global-variance` (Toda et
+ * al.'s global variance compensation, per utterance: each row's spread over the utterance set to what the
+ * mean/variance shift would give it, the source utterance's spread times sigma_tgt / sigma_src, keeping the
+ * generator's mean and shape; world: c1 and up, c0 left alone). Networks trained with L1 losses over-smooth;
+ * this undoes the lost spread, at some cost in MCD.
+ */
+export const conversionPostfilters = ["none", "global-variance"] as const;
+export type ConversionPostfilter = (typeof conversionPostfilters)[number];
+
+/** Rows [first, end) of `data`: each one's spread over the frames set to the source row's times sigma_t / sigma_s. */
+function globalVariancePostfilter(
+  data: Float32Array,
+  source: Float32Array,
+  frames: number,
+  first: number,
+  end: number,
+  sourceStats: SpeakerFeatureStatistics,
+  targetStats: SpeakerFeatureStatistics,
+): void {
+  const spread = (values: Float32Array, at: number): [number, number] => {
+    let sum = 0;
+    let squares = 0;
+    for (let t = at; t < at + frames; t++) {
+      const v = values[t] as number;
+      sum += v;
+      squares += v * v;
+    }
+    const mean = sum / frames;
+    return [mean, Math.sqrt(Math.max(0, squares / frames - mean * mean))];
+  };
+  for (let row = first; row < end; row++) {
+    const at = row * frames;
+    const [mean, std] = spread(data, at);
+    const [, sourceStd] = spread(source, at);
+    if (std < 1e-9) continue;
+    const scale = (sourceStd * (targetStats.rows.std[row] as number)) / (sourceStats.rows.std[row] as number) / std;
+    for (let t = at; t < at + frames; t++) data[t] = mean + ((data[t] as number) - mean) * scale;
+  }
+}
+
+/**
  * The features the networks see and how conversion puts them back. linear and mel: every row. world: the
  * mel-cepstral rows only (the envelope); conversion moves ln F0 by the Gaussian transform and copies the
  * aperiodicity from the source, as the StarGAN-VC papers do.
@@ -38,6 +79,7 @@ export class ModelFeatureMap {
     readonly spec: FeatureSpec,
     readonly normalization: FeatureNormalization,
     speakers: readonly SpeakerFeatureStatistics[],
+    readonly postfilter: ConversionPostfilter = "none",
   ) {
     this.first = spec.kind === "world" ? worldFeatureLayout(spec).mcep : 0;
     this.rows = modelFeatureRows(spec);
@@ -119,6 +161,20 @@ export class ModelFeatureMap {
       const std = scale ? (scale.std[this.first + row] as number) : 1;
       const to = (this.first + row) * frames;
       for (let t = 0; t < frames; t++) data[to + t] = (output.data[row * frames + t] as number) * std + mean;
+    }
+    if (this.postfilter === "global-variance" && sourceStats && targetStats) {
+      globalVariancePostfilter(
+        data,
+        source.data,
+        frames,
+        this.first + (this.spec.kind === "world" ? 1 : 0),
+        this.first + this.rows,
+        sourceStats,
+        targetStats,
+      );
+      if (this.spec.unitScale && this.spec.kind !== "world") {
+        for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i] as number));
+      }
     }
     if (this.spec.kind === "world" && sourceStats?.logF0 && targetStats?.logF0) {
       // Without voiced frames on either side there is no Gaussian to move between: the source's F0 stays.

@@ -11,6 +11,7 @@ import {
 } from "@vox/datasets";
 import {
   analyze,
+  type ConversionPostfilter,
   type FeatureSpec,
   featureStatistics,
   likeliestSpeaker,
@@ -113,6 +114,8 @@ export interface EvaluateOptions {
    * each converted to every run speaker and scored by the same classifier and ASR.
    */
   recordings?: { folder: string; transcripts: string };
+  /** Score with this conversion postfilter instead of the run's (to measure one). */
+  postfilter?: ConversionPostfilter;
   log?: (line: string) => void;
 }
 
@@ -327,7 +330,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     minSpeakerFrames: 1,
   });
   const spec = record.featureSpec;
-  const conversion = await openRunConversion(root, record);
+  const conversion = await openRunConversion(root, record, options.postfilter);
   const converter: Converter = {
     generator,
     config: metadata.config.generator,

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { featureNormalizations } from "@vox/dsp";
+import { conversionPostfilters, featureNormalizations } from "@vox/dsp";
 import { backendNames, type PresetName, presetNames } from "@vox/models";
 import { z } from "zod";
 import { TrainConfigError } from "./errors.js";
@@ -75,6 +75,8 @@ export const trainConfigSchema = z
      * linear and mel features, global for world features.
      */
     normalization: z.enum(featureNormalizations).nullable().default(null),
+    /** What conversion does to the generator's rows before synthesis (see ModelFeatureMap): none or global-variance. */
+    postfilter: z.enum(conversionPostfilters).default("none"),
     backend: z.enum(backendNames).nullable().default(null),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
+  type ConversionPostfilter,
   type FeatureNormalization,
   type FeatureSpec,
   featureNormalizations,
@@ -173,16 +174,23 @@ export function runConversion(
   spec: FeatureSpec,
   speakers: readonly string[],
   statistics: RunStatistics | null,
+  postfilter: ConversionPostfilter = "none",
 ): RunConversion {
   const list = statistics ? speakers.map((id) => statistics.speakers[id]).filter((s) => s !== undefined) : [];
-  const map = new ModelFeatureMap(spec, statistics?.normalization ?? "none", list);
+  const map = new ModelFeatureMap(spec, statistics?.normalization ?? "none", list, postfilter);
   return { map, statistics, speaker: (id) => statistics?.speakers[id] ?? null };
 }
 
-/** {@link runConversion} of the run in `runDir`. */
+/** {@link runConversion} of the run in `runDir` (postfilter: the run's, unless given). */
 export async function openRunConversion(
   runDir: string,
-  record: Pick<RunRecord, "featureSpec" | "speakers">,
+  record: Pick<RunRecord, "featureSpec" | "speakers" | "config">,
+  postfilter?: ConversionPostfilter,
 ): Promise<RunConversion> {
-  return runConversion(record.featureSpec, record.speakers, await readRunStatistics(runDir));
+  return runConversion(
+    record.featureSpec,
+    record.speakers,
+    await readRunStatistics(runDir),
+    postfilter ?? record.config.postfilter,
+  );
 }

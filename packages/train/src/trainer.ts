@@ -157,7 +157,7 @@ export class StarGanTrainer {
       paths.root,
       record,
       store,
-      runConversion(store.spec, record.speakers, statistics),
+      runConversion(store.spec, record.speakers, statistics, valid.postfilter),
       backend.name,
     );
   }
@@ -201,7 +201,8 @@ export class StarGanTrainer {
     }
     const backend = await initBackend(record.config.backend ?? undefined, log);
     if (changed) await writeRunRecord(runDir, record);
-    const conversion = runConversion(record.featureSpec, record.speakers, await readRunStatistics(runDir));
+    const statistics = await readRunStatistics(runDir);
+    const conversion = runConversion(record.featureSpec, record.speakers, statistics, record.config.postfilter);
     const trainer = StarGanTrainer.build(runPaths(runDir).root, record, store, conversion, backend.name);
     const steps = await listCheckpoints(runDir);
     const latest = steps[steps.length - 1];

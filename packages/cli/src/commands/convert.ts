@@ -11,7 +11,14 @@ import {
 } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { convertFeatures, initBackend, loadModel } from "@vox/models";
-import { listCheckpoints, openRunConversion, type RunConversion, readRunRecord, runPaths } from "@vox/train";
+import {
+  listCheckpoints,
+  openRunConversion,
+  type RunConversion,
+  type RunRecord,
+  readRunRecord,
+  runPaths,
+} from "@vox/train";
 import { CliError } from "../errors.js";
 import { audioInputs, note, output, uniqueStems, writableFolder } from "../io.js";
 
@@ -39,12 +46,11 @@ async function checkpointDir(run: string, step?: string): Promise<string> {
  * before they were saved, the feature cache's per-speaker row statistics.
  */
 async function speakerStatistics(
-  run: string,
+  record: RunRecord,
   conversion: RunConversion,
 ): Promise<Record<string, SpeakerFeatureStatistics>> {
   if (conversion.statistics) return conversion.statistics.speakers;
-  const record = await readRunRecord(run).catch(() => undefined);
-  const index = record ? await readCacheIndex(record.data).catch(() => undefined) : undefined;
+  const index = await readCacheIndex(record.data).catch(() => undefined);
   const out: Record<string, SpeakerFeatureStatistics> = {};
   for (const [id, stats] of Object.entries(index?.speakerStatistics ?? {})) {
     out[id] = {
@@ -72,8 +78,11 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   const spec: FeatureSpec = metadata.featureSpec;
   const speakers = SpeakerMap.fromJSON(metadata.speakers, `${flags.run} speakers`);
   const target = speakers.index(flags.to);
-  const conversion = await openRunConversion(flags.run, { featureSpec: spec, speakers: metadata.speakers });
-  const known = await speakerStatistics(flags.run, conversion);
+  const record = await readRunRecord(flags.run).catch((error: unknown) => {
+    throw new CliError(`${flags.run}: expected a vox run folder, found ${(error as Error).message}`);
+  });
+  const conversion = await openRunConversion(flags.run, { ...record, featureSpec: spec, speakers: metadata.speakers });
+  const known = await speakerStatistics(record, conversion);
   if (flags.from !== undefined) speakers.index(flags.from);
   const names = uniqueStems(files);
   const nIter = flags.glIterations === undefined ? undefined : Number(flags.glIterations);
