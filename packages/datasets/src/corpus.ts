@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 /** The corpus layouts vox reads, by their own folder structure. */
@@ -35,7 +35,10 @@ export function audioStem(name: string): string {
   return name.replace(/\.(wav|flac)$/i, "");
 }
 
-/** Entries of a folder (names only), or [] when it does not exist or is not a folder. */
+/**
+ * Entries of a folder (names only), or [] when it does not exist or is not a folder. Symbolic links are
+ * followed (researchers link corpora and speaker folders in); a dangling link is left out.
+ */
 export async function listFolder(path: string): Promise<{ files: string[]; folders: string[] }> {
   try {
     const entries = await readdir(path, { withFileTypes: true });
@@ -43,8 +46,9 @@ export async function listFolder(path: string): Promise<{ files: string[]; folde
     const folders: string[] = [];
     for (const entry of entries) {
       if (entry.name.startsWith(".")) continue;
-      if (entry.isDirectory()) folders.push(entry.name);
-      else if (entry.isFile() || entry.isSymbolicLink()) files.push(entry.name);
+      const target = entry.isSymbolicLink() ? await stat(join(path, entry.name)).catch(() => undefined) : entry;
+      if (target?.isDirectory()) folders.push(entry.name);
+      else if (target?.isFile()) files.push(entry.name);
     }
     return { files: files.sort(), folders: folders.sort() };
   } catch {

@@ -1,3 +1,4 @@
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { detectCorpus, readCorpus } from "./detect.js";
@@ -171,5 +172,16 @@ describe("detectCorpus / readCorpus", () => {
     await expect(readCorpus(root, { include: ["a"] })).rejects.toThrow(/at least 2 speakers, found 1: a/);
     await expect(readCorpus(root, { layout: "vctk" })).rejects.toThrow(/no wav48/);
     await expect(readCorpus(root, { layout: "nope" as never })).rejects.toThrow(DatasetError);
+  });
+
+  it("follows symlinked speaker folders and files (linked corpora); a dangling link is left out", async () => {
+    const elsewhere = writeTree(temporaryFolder(), { "real-b/1.wav": wav, "real-b/2.wav": wav, "c.wav": wav });
+    const root = writeTree(temporaryFolder(), { "a/1.wav": wav });
+    symlinkSync(join(elsewhere, "real-b"), join(root, "b"));
+    symlinkSync(join(elsewhere, "c.wav"), join(root, "a", "2.wav"));
+    symlinkSync(join(elsewhere, "gone"), join(root, "a", "3.wav"));
+    const corpus = await readCorpus(root);
+    expect(corpus.speakers).toEqual(["a", "b"]);
+    expect(corpus.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual(["a/1", "a/2", "b/1", "b/2"]);
   });
 });
