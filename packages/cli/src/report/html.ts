@@ -62,12 +62,13 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     sections.push(
       `<h2>Objective scores (step ${e.step})</h2>`,
       `<p>MCD-DTW in dB over mel-cepstra c1..c24 against the target speaker's real utterance of the same sentence (MCD: vox's 40-band mel-cepstrum; MCD24: the StarGAN-VC papers' world mel-cepstrum, alpha 0.42); "mean/variance shift" converts by per-row statistics alone, learning nothing; speaker accuracy by an independent classifier; WER/CER by ${escapeHtml(e.asr ?? "no ASR (install pocketsphinx or pass --asr-command)")}.</p>`,
-      `<table class="scores"><tr><th>system</th><th>items</th><th>MCD dB</th><th>MCD24 dB</th><th>classified as target</th><th>classified as source</th><th>WER</th><th>CER</th></tr>${e.summary
-        .map(
-          (s) =>
-            `<tr><td>${s.system}</td><td>${s.items}</td><td>${number(s.mcd)}</td><td>${number(s.mcdWorld ?? null)}</td><td>${number(s.targetAccuracy)}</td><td>${number(s.sourceAccuracy)}</td><td>${number(s.wer)}</td><td>${number(s.cer)}</td></tr>`,
-        )
-        .join("")}</table>`,
+      scoreTable(e.summary),
+      ...(e.outside
+        ? [
+            `<h3>Recordings from outside the corpus (${e.outside.recordings}, ${escapeHtml(e.outside.folder)}), each converted to every voice</h3>`,
+            scoreTable(e.outside.summary),
+          ]
+        : []),
     );
     const examples = e.items.filter((i) => i.system === "converted").slice(0, 6);
     if (examples.length) {
@@ -115,4 +116,14 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     "audio{width:220px}",
   ].join("");
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vox run ${escapeHtml(run.name)}</title><style>${style}</style></head><body>${sections.join("\n")}</body></html>\n`;
+}
+
+function scoreTable(summary: NonNullable<RunSummary["evaluation"]>["summary"]): string {
+  const rows = summary
+    .map(
+      (s) =>
+        `<tr><td>${s.system}</td><td>${s.items}</td><td>${number(s.mcd)}</td><td>${number(s.mcdWorld ?? null)}</td><td>${number(s.targetAccuracy)}</td><td>${number(s.sourceAccuracy)}</td><td>${number(s.wer)}</td><td>${number(s.cer)}</td></tr>`,
+    )
+    .join("");
+  return `<table class="scores"><tr><th>system</th><th>items</th><th>MCD dB</th><th>MCD24 dB</th><th>classified as target</th><th>classified as source</th><th>WER</th><th>CER</th></tr>${rows}</table>`;
 }
