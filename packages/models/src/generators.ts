@@ -126,34 +126,13 @@ function buildStarGanGenerator(c: StarGanGeneratorConfig, name: string): tf.Laye
   return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
 }
 
-function glu2d(
-  x: SymbolicTensor,
-  filters: number,
-  kernelSize: [number, number],
-  strides: [number, number],
-  norm: boolean,
-  name: string,
-): SymbolicTensor {
-  const padding: [number, number] = [Math.floor(kernelSize[0] / 2), Math.floor(kernelSize[1] / 2)];
-  let h = new PaddedConv2D({
-    filters: 2 * filters,
-    kernelSize,
-    strides,
-    padding,
-    useBias: !norm,
-    name: `${name}_conv`,
-  }).apply(x) as SymbolicTensor;
-  if (norm) h = new InstanceNorm({ name: `${name}_norm` }).apply(h) as SymbolicTensor;
-  return new GLU({ name: `${name}_glu` }).apply(h) as SymbolicTensor;
-}
-
 function buildVc2Generator(c: Vc2GeneratorConfig, name: string): tf.LayersModel {
   const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
   const code = tf.input({ shape: [2 * c.numSpeakers], name: "code" });
   const [c0, c1, c2] = c.channels;
-  let x = glu2d(spectrogram, c0, [5, 15], [1, 1], false, "in");
-  x = glu2d(x, c1, [5, 5], [2, 2], true, "down1");
-  x = glu2d(x, c2, [5, 5], [2, 2], true, "down2");
+  let x = gatedLayer(spectrogram, c0, [5, 15], [1, 1], [2, 7], null, false, "in");
+  x = gatedLayer(x, c1, [5, 5], [2, 2], [2, 2], "instance", false, "down1");
+  x = gatedLayer(x, c2, [5, 5], [2, 2], [2, 2], "instance", false, "down2");
   const foldedBins = c.bins / 4;
   // 2-D -> 1-D: frequency folded into channels, 1x1 conv to the bottleneck width.
   x = new FoldFrequency({ name: "to_1d" }).apply(x) as SymbolicTensor;
@@ -198,37 +177,41 @@ function buildVc2Generator(c: Vc2GeneratorConfig, name: string): tf.LayersModel 
   return tf.model({ inputs: [spectrogram, code], outputs: outputActivation(out, c.output), name });
 }
 
-/** One gated layer of StarGAN-VC: (transposed) conv to 2 x filters, batch norm, GLU. */
+/**
+ * One gated layer of StarGAN-VC and VC2: a (transposed) conv to 2 x filters, a norm (bias-free conv) or none (conv
+ * with bias), GLU.
+ */
 function gatedLayer(
   x: SymbolicTensor,
   filters: number,
   kernelSize: [number, number],
   strides: [number, number],
   padding: [number, number],
+  norm: "batch" | "instance" | null,
   transposed: boolean,
   name: string,
 ): SymbolicTensor {
-  const args = { filters: 2 * filters, kernelSize, strides, padding, useBias: false, name: `${name}_conv` };
-  const conv = transposed ? new PaddedConv2DTranspose(args) : new PaddedConv2D(args);
-  const normed = normalization("batch", `${name}_norm`).apply(conv.apply(x)) as SymbolicTensor;
-  return new GLU({ name: `${name}_glu` }).apply(normed) as SymbolicTensor;
+  const args = { filters: 2 * filters, kernelSize, strides, padding, useBias: norm === null, name: `${name}_conv` };
+  let h = (transposed ? new PaddedConv2DTranspose(args) : new PaddedConv2D(args)).apply(x) as SymbolicTensor;
+  if (norm) h = normalization(norm, `${name}_norm`).apply(h) as SymbolicTensor;
+  return new GLU({ name: `${name}_glu` }).apply(h) as SymbolicTensor;
 }
 
 function buildStarGanVcGenerator(c: StarGanVcGeneratorConfig, name: string): tf.LayersModel {
   const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
   const labels = tf.input({ shape: [c.numLabels], name: "labels" });
   const folded = c.bins / 4;
-  let x = gatedLayer(spectrogram, 32, [3, 9], [1, 1], [1, 4], false, "enc1");
-  x = gatedLayer(x, 64, [4, 8], [2, 2], [1, 3], false, "enc2");
-  x = gatedLayer(x, 128, [4, 8], [2, 2], [1, 3], false, "enc3");
-  x = gatedLayer(x, 64, [3, 5], [1, 1], [1, 2], false, "enc4");
-  x = gatedLayer(x, 5, [folded, 5], [folded, 1], [0, 2], false, "enc5");
+  let x = gatedLayer(spectrogram, 32, [3, 9], [1, 1], [1, 4], "batch", false, "enc1");
+  x = gatedLayer(x, 64, [4, 8], [2, 2], [1, 3], "batch", false, "enc2");
+  x = gatedLayer(x, 128, [4, 8], [2, 2], [1, 3], "batch", false, "enc3");
+  x = gatedLayer(x, 64, [3, 5], [1, 1], [1, 2], "batch", false, "enc4");
+  x = gatedLayer(x, 5, [folded, 5], [folded, 1], [0, 2], "batch", false, "enc5");
   const withLabels = (h: SymbolicTensor, at: string) =>
     new TileLabels({ name: `${at}_labels` }).apply([h, labels]) as SymbolicTensor;
-  x = gatedLayer(withLabels(x, "dec1"), 64, [folded, 5], [folded, 1], [0, 2], true, "dec1");
-  x = gatedLayer(withLabels(x, "dec2"), 128, [3, 5], [1, 1], [1, 2], true, "dec2");
-  x = gatedLayer(withLabels(x, "dec3"), 64, [4, 8], [2, 2], [1, 3], true, "dec3");
-  x = gatedLayer(withLabels(x, "dec4"), 32, [4, 8], [2, 2], [1, 3], true, "dec4");
+  x = gatedLayer(withLabels(x, "dec1"), 64, [folded, 5], [folded, 1], [0, 2], "batch", true, "dec1");
+  x = gatedLayer(withLabels(x, "dec2"), 128, [3, 5], [1, 1], [1, 2], "batch", true, "dec2");
+  x = gatedLayer(withLabels(x, "dec3"), 64, [4, 8], [2, 2], [1, 3], "batch", true, "dec3");
+  x = gatedLayer(withLabels(x, "dec4"), 32, [4, 8], [2, 2], [1, 3], "batch", true, "dec4");
   const out = new PaddedConv2DTranspose({ filters: 1, kernelSize: [3, 9], padding: [1, 4], name: "out_deconv" }).apply(
     withLabels(x, "out"),
   );

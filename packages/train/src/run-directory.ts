@@ -50,20 +50,29 @@ export async function writeRunRecord(runDir: string, record: RunRecord): Promise
   await writeFileAtomic(runPaths(runDir).config, `${JSON.stringify(record, null, 2)}\n`);
 }
 
-export async function readRunRecord(runDir: string): Promise<RunRecord> {
-  const path = runPaths(runDir).config;
+/**
+ * The parsed JSON of a run file; `missing` is returned when it does not exist (a clear error when not given), and
+ * an unreadable or unparsable file is an error naming it.
+ */
+async function readRunJson<T>(path: string, what: string, missing?: T): Promise<T> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    throw new RunDirectoryError(`${path}: expected a vox run's config.json, found no such file`, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && missing !== undefined) return missing;
+    throw new RunDirectoryError(`${path}: expected ${what}, found ${code === "ENOENT" ? "no such file" : code}`, path);
   }
-  let record: RunRecord;
   try {
-    record = JSON.parse(text) as RunRecord;
+    return JSON.parse(text) as T;
   } catch (error) {
     throw new RunDirectoryError(`${path}: expected JSON, found unparsable text (${(error as Error).message})`, path);
   }
+}
+
+export async function readRunRecord(runDir: string): Promise<RunRecord> {
+  const path = runPaths(runDir).config;
+  const record = await readRunJson<RunRecord>(path, "a vox run's config.json");
   if (record.format !== "vox-run" || record.version !== 1) {
     throw new RunDirectoryError(
       `${path}: expected format vox-run version 1, found ${JSON.stringify(record.format)} ${record.version}`,
@@ -131,22 +140,8 @@ export async function writeRunStatistics(runDir: string, statistics: RunStatisti
 /** The run's statistics; null for a run made before they were saved. */
 export async function readRunStatistics(runDir: string): Promise<RunStatistics | null> {
   const path = runPaths(runDir).statistics;
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new RunDirectoryError(
-      `${path}: expected a readable file, found ${(error as NodeJS.ErrnoException).code}`,
-      path,
-    );
-  }
-  let value: RunStatistics;
-  try {
-    value = JSON.parse(text) as RunStatistics;
-  } catch (error) {
-    throw new RunDirectoryError(`${path}: expected JSON, found unparsable text (${(error as Error).message})`, path);
-  }
+  const value = await readRunJson<RunStatistics | null>(path, "the run's statistics.json", null);
+  if (value === null) return null;
   if (value.format !== "vox-statistics" || value.version !== 1) {
     throw new RunDirectoryError(
       `${path}: expected format vox-statistics version 1, found ${JSON.stringify(value.format)}`,
