@@ -70,6 +70,24 @@ const recipes: Recipe[] = [
     preset: "tiny",
     set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global", lambda: { identity: 1 } },
   },
+  {
+    name: "world-tiny-global-1000",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 1000, batchSize: 4, cropFrames: 64, normalization: "global" },
+  },
+  {
+    name: "world-tiny-global-1000-decay0.9",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 1000, batchSize: 4, cropFrames: 64, normalization: "global", decayFrom: 0.9 },
+  },
+  {
+    name: "world-tiny-global-2400",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 2400, batchSize: 4, cropFrames: 64, normalization: "global" },
+  },
 ];
 
 const args = process.argv.slice(2);
