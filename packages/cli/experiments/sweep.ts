@@ -88,6 +88,34 @@ const recipes: Recipe[] = [
     preset: "tiny",
     set: { steps: 2400, batchSize: 4, cropFrames: 64, normalization: "global" },
   },
+  // The same compute as world-tiny-global (600 steps x 4 x 64 frames), spent differently.
+  {
+    name: "world-tiny-global-crop128",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 300, batchSize: 4, cropFrames: 128, normalization: "global" },
+  },
+  {
+    name: "world-tiny-global-cyc5",
+    spec: "world",
+    preset: "tiny",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global", lambda: { cycle: 5 } },
+  },
+  {
+    // The architecture alone changed: tiny's losses, learning rates and decay, in about the same training time.
+    name: "world-stargan-vc",
+    spec: "world",
+    preset: "stargan-vc",
+    set: {
+      steps: 200,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "global",
+      lambda: { cls: 1, cycle: 10, identity: 5 },
+      decayFrom: 0.4,
+      ...lr(1e-3),
+    },
+  },
 ];
 
 const args = process.argv.slice(2);
