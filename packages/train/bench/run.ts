@@ -54,8 +54,10 @@ const caches = {
   mel80: mkdtempSync(join(tmpdir(), "vox-bench-mel80-")),
   seed: mkdtempSync(join(tmpdir(), "vox-bench-seed-")),
 };
-await prepareFeatures(demoCorpusPath(), mel80FeatureSpec, caches.mel80, { workers: 2 });
-await prepareFeatures(demoCorpusPath(), seedFeatureSpec, caches.seed, { workers: 2 });
+if (role !== "demo") {
+  await prepareFeatures(demoCorpusPath(), mel80FeatureSpec, caches.mel80, { workers: 2 });
+  await prepareFeatures(demoCorpusPath(), seedFeatureSpec, caches.seed, { workers: 2 });
+}
 console.log(
   "@vox/train bench: seconds per training step (n_critic D steps + 1 G step) on the default backend, demo corpus (5 speakers)",
 );
@@ -67,100 +69,105 @@ function failure(stderr: string): string {
     .slice(0, 160);
 }
 
-// Each variant: [batch, microBatch] overrides ("-" keeps the preset's); the first that completes a step is shown.
-for (const [name, cache, steps, variants] of [
-  ["tiny", caches.mel80, 5, [[]]],
-  ["stargan-vc2", caches.mel80, 2, [[], ["4"], ["2"]]],
-  ["seed-31f31449", caches.seed, 1, [[], ["-", "1"]]],
-] as const) {
-  for (const variant of variants) {
-    try {
-      const args = [...process.execArgv, here, "child", name, cache, String(steps), ...variant];
-      const out = execFileSync(process.execPath, args, {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 30 * 60 * 1000,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const line = out.trim().split("\n").pop() ?? "{}";
-      const r = JSON.parse(line) as {
-        backend: string;
-        batch: number;
-        microBatch: number;
-        crop: string;
-        secondsPerStep: number;
-        peakRssMb: number;
-      };
-      console.log(
-        `${name.padEnd(14)} ${r.backend}  batch ${r.batch} (micro-batches of ${r.microBatch}), ${r.crop}: ${r.secondsPerStep.toFixed(2)} s/step (${(1 / r.secondsPerStep).toFixed(3)} steps/s), peak RSS ${r.peakRssMb.toFixed(0)} MB`,
-      );
-      break;
-    } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? error);
-      console.log(`${name.padEnd(14)} ${variant.join(" / ") || "preset"}: did not complete a step: ${failure(stderr)}`);
+// `tsx bench/run.ts demo` runs only the last section (the demo recipe beside its twin).
+if (role !== "demo") {
+  // Each variant: [batch, microBatch] overrides ("-" keeps the preset's); the first that completes a step is shown.
+  for (const [name, cache, steps, variants] of [
+    ["tiny", caches.mel80, 5, [[]]],
+    ["stargan-vc2", caches.mel80, 2, [[], ["4"], ["2"]]],
+    ["seed-31f31449", caches.seed, 1, [[], ["-", "1"]]],
+  ] as const) {
+    for (const variant of variants) {
+      try {
+        const args = [...process.execArgv, here, "child", name, cache, String(steps), ...variant];
+        const out = execFileSync(process.execPath, args, {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+          timeout: 30 * 60 * 1000,
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        const line = out.trim().split("\n").pop() ?? "{}";
+        const r = JSON.parse(line) as {
+          backend: string;
+          batch: number;
+          microBatch: number;
+          crop: string;
+          secondsPerStep: number;
+          peakRssMb: number;
+        };
+        console.log(
+          `${name.padEnd(14)} ${r.backend}  batch ${r.batch} (micro-batches of ${r.microBatch}), ${r.crop}: ${r.secondsPerStep.toFixed(2)} s/step (${(1 / r.secondsPerStep).toFixed(3)} steps/s), peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+        );
+        break;
+      } catch (error) {
+        const stderr = String((error as { stderr?: string }).stderr ?? error);
+        console.log(
+          `${name.padEnd(14)} ${variant.join(" / ") || "preset"}: did not complete a step: ${failure(stderr)}`,
+        );
+      }
     }
   }
-}
 
-console.log(
-  "\nthe seed record's full step at its size (1479 labels, 256 x 256, batch 2; D: WGAN-GP + cls, G: adversarial + cls + 10 x L1 cycle; RMSprop), side by side with the PyTorch twin",
-);
-// [microBatch, threads, native conv kernels]: the batch in one pass, then the default micro-batches of 1 on one
-// thread and on two; last, two threads with the backend's own conv kernels (VOX_NATIVE_KERNELS=0) for comparison.
-let fastest = Number.POSITIVE_INFINITY;
-for (const [micro, threads, native] of [
-  [2, 1, true],
-  [1, 1, true],
-  [1, 2, true],
-  [1, 2, false],
-] as const) {
-  const kernels = native ? "" : ", the backend's own conv kernels";
-  // One replica: native conv calls split over the cores; more: one replica per core, each call on one.
-  const replicas = `${threads} replica thread${threads > 1 ? "s" : ""}`;
-  const label = `micro-batches of ${micro}, ${replicas}${kernels}`;
+  console.log(
+    "\nthe seed record's full step at its size (1479 labels, 256 x 256, batch 2; D: WGAN-GP + cls, G: adversarial + cls + 10 x L1 cycle; RMSprop), side by side with the PyTorch twin",
+  );
+  // [microBatch, threads, native conv kernels]: the batch in one pass, then the default micro-batches of 1 on one
+  // thread and on two; last, two threads with the backend's own conv kernels (VOX_NATIVE_KERNELS=0) for comparison.
+  let fastest = Number.POSITIVE_INFINITY;
+  for (const [micro, threads, native] of [
+    [2, 1, true],
+    [1, 1, true],
+    [1, 2, true],
+    [1, 2, false],
+  ] as const) {
+    const kernels = native ? "" : ", the backend's own conv kernels";
+    // One replica: native conv calls split over the cores; more: one replica per core, each call on one.
+    const replicas = `${threads} replica thread${threads > 1 ? "s" : ""}`;
+    const label = `micro-batches of ${micro}, ${replicas}${kernels}`;
+    try {
+      const out = execFileSync(
+        process.execPath,
+        [
+          ...process.execArgv,
+          fileURLToPath(new URL("./step.ts", import.meta.url)),
+          "seed-31f31449",
+          "2",
+          String(micro),
+          String(threads),
+          "2",
+        ],
+        {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+          timeout: 30 * 60 * 1000,
+          maxBuffer: 64 * 1024 * 1024,
+          env: { ...process.env, VOX_NATIVE_KERNELS: native ? process.env.VOX_NATIVE_KERNELS : "0" },
+        },
+      );
+      const r = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
+      if (native) fastest = Math.min(fastest, r.seconds as number);
+      console.log(
+        `  vox ${r.backend}, ${label}: ${(r.seconds as number).toFixed(2)} s/step, peak RSS ${r.peakRssMiB} MiB, wasm heap ${r.wasmHeapMiB ?? "-"} MiB per thread, tensors leaked per step ${r.tensorLeak}`,
+      );
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? error);
+      console.log(`  vox, ${label}: did not complete a step: ${failure(stderr)}`);
+    }
+  }
+  const twin = fileURLToPath(new URL("../../models/bench/stargan_step.py", import.meta.url));
   try {
-    const out = execFileSync(
-      process.execPath,
-      [
-        ...process.execArgv,
-        fileURLToPath(new URL("./step.ts", import.meta.url)),
-        "seed-31f31449",
-        "2",
-        String(micro),
-        String(threads),
-        "2",
-      ],
-      {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 30 * 60 * 1000,
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, VOX_NATIVE_KERNELS: native ? process.env.VOX_NATIVE_KERNELS : "0" },
-      },
-    );
-    const r = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
-    if (native) fastest = Math.min(fastest, r.seconds as number);
-    console.log(
-      `  vox ${r.backend}, ${label}: ${(r.seconds as number).toFixed(2)} s/step, peak RSS ${r.peakRssMiB} MiB, wasm heap ${r.wasmHeapMiB ?? "-"} MiB per thread, tensors leaked per step ${r.tensorLeak}`,
-    );
+    const output = execFileSync("/usr/bin/python3", [twin, "2", "2"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const r = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { stepSeconds: number; torch: string };
+    console.log(`  PyTorch ${r.torch}, 2 threads, batch 2: ${r.stepSeconds.toFixed(2)} s/step`);
+    if (Number.isFinite(fastest)) {
+      console.log(`  vox's fastest / PyTorch: ${(fastest / r.stepSeconds).toFixed(2)}x (target: at most 1.5x)`);
+    }
   } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? error);
-    console.log(`  vox, ${label}: did not complete a step: ${failure(stderr)}`);
+    console.log(`  PyTorch comparison skipped (${(error as Error).message.split("\n")[0]}); install python3-torch`);
   }
-}
-const twin = fileURLToPath(new URL("../../models/bench/stargan_step.py", import.meta.url));
-try {
-  const output = execFileSync("/usr/bin/python3", [twin, "2", "2"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const r = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { stepSeconds: number; torch: string };
-  console.log(`  PyTorch ${r.torch}, 2 threads, batch 2: ${r.stepSeconds.toFixed(2)} s/step`);
-  if (Number.isFinite(fastest)) {
-    console.log(`  vox's fastest / PyTorch: ${(fastest / r.stepSeconds).toFixed(2)}x (target: at most 1.5x)`);
-  }
-} catch (error) {
-  console.log(`  PyTorch comparison skipped (${(error as Error).message.split("\n")[0]}); install python3-torch`);
 }
 
 // The small-model regime CPU users live in: the demo recipe's step, vox with its default threads beside the
