@@ -336,4 +336,50 @@ describe("vox end to end on a tiny fixture corpus", () => {
     expect(results.filter((r) => speakerOf(r.input) === "ked").every((r) => r.from === "ked")).toBe(true);
     expect(new Set(results.map((r) => r.output)).size).toBe(inputs.length);
   });
+
+  it("prepare fails when every file fails; eval fails when no sentence is held out (one per speaker)", async () => {
+    const broken = temporary("vox-cli-broken-");
+    for (const speaker of ["a", "b"]) {
+      mkdirSync(join(broken, speaker));
+      writeFileSync(join(broken, speaker, "x.wav"), "not a wav file");
+    }
+    const failed = await vox("prepare", broken, "--out", join(work, "cache-broken"), "--workers", "0");
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /expected at least one usable utterance, found none \(2 of 2 files failed; the first, .*x\.wav/,
+    );
+
+    const single = temporary("vox-cli-single-");
+    for (const [speaker, f0, formant] of [
+      ["low", 110, 500],
+      ["high", 230, 2200],
+    ] as const) {
+      mkdirSync(join(single, speaker));
+      writeFileSync(join(single, speaker, "s0.wav"), encodeWav(voice(1.2, f0, formant), 16000));
+    }
+    const cache = join(work, "cache-single");
+    expect((await vox("prepare", single, "--out", cache, "--workers", "0")).code).toBe(0);
+    const run = join(work, "run-single");
+    const trained = await vox(
+      "train",
+      "--data",
+      cache,
+      "--run",
+      run,
+      "--steps",
+      "1",
+      "--set",
+      "batchSize=2",
+      "--set",
+      "cropFrames=32",
+      "--set",
+      "samples.utterances=0",
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    const evaluated = await vox("eval", "--run", run, "--no-asr");
+    expect(evaluated.code).toBe(1);
+    expect(evaluated.stderr).toMatch(
+      /config\.json: expected held-out utterances to convert \(validation\), found none/,
+    );
+  });
 });

@@ -343,6 +343,12 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
   const outDir = join(root, "eval", String(step).padStart(8, "0"));
   const held = new Set(record.validation);
+  const heldOut = index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
+  if (heldOut.length === 0) {
+    throw new Error(
+      `${paths.config}: expected held-out utterances to convert (validation), found none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
+    );
+  }
   const { classifier, count } = await trainClassifier(
     record,
     index.utterances.filter((u) => !held.has(`${u.speaker}/${u.id}`)),
@@ -365,7 +371,6 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     }
     return analysed;
   };
-  const heldOut = index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
   for (const utterance of heldOutPlan(heldOut, record.speakers, options.maxUtterances ?? 20)) {
     const features = store.readUtterance(utterance);
     const source = {

@@ -58,6 +58,12 @@ export async function prepareCommand(corpusPath: string, flags: PrepareFlags): P
     onProgress: flags.json ? undefined : stderrProgress("prepare"),
   });
   for (const failure of summary.failures) note(`skipped ${failure.path}: ${failure.error}`);
+  if (summary.index.utterances.length === 0) {
+    const first = summary.failures[0];
+    throw new CliError(
+      `${corpusPath}: expected at least one usable utterance, found none (${summary.failures.length} of ${corpus.utterances.length} files failed${first ? `; the first, ${first.path}: ${first.error}` : ""})`,
+    );
+  }
   const result = {
     cache: summary.cacheDir,
     processed: summary.processed,
