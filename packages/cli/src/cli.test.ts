@@ -169,6 +169,12 @@ describe("vox end to end on a tiny fixture corpus", () => {
       const sources = await page.$$eval("audio", (all) => all.map((a) => a.getAttribute("src") ?? ""));
       expect(sources.length).toBeGreaterThan(0);
       for (const src of sources) expect(existsSync(join(run, src)), src).toBe(true);
+      // Each listening row plays source, converted, shift and the target's real utterance of the same sentence.
+      const players = await page.$$eval("table.audio tr", (rows) =>
+        rows.slice(1).map((row) => row.querySelectorAll("audio").length),
+      );
+      expect(players.length).toBeGreaterThan(0);
+      for (const count of players) expect(count).toBe(4);
       expect(await page.$$eval("svg.chart", (all) => all.length)).toBeGreaterThan(3);
       expect(await page.textContent("body")).toContain("Objective scores");
     } finally {

@@ -72,13 +72,23 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     );
     const examples = e.items.filter((i) => i.system === "converted").slice(0, 6);
     if (examples.length) {
+      // The target's real clip is its own utterance of the same sentence: found by speaker and text, not by id.
       const wavOf = (system: string, item: (typeof examples)[number]) =>
-        e.items.find((i) => i.system === system && i.utterance === item.utterance && i.target === item.target)?.wav;
+        e.items.find((i) =>
+          system === "target"
+            ? i.system === "target" && i.target === item.target && i.transcript === item.transcript
+            : i.system === system && i.utterance === item.utterance && i.target === item.target,
+        )?.wav;
       sections.push(
         "<h3>Listen: source, converted, target</h3>",
-        `<table class="audio"><tr><th>utterance</th><th>to</th><th>source</th><th>converted</th><th>target (real)</th></tr>${examples
+        `<table class="audio"><tr><th>utterance</th><th>to</th><th>source</th><th>converted</th><th>mean/variance shift</th><th>target (real)</th></tr>${examples
           .map((item) => {
-            const cells = [wavOf("source", item), item.wav, wavOf("target", item)].map((w) =>
+            const cells = [
+              wavOf("source", item),
+              item.wav,
+              wavOf("mean/variance shift", item),
+              wavOf("target", item),
+            ].map((w) =>
               w ? `<td><audio controls preload="none" src="${escapeHtml(w)}"></audio></td>` : "<td>-</td>",
             );
             return `<tr><td>${escapeHtml(item.utterance)}${item.transcript ? `<br><small>${escapeHtml(item.transcript)}</small>` : ""}</td><td>${escapeHtml(item.target)}</td>${cells.join("")}</tr>`;
