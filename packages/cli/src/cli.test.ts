@@ -47,6 +47,13 @@ async function vox(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
+/** `vox train` for one step of `tiny` with small crops and no samples: a run to convert and evaluate with. */
+async function trainOneStep(cache: string, run: string): Promise<void> {
+  const set = ["batchSize=2", "cropFrames=32", "samples.utterances=0"].flatMap((v) => ["--set", v]);
+  const trained = await vox("train", "--data", cache, "--run", run, "--steps", "1", ...set);
+  expect(trained.code, trained.stderr).toBe(0);
+}
+
 describe("vox end to end on a tiny fixture corpus", () => {
   let corpus = "";
   let work = "";
@@ -299,22 +306,7 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const cache = join(work, "cache-demo");
     const run = join(work, "run-demo");
     expect((await vox("prepare", demo, "--out", cache, "--json")).code).toBe(0);
-    const trained = await vox(
-      "train",
-      "--data",
-      cache,
-      "--run",
-      run,
-      "--steps",
-      "1",
-      "--set",
-      "batchSize=2",
-      "--set",
-      "cropFrames=32",
-      "--set",
-      "samples.utterances=0",
-    );
-    expect(trained.code, trained.stderr).toBe(0);
+    await trainOneStep(cache, run);
     // The reported case: ked's clips were taken for kal's (the guess averaged untrimmed frames).
     const inputs = ["ked", "kal", "slt", "espeak-m"].flatMap((speaker) =>
       ["s01", "s07", "s19"].map((id) => join(demo, speaker, `${id}.wav`)),
@@ -366,22 +358,7 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const cache = join(work, "cache-single");
     expect((await vox("prepare", single, "--out", cache, "--workers", "0")).code).toBe(0);
     const run = join(work, "run-single");
-    const trained = await vox(
-      "train",
-      "--data",
-      cache,
-      "--run",
-      run,
-      "--steps",
-      "1",
-      "--set",
-      "batchSize=2",
-      "--set",
-      "cropFrames=32",
-      "--set",
-      "samples.utterances=0",
-    );
-    expect(trained.code, trained.stderr).toBe(0);
+    await trainOneStep(cache, run);
     const evaluated = await vox("eval", "--run", run, "--no-asr");
     expect(evaluated.code).toBe(1);
     expect(evaluated.stderr).toMatch(
