@@ -13,16 +13,8 @@ import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { demoCorpusPath, loudnessGain, readAudioFile } from "@vox/datasets";
-import {
-  analyze,
-  type FeatureSpec,
-  mel80FeatureSpec,
-  resample,
-  seedFeatureSpec,
-  synthesize,
-  worldFeatureSpec,
-} from "@vox/dsp";
+import { demoCorpusPath, readConditionedAudio } from "@vox/datasets";
+import { analyze, type FeatureSpec, mel80FeatureSpec, seedFeatureSpec, synthesize, worldFeatureSpec } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { editDistance, mcdDtwWorldAudio, normalizeText, pocketsphinx, transcribe } from "@vox/eval";
 
@@ -144,10 +136,7 @@ async function queue(task: Promise<void>): Promise<void> {
 }
 
 for (const [n, item] of items.entries()) {
-  const audio = await readAudioFile(item.path);
-  const signal = audio.sampleRate === 16000 ? audio.samples : resample(audio.samples, audio.sampleRate, 16000);
-  const gain = loudnessGain(signal);
-  const conditioned = signal.map((v) => v * gain);
+  const conditioned = await readConditionedAudio(item.path, 16000);
   const original = join(outDir, `${item.id}.original.wav`);
   await writeWavFile(original, conditioned, 16000);
   await queue(scoreAsr(score(item.set, "recording"), original, item.text));

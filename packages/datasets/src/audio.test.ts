@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeWav } from "@vox/dsp";
-import { readAudioFile } from "./audio.js";
+import { encodeWav, resample } from "@vox/dsp";
+import { readAudioFile, readConditionedAudio } from "./audio.js";
+import { loudnessGain } from "./conditioning.js";
 import { AudioFileError } from "./errors.js";
 import { flacFixture, pcmWav, temporaryFolder, voice, wavBytes, writeTree } from "./test-support.js";
 
@@ -83,5 +84,19 @@ describe("readAudioFile", () => {
     expect(error).toBeInstanceOf(AudioFileError);
     expect((error as Error).message).toContain(join(root, "nan.wav"));
     expect((error as Error).message).toMatch(/finite samples, found NaN at 0\.250 s \(sample 4000\)/);
+  });
+});
+
+describe("readConditionedAudio", () => {
+  it("reads at the asked rate, loudness-normalised as prepare does, never trimmed", async () => {
+    const quiet = voice({ seconds: 0.5, sampleRate: 44100 }).map((v) => v * 0.05);
+    const root = writeTree(temporaryFolder(), { "quiet.wav": wavBytes(quiet, 44100, "32f") });
+    const audio = await readConditionedAudio(join(root, "quiet.wav"), 16000);
+    const expected = resample(quiet, 44100, 16000);
+    const gain = loudnessGain(expected);
+    expect(gain).toBeGreaterThan(2);
+    expect(audio.length).toBe(expected.length);
+    for (let i = 0; i < audio.length; i += 97) expect(audio[i]).toBeCloseTo((expected[i] as number) * gain, 5);
+    await expect(readConditionedAudio(join(root, "none.wav"), 16000)).rejects.toThrow(AudioFileError);
   });
 });

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { decodeWav, type MonoAudio, WavFormatError } from "@vox/dsp";
+import { decodeWav, type MonoAudio, resample, WavFormatError } from "@vox/dsp";
 import { FLACDecoder } from "@wasm-audio-decoders/flac";
+import { loudnessGain } from "./conditioning.js";
 import { AudioFileError } from "./errors.js";
 
 /** Mean of the channels: the same mono mix @vox/dsp's WAV decoder makes. */
@@ -43,6 +44,18 @@ export async function readAudioFile(path: string): Promise<MonoAudio> {
     }
   }
   return audio;
+}
+
+/**
+ * A recording as conversion and copy-synthesis take it: read as mono (readAudioFile), resampled to `sampleRate`
+ * and loudness-normalised as `prepare` normalises training data (not trimmed: the output keeps the input's length).
+ */
+export async function readConditionedAudio(path: string, sampleRate: number): Promise<Float32Array> {
+  const audio = await readAudioFile(path);
+  const signal =
+    audio.sampleRate === sampleRate ? audio.samples : resample(audio.samples, audio.sampleRate, sampleRate);
+  const gain = loudnessGain(signal);
+  return signal.map((v) => v * gain);
 }
 
 async function decodeAudioFile(path: string): Promise<MonoAudio> {

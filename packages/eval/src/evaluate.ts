@@ -4,8 +4,8 @@ import {
   type CachedUtterance,
   FeatureStore,
   listAudioRecursive,
-  loudnessGain,
   readAudioFile,
+  readConditionedAudio,
   readCacheIndex,
   sentenceKey,
 } from "@vox/datasets";
@@ -486,14 +486,11 @@ async function scoreRecordings(
   const transcripts = await readTranscripts(recordings.transcripts);
   const files = (await listAudioRecursive(folder)).map((file) => join(folder, file));
   const scorer = new Scorer(root, outDir, c.spec.sampleRate, classifier);
-  const reader = new AudioReader(c.spec.sampleRate);
   let count = 0;
   for (const file of files) {
     const id = audioStem(basename(file));
     const transcript = transcripts.get(id) ?? null;
-    const raw = await reader.read(file);
-    const gain = loudnessGain(raw);
-    const signal = raw.map((v) => v * gain);
+    const signal = await readConditionedAudio(file, c.spec.sampleRate);
     const features = analyze(signal, c.spec);
     const own = featureStatistics(c.spec, [features]);
     const nearest = likeliestSpeaker(features, c.spec, c.baseline) ?? (c.speakers[0] as string);

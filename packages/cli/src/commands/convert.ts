@@ -1,11 +1,10 @@
 import { join } from "node:path";
-import { loudnessGain, readAudioFile, readCacheIndex, SpeakerMap } from "@vox/datasets";
+import { readCacheIndex, readConditionedAudio, SpeakerMap } from "@vox/datasets";
 import {
   analyze,
   type FeatureSpec,
   featureStatistics,
   likeliestSpeaker,
-  resample,
   type SpeakerFeatureStatistics,
   synthesize,
 } from "@vox/dsp";
@@ -89,14 +88,8 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   const momentum = flags.glMomentum === undefined ? undefined : Number(flags.glMomentum);
   const results = [];
   for (const [i, file] of files.entries()) {
-    const audio = await readAudioFile(file);
-    const signal =
-      audio.sampleRate === spec.sampleRate ? audio.samples : resample(audio.samples, audio.sampleRate, spec.sampleRate);
-    const gain = loudnessGain(signal);
-    const features = analyze(
-      signal.map((v) => v * gain),
-      spec,
-    );
+    const signal = await readConditionedAudio(file, spec.sampleRate);
+    const features = analyze(signal, spec);
     const fromName = flags.from ?? likeliestSpeaker(features, spec, known) ?? speakers.speaker(0);
     // A named corpus speaker brings its statistics; a guessed voice (maybe from outside the corpus) uses its own.
     const statistics = flags.from !== undefined ? conversion.speaker(fromName) : featureStatistics(spec, [features]);

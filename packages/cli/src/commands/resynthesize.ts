@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { loudnessGain, readAudioFile } from "@vox/datasets";
-import { analyze, resample, synthesize } from "@vox/dsp";
+import { readConditionedAudio } from "@vox/datasets";
+import { analyze, synthesize } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { audioInputs, note, output, uniqueStems, writableFolder } from "../io.js";
 import { resolveSpec } from "./prepare.js";
@@ -24,15 +24,9 @@ export async function resynthesizeCommand(inputs: string[], flags: ResynthesizeF
   const names = uniqueStems(files);
   const results = [];
   for (const [i, file] of files.entries()) {
-    const audio = await readAudioFile(file);
-    const signal =
-      audio.sampleRate === spec.sampleRate ? audio.samples : resample(audio.samples, audio.sampleRate, spec.sampleRate);
-    const gain = loudnessGain(signal);
+    const signal = await readConditionedAudio(file, spec.sampleRate);
     const started = performance.now();
-    const features = analyze(
-      signal.map((v) => v * gain),
-      spec,
-    );
+    const features = analyze(signal, spec);
     const samples = synthesize(features, spec, { length: signal.length });
     const seconds = (performance.now() - started) / 1000;
     const path = join(outDir, `${names[i]}.${label}.wav`);
