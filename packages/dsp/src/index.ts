@@ -111,6 +111,7 @@ export {
   conversionPostfilters,
   type FeatureNormalization,
   featureNormalizations,
+  generatorOutput,
   ModelFeatureMap,
   modelFeatureRows,
 } from "./model-features.js";

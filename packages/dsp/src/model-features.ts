@@ -23,6 +23,14 @@ export function modelFeatureRows(spec: FeatureSpec): number {
 }
 
 /**
+ * The generator's last activation for features of `spec` scaled by `normalization`: a sigmoid for unit-scale
+ * spectrograms as analysed, none (linear) for normalised rows and mel-cepstra, which are unbounded.
+ */
+export function generatorOutput(spec: FeatureSpec, normalization: FeatureNormalization): "sigmoid" | "linear" {
+  return normalization === "none" && spec.kind !== "world" ? "sigmoid" : "linear";
+}
+
+/**
  * What conversion does to the generator's output rows before synthesis: `none`, or `global-variance` (Toda et
  * al.'s global variance compensation, per utterance: each row's spread over the utterance set to what the
  * mean/variance shift would give it, the source utterance's spread times sigma_tgt / sigma_src, keeping the
@@ -95,7 +103,7 @@ export class ModelFeatureMap {
 
   /** True when the networks' outputs are unbounded (normalised or world rows), false for [0, 1] spectrograms. */
   get linearOutput(): boolean {
-    return this.normalization !== "none" || this.spec.kind === "world";
+    return generatorOutput(this.spec, this.normalization) === "linear";
   }
 
   private scaling(speaker: SpeakerFeatureStatistics | null): RowStatistics | null {

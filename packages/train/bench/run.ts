@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
-import { featureSpecs, mel80FeatureSpec, modelFeatureRows, seedFeatureSpec } from "@vox/dsp";
-import { nativeConvActive, presetConfig } from "@vox/models";
-import { demoRecipe, resolveNormalization, resolveTrainConfig, StarGanTrainer } from "../src/index.js";
+import { featureSpecs, mel80FeatureSpec, seedFeatureSpec } from "@vox/dsp";
+import { nativeConvActive } from "@vox/models";
+import { demoRecipe, resolveTrainConfig, runModelConfig, StarGanTrainer } from "../src/index.js";
 
 const [, , role, preset, cache, stepsText, batchText, microText] = process.argv;
 
@@ -175,10 +175,9 @@ if (role !== "demo") {
 {
   const config = await resolveTrainConfig({ preset: demoRecipe.preset, overrides: demoRecipe.overrides });
   const spec = featureSpecs[demoRecipe.spec];
-  const rows = modelFeatureRows(spec);
-  const output =
-    resolveNormalization(config.normalization, spec) !== "none" || spec.kind === "world" ? "linear" : "sigmoid";
-  const model = presetConfig(demoRecipe.preset, { numLabels: 5, bins: rows, frames: config.cropFrames, output });
+  const model = runModelConfig(config, spec, 5);
+  const rows = model.generator.bins;
+  const output = model.generator.output;
   const levels = model.discriminator.kind === "stargan" ? model.discriminator.levels : 0;
   console.log(
     `\nthe demo recipe's step (${demoRecipe.preset} on ${demoRecipe.spec}: ${rows} x ${config.cropFrames}, batch ${config.batchSize}, ${config.adversarial}), side by side with its PyTorch twin (bench/tiny_step.py)`,

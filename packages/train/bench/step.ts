@@ -7,13 +7,13 @@
  * - `demo`: the demo recipe (demoRecipe: its preset, features, crop and losses) as bench/tiny_step.py runs it.
  *   tsx step.ts <preset|demo> <batch> <microBatch> <threads> <steps>   prints one JSON line
  */
-import { featureSpecs, modelFeatureRows } from "@vox/dsp";
+import { featureSpecs } from "@vox/dsp";
 import { buildDiscriminator, buildGenerator, initBackend, type PresetName, presetConfig, tf } from "@vox/models";
 import { resolveTrainConfig, type TrainConfig } from "../src/config.js";
 import { StarGanObjective } from "../src/objective.js";
 import { Optimizer } from "../src/optimizers.js";
 import { demoRecipe } from "../src/recipes.js";
-import { resolveNormalization } from "../src/statistics.js";
+import { runModelConfig } from "../src/statistics.js";
 import { StarGanUpdater, type TrainBatch } from "../src/updater.js";
 
 const [recipe, batchText, microText, threadsText, stepsText] = process.argv.slice(2) as [string, ...string[]];
@@ -26,15 +26,7 @@ async function demoStep() {
     preset: demoRecipe.preset,
     overrides: { ...demoRecipe.overrides, ...parallel },
   });
-  const spec = featureSpecs[demoRecipe.spec];
-  const linear = resolveNormalization(config.normalization, spec) !== "none" || spec.kind === "world";
-  const model = presetConfig(demoRecipe.preset, {
-    numLabels: 5,
-    bins: modelFeatureRows(spec),
-    frames: config.cropFrames,
-    output: linear ? "linear" : "sigmoid",
-  });
-  return { model, config };
+  return { model: runModelConfig(config, featureSpecs[demoRecipe.spec], 5), config };
 }
 
 async function seedStep() {

@@ -27,7 +27,7 @@ export {
   runConversion,
   runPaths,
 } from "./run-directory.js";
-export { resolveNormalization, trainingStatistics } from "./statistics.js";
+export { resolveNormalization, runModelConfig, trainingStatistics } from "./statistics.js";
 export { sampleTargets, sampleUtterances, writeSamples } from "./samples.js";
 export { formatProgress, stderrTrainProgress, type TrainProgress } from "./progress.js";
 export { abortOnSignals } from "./signals.js";

@@ -1,10 +1,31 @@
 import type { FeatureStore } from "@vox/datasets";
-import { type FeatureNormalization, FeatureStatisticsAccumulator, type FeatureSpec } from "@vox/dsp";
+import {
+  type FeatureNormalization,
+  FeatureStatisticsAccumulator,
+  type FeatureSpec,
+  generatorOutput,
+  modelFeatureRows,
+} from "@vox/dsp";
+import { type ModelConfig, presetConfig } from "@vox/models";
+import type { TrainConfig } from "./config.js";
 import type { RunStatistics } from "./run-directory.js";
 
 /** The normalisation a run uses: the config's, or by default none for linear/mel and global for world features. */
 export function resolveNormalization(configured: FeatureNormalization | null, spec: FeatureSpec): FeatureNormalization {
   return configured ?? (spec.kind === "world" ? "global" : "none");
+}
+
+/**
+ * The model a run of `config` builds for features of `spec` and `numLabels` speakers: its preset sized to the rows
+ * the networks see, the crop, and the output activation its normalisation needs.
+ */
+export function runModelConfig(config: TrainConfig, spec: FeatureSpec, numLabels: number): ModelConfig {
+  return presetConfig(config.preset, {
+    numLabels,
+    bins: modelFeatureRows(spec),
+    frames: config.cropFrames,
+    output: generatorOutput(spec, resolveNormalization(config.normalization, spec)),
+  });
 }
 
 /** Per-speaker statistics of every training utterance in `store` (held-out sentences excluded). */

@@ -1,14 +1,13 @@
 import { access, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FeatureStore } from "@vox/datasets";
-import { assertSameFeatureSpec, modelFeatureRows, Mulberry32 } from "@vox/dsp";
+import { assertSameFeatureSpec, Mulberry32 } from "@vox/dsp";
 import {
   type BackendName,
   buildDiscriminator,
   buildGenerator,
   initBackend,
   type ModelConfig,
-  presetConfig,
   tf,
   timeMultiple,
   withSeededRandom,
@@ -23,7 +22,7 @@ import {
   appendMetrics,
   type MetricsLine,
   readRunRecord,
-  readRunStatistics,
+  openRunConversion,
   type RunConversion,
   type RunRecord,
   runConversion,
@@ -32,7 +31,7 @@ import {
   writeRunRecord,
   writeRunStatistics,
 } from "./run-directory.js";
-import { resolveNormalization, trainingStatistics } from "./statistics.js";
+import { resolveNormalization, runModelConfig, trainingStatistics } from "./statistics.js";
 import { writeSamples } from "./samples.js";
 import { StarGanUpdater, type TrainBatch } from "./updater.js";
 
@@ -201,8 +200,7 @@ export class StarGanTrainer {
     }
     const backend = await initBackend(record.config.backend ?? undefined, log);
     if (changed) await writeRunRecord(runDir, record);
-    const statistics = await readRunStatistics(runDir);
-    const conversion = runConversion(record.featureSpec, record.speakers, statistics, record.config.postfilter);
+    const conversion = await openRunConversion(runDir, record);
     const trainer = StarGanTrainer.build(runPaths(runDir).root, record, store, conversion, backend.name);
     const steps = await listCheckpoints(runDir);
     const latest = steps[steps.length - 1];
@@ -235,15 +233,8 @@ export class StarGanTrainer {
       seed: config.seed,
     });
     let model: ModelConfig;
-    const normalization = resolveNormalization(config.normalization, store.spec);
     try {
-      model = presetConfig(config.preset, {
-        numLabels: store.speakerMap.size,
-        bins: modelFeatureRows(store.spec),
-        frames: config.cropFrames,
-        // Unit-scale spectrograms end in a sigmoid; normalised rows and mel-cepstra are unbounded.
-        output: normalization === "none" && store.spec.kind !== "world" ? "sigmoid" : "linear",
-      });
+      model = runModelConfig(config, store.spec, store.speakerMap.size);
     } catch (error) {
       // The preset cannot be built for these features or crops: say which training field to change.
       const field = /frames/.test((error as Error).message) ? "cropFrames" : "preset";
