@@ -32,6 +32,12 @@ export const UNVOICED_LOG_F0 = 1;
 /** A floor on standard deviations: a constant row (a padded band, silence) must not divide by zero. */
 const MIN_STD = 1e-4;
 
+/** Mean and standard deviation from a sum and a sum of squares over `n` values (std floored at MIN_STD). */
+function gaussian(sum: number, squares: number, n: number): { mean: number; std: number } {
+  const mean = sum / Math.max(1, n);
+  return { mean, std: Math.max(MIN_STD, Math.sqrt(Math.max(0, squares / Math.max(1, n) - mean * mean))) };
+}
+
 /** Sums feature rows (and voiced ln F0 for world specs) over utterances, in float64; `result()` gives statistics. */
 export class FeatureStatisticsAccumulator {
   private readonly sum: Float64Array;
@@ -81,21 +87,16 @@ export class FeatureStatisticsAccumulator {
   }
 
   result(): SpeakerFeatureStatistics {
-    const n = Math.max(1, this.frames);
-    const mean = [...this.sum].map((s) => s / n);
-    const std = [...this.squares].map((q, row) =>
-      Math.max(MIN_STD, Math.sqrt(Math.max(0, q / n - (mean[row] as number) ** 2))),
-    );
-    let logF0: LogF0Statistics | null = null;
-    if (this.logF0Row !== null && this.f0Frames > 0) {
-      const m = this.f0Sum / this.f0Frames;
-      logF0 = {
-        frames: this.f0Frames,
-        mean: m,
-        std: Math.max(MIN_STD, Math.sqrt(Math.max(0, this.f0Squares / this.f0Frames - m * m))),
-      };
-    }
-    return { utterances: this.utterances, rows: { frames: this.frames, mean, std }, logF0 };
+    const rows = [...this.sum].map((sum, row) => gaussian(sum, this.squares[row] as number, this.frames));
+    const logF0 =
+      this.logF0Row !== null && this.f0Frames > 0
+        ? { frames: this.f0Frames, ...gaussian(this.f0Sum, this.f0Squares, this.f0Frames) }
+        : null;
+    return {
+      utterances: this.utterances,
+      rows: { frames: this.frames, mean: rows.map((r) => r.mean), std: rows.map((r) => r.std) },
+      logF0,
+    };
   }
 }
 
@@ -123,9 +124,9 @@ export function pooledRowStatistics(speakers: Iterable<SpeakerFeatureStatistics>
     });
     frames += rows.frames;
   }
-  const n = Math.max(1, frames);
-  const mean = sum.map((s) => s / n);
-  const std = squares.map((q, row) => Math.max(MIN_STD, Math.sqrt(Math.max(0, q / n - (mean[row] as number) ** 2))));
+  const rows = sum.map((total, row) => gaussian(total, squares[row] as number, frames));
+  const mean = rows.map((r) => r.mean);
+  const std = rows.map((r) => r.std);
   return { frames, mean, std };
 }
 
