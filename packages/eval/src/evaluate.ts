@@ -13,8 +13,6 @@ import {
   analyze,
   type ConversionPostfilter,
   type FeatureSpec,
-  featureStatistics,
-  likeliestSpeaker,
   meanVarianceShift,
   resample,
   type SpeakerFeatureStatistics,
@@ -22,7 +20,7 @@ import {
   synthesize,
 } from "@vox/dsp";
 import { writeFileAtomic, writeWavFile } from "@vox/dsp/node";
-import { convertFeatures, type GeneratorConfig, initBackend, loadModel, type tf } from "@vox/models";
+import { convertFeatures, type GeneratorConfig, initBackend, loadModel, outsideVoice, type tf } from "@vox/models";
 import {
   listCheckpoints,
   openRunConversion,
@@ -492,9 +490,8 @@ async function scoreRecordings(
     const transcript = transcripts.get(id) ?? null;
     const signal = await readConditionedAudio(file, c.spec.sampleRate);
     const features = analyze(signal, c.spec);
-    const own = featureStatistics(c.spec, [features]);
-    const nearest = likeliestSpeaker(features, c.spec, c.baseline) ?? (c.speakers[0] as string);
-    const source = { label: c.speakers.indexOf(nearest), statistics: own };
+    const source = outsideVoice(features, c.spec, c.speakers, c.baseline);
+    const own = source.statistics;
     const base = safe(id);
     const resynthesised = synthesize(features, c.spec, { nIter: c.nIter });
     for (const target of c.speakers) {
@@ -517,7 +514,7 @@ async function scoreRecordings(
       await scorer.score(item("resynthesis"), resynthesised, `${base}__resynthesis`, null);
     }
     count++;
-    log(`eval: outside recording ${id} (${nearest} as source condition) -> ${c.speakers.length} voices`);
+    log(`eval: outside recording ${id} (${source.speaker} as source condition) -> ${c.speakers.length} voices`);
   }
   if (count === 0) throw new Error(`${folder}: expected WAV or FLAC recordings, found none`);
   return { scorer, folder, recordings: count };

@@ -1,4 +1,12 @@
-import { type ModelFeatureMap, type SpeakerFeatureStatistics, type Spectrogram, silenceFrame } from "@vox/dsp";
+import {
+  type FeatureSpec,
+  featureStatistics,
+  likeliestSpeaker,
+  type ModelFeatureMap,
+  type SpeakerFeatureStatistics,
+  type Spectrogram,
+  silenceFrame,
+} from "@vox/dsp";
 import type { GeneratorConfig } from "./config.js";
 import { timeMultiple } from "./generators.js";
 import * as tf from "./tfjs.js";
@@ -56,6 +64,21 @@ export interface ConversionVoice {
   label: number;
   /** Needed for `speaker` normalisation and for world features' F0 transform; null otherwise. */
   statistics: SpeakerFeatureStatistics | null;
+}
+
+/**
+ * A voice not named as a run speaker (maybe from outside the corpus): its own statistics (its F0 transform and
+ * scaling) and, as the generator's source condition, the run speaker under whose statistics (`known`) its frames
+ * are likeliest (the first speaker when none are known).
+ */
+export function outsideVoice(
+  features: Spectrogram,
+  spec: FeatureSpec,
+  speakers: readonly string[],
+  known: Readonly<Record<string, SpeakerFeatureStatistics>>,
+): ConversionVoice & { speaker: string; statistics: SpeakerFeatureStatistics } {
+  const speaker = likeliestSpeaker(features, spec, known) ?? (speakers[0] as string);
+  return { speaker, label: speakers.indexOf(speaker), statistics: featureStatistics(spec, [features]) };
 }
 
 /**

@@ -10,7 +10,13 @@ export {
   type Vc2GeneratorConfig,
   validateModelConfig,
 } from "./config.js";
-export { type ConversionVoice, conditionVector, convertFeatures, convertUtterance } from "./conversion.js";
+export {
+  type ConversionVoice,
+  conditionVector,
+  convertFeatures,
+  convertUtterance,
+  outsideVoice,
+} from "./conversion.js";
 export { buildDiscriminator } from "./discriminators.js";
 export { BackendUnavailableError, ModelConfigError, ModelError } from "./errors.js";
 export { buildGenerator, conditionWidth, timeMultiple } from "./generators.js";

@@ -1,15 +1,8 @@
 import { join } from "node:path";
 import { readCacheIndex, readConditionedAudio, SpeakerMap } from "@vox/datasets";
-import {
-  analyze,
-  type FeatureSpec,
-  featureStatistics,
-  likeliestSpeaker,
-  type SpeakerFeatureStatistics,
-  synthesize,
-} from "@vox/dsp";
+import { analyze, type FeatureSpec, type SpeakerFeatureStatistics, synthesize } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
-import { convertFeatures, initBackend, loadModel } from "@vox/models";
+import { convertFeatures, initBackend, loadModel, outsideVoice } from "@vox/models";
 import {
   listCheckpoints,
   openRunConversion,
@@ -90,17 +83,16 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   for (const [i, file] of files.entries()) {
     const signal = await readConditionedAudio(file, spec.sampleRate);
     const features = analyze(signal, spec);
-    const fromName = flags.from ?? likeliestSpeaker(features, spec, known) ?? speakers.speaker(0);
-    // A named corpus speaker brings its statistics; a guessed voice (maybe from outside the corpus) uses its own.
-    const statistics = flags.from !== undefined ? conversion.speaker(fromName) : featureStatistics(spec, [features]);
-    const converted = convertFeatures(
-      model,
-      metadata.config.generator,
-      conversion.map,
-      features,
-      { label: speakers.index(fromName), statistics },
-      { label: target, statistics: conversion.speaker(flags.to) },
-    );
+    // A named run speaker brings its statistics; a guessed voice (maybe from outside the corpus) uses its own.
+    const source =
+      flags.from !== undefined
+        ? { speaker: flags.from, label: speakers.index(flags.from), statistics: conversion.speaker(flags.from) }
+        : outsideVoice(features, spec, speakers.speakers, known);
+    const fromName = source.speaker;
+    const converted = convertFeatures(model, metadata.config.generator, conversion.map, features, source, {
+      label: target,
+      statistics: conversion.speaker(flags.to),
+    });
     const samples = synthesize(converted, spec, {
       ...(nIter !== undefined ? { nIter } : {}),
       ...(momentum !== undefined ? { momentum } : {}),
