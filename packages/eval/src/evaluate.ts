@@ -150,14 +150,17 @@ function safe(text: string): string {
   return text.replace(/[^\w.-]+/g, "_");
 }
 
-/** The two analyses MCD is computed on, of one signal. */
+/**
+ * The two analyses MCD is computed on, of one signal. The world one is made on first use: only items with a
+ * parallel reference need it (the target's own clip and outside recordings have none).
+ */
 interface Analysed {
   cepstra: Cepstra;
-  world: Cepstra;
+  world(): Cepstra;
 }
 
 /**
- * Writes each scored WAV once, analyses it once (both mel-cepstra), classifies it and records the item; the ASR
+ * Writes each scored WAV once, analyses it once (each mel-cepstrum at most once), classifies it and records the item; the ASR
  * pass runs over the written WAVs at the end.
  */
 class Scorer {
@@ -172,7 +175,14 @@ class Scorer {
   ) {}
 
   analysis(samples: Float32Array): Analysed {
-    return { cepstra: melCepstra(samples, this.sampleRate), world: worldMelCepstra(samples, this.sampleRate) };
+    let world: Cepstra | undefined;
+    return {
+      cepstra: melCepstra(samples, this.sampleRate),
+      world: () => {
+        world ??= worldMelCepstra(samples, this.sampleRate);
+        return world;
+      },
+    };
   }
 
   async score(
@@ -191,7 +201,7 @@ class Scorer {
     this.items.push({
       ...item,
       mcd: reference ? mcdDtw(analysed.cepstra, reference.cepstra).mcd : null,
-      mcdWorld: reference ? mcdDtw(analysed.world, reference.world).mcd : null,
+      mcdWorld: reference ? mcdDtw(analysed.world(), reference.world()).mcd : null,
       predicted: this.classifier.predict(utteranceEmbedding(analysed.cepstra)),
       hypothesis: null,
       wer: null,
