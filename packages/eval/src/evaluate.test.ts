@@ -90,6 +90,23 @@ describe("evaluateRun on the demo corpus", () => {
   });
 });
 
+describe("evaluateRun's outside recordings", () => {
+  it("a recording the transcript file does not name, or a folder without audio, fails before any work", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "vox-eval-recordings-"));
+    mkdirSync(join(folder, "voice"));
+    mkdirSync(join(folder, "empty"));
+    copyFileSync(join(demoCorpusPath(), "kal", "s01.wav"), join(folder, "voice", "a.wav"));
+    writeFileSync(join(folder, "t.txt"), "<s> some other words </s> (b)\n");
+    const missingRun = join(folder, "no-run-here");
+    await expect(
+      evaluateRun(missingRun, { recordings: { folder: join(folder, "voice"), transcripts: join(folder, "t.txt") } }),
+    ).rejects.toThrow(/t\.txt: expected a transcript of .*a\.wav \(id "a"\), found none/);
+    await expect(
+      evaluateRun(missingRun, { recordings: { folder: join(folder, "empty"), transcripts: join(folder, "t.txt") } }),
+    ).rejects.toThrow(/empty: expected WAV or FLAC recordings, found none/);
+  });
+});
+
 describe("readTranscripts", () => {
   it("reads id<TAB>text and Sphinx lines, and names the file and line of anything else", async () => {
     const folder = mkdtempSync(join(tmpdir(), "vox-transcripts-"));

@@ -319,6 +319,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const paths = runPaths(runDir);
   const root = paths.root;
+  const recordings = options.recordings ? await readRecordings(options.recordings) : null;
   const record = await readRunRecord(root);
   const steps = await listCheckpoints(root);
   const step = options.step ?? steps[steps.length - 1];
@@ -436,8 +437,8 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     }
     log(`eval: ${utterance.speaker}/${utterance.id} -> ${targets.length} targets`);
   }
-  const outside = options.recordings
-    ? await scoreRecordings(converter, options.recordings, join(outDir, "outside"), root, classifier, log)
+  const outside = recordings
+    ? await scoreRecordings(converter, recordings, join(outDir, "outside"), root, classifier, log)
     : null;
   generator.dispose();
   if (asr) {
@@ -484,20 +485,15 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
  */
 async function scoreRecordings(
   c: Converter,
-  recordings: { folder: string; transcripts: string },
+  recordings: Recordings,
   outDir: string,
   root: string,
   classifier: SpeakerClassifier,
   log: (line: string) => void,
 ): Promise<{ scorer: Scorer; folder: string; recordings: number }> {
-  const folder = resolve(recordings.folder);
-  const transcripts = await readTranscripts(recordings.transcripts);
-  const files = (await listAudioRecursive(folder)).map((file) => join(folder, file));
   const scorer = new Scorer(root, outDir, c.spec.sampleRate, classifier);
   let count = 0;
-  for (const file of files) {
-    const id = audioStem(basename(file));
-    const transcript = transcripts.get(id) ?? null;
+  for (const { file, id, transcript } of recordings.files) {
     const signal = await readConditionedAudio(file, c.spec.sampleRate);
     const features = analyze(signal, c.spec);
     const source = outsideVoice(features, c.spec, c.speakers, c.baseline);
@@ -526,8 +522,34 @@ async function scoreRecordings(
     count++;
     log(`eval: outside recording ${id} (${source.speaker} as source condition) -> ${c.speakers.length} voices`);
   }
-  if (count === 0) throw new Error(`${folder}: expected WAV or FLAC recordings, found none`);
-  return { scorer, folder, recordings: count };
+  return { scorer, folder: recordings.folder, recordings: count };
+}
+
+/** Recordings from outside the corpus, each with its transcript. */
+interface Recordings {
+  folder: string;
+  files: { file: string; id: string; transcript: string }[];
+}
+
+/**
+ * The recordings of a folder paired with their transcripts, checked before any work: no audio, or a recording
+ * the transcript file does not name, is an error naming the folder or the file.
+ */
+async function readRecordings(recordings: { folder: string; transcripts: string }): Promise<Recordings> {
+  const folder = resolve(recordings.folder);
+  const transcripts = await readTranscripts(recordings.transcripts);
+  const files = (await listAudioRecursive(folder)).map((file) => {
+    const id = audioStem(basename(file));
+    const transcript = transcripts.get(id);
+    if (transcript === undefined) {
+      throw new Error(
+        `${recordings.transcripts}: expected a transcript of ${join(folder, file)} (id ${JSON.stringify(id)}), found none`,
+      );
+    }
+    return { file: join(folder, file), id, transcript };
+  });
+  if (files.length === 0) throw new Error(`${folder}: expected WAV or FLAC recordings, found none`);
+  return { folder, files };
 }
 
 function formatSummary(summary: SystemSummary[]): string[] {
