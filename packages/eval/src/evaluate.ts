@@ -33,7 +33,7 @@ import {
 import { type AsrCommand, findAsr, transcribe } from "./asr.js";
 import { type Cepstra, melCepstra } from "./cepstrum.js";
 import { mcdDtw } from "./mcd.js";
-import { SpeakerClassifier, utteranceEmbedding } from "./speaker-classifier.js";
+import { SpeakerClassifier, speakerFrames } from "./speaker-classifier.js";
 import { readTranscripts } from "./transcripts.js";
 import { cer, wer } from "./wer.js";
 import { worldMelCepstra } from "./world-cepstrum.js";
@@ -202,7 +202,7 @@ class Scorer {
       ...item,
       mcd: reference ? mcdDtw(analysed.cepstra, reference.cepstra).mcd : null,
       mcdWorld: reference ? mcdDtw(analysed.world(), reference.world()).mcd : null,
-      predicted: this.classifier.predict(utteranceEmbedding(analysed.cepstra)),
+      predicted: this.classifier.predict(speakerFrames(analysed.cepstra)),
       hypothesis: null,
       wer: null,
       cer: null,
@@ -299,7 +299,7 @@ async function trainClassifier(
   for (const entry of trainEntries) {
     const audio = await readAudioFile(entry.source);
     examples.push({
-      embedding: utteranceEmbedding(melCepstra(audio.samples, audio.sampleRate)),
+      frames: speakerFrames(melCepstra(audio.samples, audio.sampleRate)),
       speaker: entry.speaker,
     });
   }

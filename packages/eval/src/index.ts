@@ -3,7 +3,13 @@ export { type Cepstra, cepstrumAnalysis, melCepstra } from "./cepstrum.js";
 export { type DtwResult, dtw, euclidean } from "./dtw.js";
 export { type McdResult, mcdConstant, mcdDtw, mcdDtwAudio } from "./mcd.js";
 export { cer, editDistance, normalizeText, wer } from "./wer.js";
-export { type ClassifierOptions, SpeakerClassifier, utteranceEmbedding } from "./speaker-classifier.js";
+export {
+  type ClassifierOptions,
+  DiagonalGmm,
+  type FrameMatrix,
+  SpeakerClassifier,
+  speakerFrames,
+} from "./speaker-classifier.js";
 export {
   type EvalReport,
   type EvaluateOptions,
