@@ -63,7 +63,7 @@ describe("SpeakerClassifier", () => {
     // The premise: the two voices' utterance statistics agree to within sampling noise.
     const ma = moments(mixtureFrames(voices.a ?? [], 4000, 0.3, random));
     const mb = moments(mixtureFrames(voices.b ?? [], 4000, 0.3, random));
-    ma.forEach((v, k) => expect(v).toBeCloseTo(mb[k] ?? 0, 1));
+    for (const [k, v] of ma.entries()) expect(v).toBeCloseTo(mb[k] ?? 0, 1);
   });
 
   it("is deterministic and scores each speaker's model", () => {
