@@ -116,6 +116,28 @@ const recipes: Recipe[] = [
       ...lr(1e-3),
     },
   },
+  {
+    // StarGAN-VC2's conditional adversarial loss, at tiny's scale: the discriminator judges realness for the
+    // (source, target) pair, so the generator is pushed toward the target's spectra, not only any real voice's.
+    name: "world-tiny-vc2",
+    spec: "world",
+    preset: "tiny-vc2",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" },
+  },
+  {
+    // The discriminator classifies every patch (StarGAN-VC's classifier), not the crop as a whole: the
+    // generator cannot satisfy it with the crop's average alone.
+    name: "world-tiny-global-patchcls",
+    spec: "world",
+    preset: "tiny",
+    set: {
+      steps: 600,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "global",
+      model: { discriminator: { classifier: "patch" } },
+    },
+  },
 ];
 
 const args = process.argv.slice(2);

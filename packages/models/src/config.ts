@@ -71,6 +71,12 @@ export const starGanDiscriminatorSchema = z.object({
   numClasses: z.number().int().min(0),
   baseChannels: positiveInt,
   levels: z.number().int().min(1).max(8),
+  /**
+   * The cls head: `global` (StarGAN's: one conv over the whole final map, logits (n, classes)) or `patch` (a 3x3
+   * conv, logits for every patch (n, h, w, classes), as StarGAN-VC's classifier judges each patch: a converted
+   * crop must sound like the target in every part, not only on average).
+   */
+  classifier: z.enum(["global", "patch"]).default("global"),
 });
 
 /** StarGAN-VC2's projection discriminator conditioned on (source, target); any number of frames. */

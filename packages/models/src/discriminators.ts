@@ -8,8 +8,8 @@ type SymbolicTensor = tf.SymbolicTensor;
 
 /**
  * Builds a discriminator.
- * - stargan: input (n, bins, frames, 1) -> [src (n, bins/2^L, frames/2^L, 1), cls (n, numClasses)]
- *   (cls omitted when numClasses is 0).
+ * - stargan: input (n, bins, frames, 1) -> [src (n, bins/2^L, frames/2^L, 1), cls (n, numClasses), or with the
+ *   patch classifier (n, bins/2^L, frames/2^L, numClasses)] (cls omitted when numClasses is 0).
  * - projection: inputs [spectrogram (n, bins, any frames, 1), code (n, 2 numSpeakers)] -> (n, 1).
  * Every activation is twice differentiable, for the WGAN-GP penalty.
  */
@@ -38,6 +38,16 @@ function buildStarGanDiscriminator(c: StarGanDiscriminatorConfig, name: string):
     x,
   ) as SymbolicTensor;
   if (c.numClasses === 0) return tf.model({ inputs: spectrogram, outputs: src, name });
+  if (c.classifier === "patch") {
+    const cls = new PaddedConv2D({
+      filters: c.numClasses,
+      kernelSize: [3, 3],
+      padding: [1, 1],
+      useBias: false,
+      name: "cls",
+    }).apply(x) as SymbolicTensor;
+    return tf.model({ inputs: spectrogram, outputs: [src, cls], name });
+  }
   const finalSize: [number, number] = [c.bins / 2 ** c.levels, c.frames / 2 ** c.levels];
   const clsMap = new PaddedConv2D({ filters: c.numClasses, kernelSize: finalSize, useBias: false, name: "cls" }).apply(
     x,

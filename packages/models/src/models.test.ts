@@ -57,4 +57,16 @@ describe("generators run on any utterance length", () => {
     });
     d.dispose();
   });
+
+  it("the patch classifier gives logits for every patch of the final map, on 36 cepstral rows", () => {
+    const preset = presetConfig("tiny", { bins: 36, frames: 64 }).discriminator;
+    const d = buildDiscriminator({ ...preset, classifier: "patch" } as typeof preset);
+    tf.tidy(() => {
+      const [src, cls] = d.predict(tf.randomUniform([2, 36, 64, 1])) as tf.Tensor[];
+      expect(src?.shape).toEqual([2, 9, 16, 1]);
+      expect(cls?.shape).toEqual([2, 9, 16, 4]);
+    });
+    expect(d.getLayer("cls").getWeights()[0]?.shape).toEqual([3, 3, 32, 4]);
+    d.dispose();
+  });
 });

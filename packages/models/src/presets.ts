@@ -2,7 +2,7 @@ import { type ModelConfig, validateModelConfig } from "./config.js";
 import { ModelConfigError } from "./errors.js";
 
 /** Preset names are API: runs, configs and the CLI refer to them. */
-export const presetNames = ["seed-31f31449", "stargan-2018", "stargan-vc", "stargan-vc2", "tiny"] as const;
+export const presetNames = ["seed-31f31449", "stargan-2018", "stargan-vc", "stargan-vc2", "tiny", "tiny-vc2"] as const;
 export type PresetName = (typeof presetNames)[number];
 
 export interface PresetOptions {
@@ -31,6 +31,8 @@ function levelsFitting(bins: number, frames: number, most: number): number {
  * - `stargan-vc`: StarGAN-VC's gated CNN generator (Kameoka et al. 2018) on 36 mel-cepstral coefficients.
  * - `stargan-vc2`: the 2-1-2D generator and projection discriminator of StarGAN-VC2, on 80-band log-mel.
  * - `tiny`: the seed's shape at a few hundred thousand parameters, for tests and the CPU demo.
+ * - `tiny-vc2`: StarGAN-VC2's shape (2-1-2D generator with conditional instance norm, projection discriminator
+ *   conditioned on source and target) at a quarter of its channels and 3 residual blocks, for CPU training.
  */
 /** The StarGAN discriminator the seed record keeps from its predecessor: 6 levels from 64 channels. */
 function starGanDiscriminator(bins: number, frames: number, numClasses: number) {
@@ -114,6 +116,22 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           output: options.output ?? "sigmoid",
         },
         discriminator: { kind: "projection", bins, numSpeakers, channels: [64, 128, 256, 512] },
+      });
+    }
+    case "tiny-vc2": {
+      const numSpeakers = options.numLabels ?? 4;
+      const bins = options.bins ?? 36;
+      return validateModelConfig({
+        generator: {
+          kind: "stargan-vc2",
+          bins,
+          numSpeakers,
+          channels: [16, 32, 64],
+          bottleneckChannels: 64,
+          resBlocks: 3,
+          output: options.output ?? "linear",
+        },
+        discriminator: { kind: "projection", bins, numSpeakers, channels: [16, 32, 64, 128] },
       });
     }
     case "tiny": {

@@ -1,8 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { featureSpecs } from "@vox/dsp";
 import { describe, expect, it } from "vitest";
 import { parseOverrides, presetTrainDefaults, resolveTrainConfig, validateTrainConfig } from "./config.js";
 import { TrainConfigError } from "./errors.js";
+import { runModelConfig } from "./statistics.js";
 import { temporaryFolder } from "./test-support.js";
 
 describe("TrainConfig", () => {
@@ -29,6 +31,24 @@ describe("TrainConfig", () => {
     expect(config.generatorOptimizer.learningRate).toBe(2e-5);
     expect(config.discriminatorOptimizer.learningRate).toBe(1e-5);
     expect(config.backend).toBe("cpu");
+  });
+
+  it("model overrides change one field of the preset's model; a wrong one is named", async () => {
+    const spec = featureSpecs.world;
+    const plain = runModelConfig(await resolveTrainConfig({ preset: "tiny" }), spec, 5);
+    expect(plain.discriminator).toMatchObject({ kind: "stargan", bins: 36, classifier: "global" });
+    const patch = await resolveTrainConfig({
+      preset: "tiny",
+      overrides: parseOverrides(["model.discriminator.classifier=patch"]),
+    });
+    const model = runModelConfig(patch, spec, 5);
+    expect(model.discriminator).toEqual({ ...plain.discriminator, classifier: "patch" });
+    expect(model.generator).toEqual(plain.generator);
+    const wrong = await resolveTrainConfig({
+      preset: "tiny",
+      overrides: parseOverrides(["model.discriminator.classifier=everywhere"]),
+    });
+    expect(() => runModelConfig(wrong, spec, 5)).toThrow(/config\.model\.discriminator\.classifier/);
   });
 
   it("reports every wrong field by name before any work starts", () => {

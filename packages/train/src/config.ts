@@ -78,6 +78,11 @@ export const trainConfigSchema = z
     /** What conversion does to the generator's rows before synthesis (see ModelFeatureMap): none or global-variance. */
     postfilter: z.enum(conversionPostfilters).default("none"),
     backend: z.enum(backendNames).nullable().default(null),
+    /**
+     * ModelConfig fields over the preset's (`--set model.discriminator.classifier=patch`), merged key by key and
+     * validated with the rest of the model: one architectural change without a new preset.
+     */
+    model: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
 
@@ -151,6 +156,24 @@ export function presetTrainDefaults(preset: PresetName): Record<string, unknown>
         generatorOptimizer: { type: "adam", learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
         discriminatorOptimizer: { type: "adam", learningRate: 1e-4, beta1: 0.5, beta2: 0.999 },
         decayFrom: 0.5,
+      };
+    case "tiny-vc2":
+      // StarGAN-VC2's losses (LSGAN on source and target, no classifier, identity for the first tenth) at tiny's
+      // learning rates and crop.
+      return {
+        preset,
+        steps: 600,
+        batchSize: 4,
+        cropFrames: 64,
+        adversarial: "lsgan",
+        nCritic: 1,
+        lambda: { gp: 10, cls: 0, cycle: 10, identity: 5 },
+        identityUntil: null,
+        generatorOptimizer: { type: "adam", learningRate: 1e-3, beta1: 0.5, beta2: 0.999 },
+        discriminatorOptimizer: { type: "adam", learningRate: 1e-3, beta1: 0.5, beta2: 0.999 },
+        decayFrom: 0.4,
+        checkpointEvery: 100,
+        sampleEvery: 100,
       };
     case "tiny":
       return {

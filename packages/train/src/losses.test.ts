@@ -49,4 +49,19 @@ describe("losses", () => {
     expect(value(l1(tf.tensor1d([1, 2]), tf.tensor1d([0, 4])))).toBeCloseTo(1.5, 6);
     expect(accuracy(new Int32Array([0, 0]), logits)).toBe(0.5);
   });
+
+  it("patch logits: the loss is the mean over patches, accuracy votes by summed log-probabilities", () => {
+    const oneHot = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    // Item 0: patches [2, 0] and [0, 1]; item 1: [0, 1] and [0, 1] (n, 1, 2, classes).
+    const logits = tf.tensor4d([2, 0, 0, 1, 0, 1, 0, 1], [2, 1, 2, 2]);
+    const ce = (right: number, wrong: number) => Math.log(1 + Math.exp(wrong - right));
+    const expected = (ce(2, 0) + ce(0, 1) + ce(1, 0) + ce(1, 0)) / 4;
+    expect(value(classificationLoss("softmax", oneHot, logits))).toBeCloseTo(expected, 5);
+    // Item 0: sum of ln p(0) over its patches is -1.44, of ln p(1) -2.44: class 0 wins.
+    expect(accuracy(new Int32Array([0, 1]), logits)).toBe(1);
+    expect(accuracy(new Int32Array([1, 1]), logits)).toBe(0.5);
+  });
 });

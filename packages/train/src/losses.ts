@@ -39,9 +39,14 @@ export function gradientPenalty(
 
 /** Domain classification of speaker logits against one-hot targets. */
 export function classificationLoss(kind: "softmax" | "sigmoid", oneHot: tf.Tensor, logits: tf.Tensor): tf.Scalar {
-  return tf.tidy(() =>
-    kind === "softmax" ? tf.losses.softmaxCrossEntropy(oneHot, logits) : tf.losses.sigmoidCrossEntropy(oneHot, logits),
-  ) as tf.Scalar;
+  return tf.tidy(() => {
+    // Patch logits (n, h, w, classes): every patch is classified, the loss is the mean over patches.
+    const labels =
+      logits.rank === 4 ? tf.broadcastTo(oneHot.reshape([oneHot.shape[0] ?? 0, 1, 1, -1]), logits.shape) : oneHot;
+    return kind === "softmax"
+      ? tf.losses.softmaxCrossEntropy(labels, logits)
+      : tf.losses.sigmoidCrossEntropy(labels, logits);
+  }) as tf.Scalar;
 }
 
 /** Mean absolute difference: the cycle and identity losses. */
@@ -49,9 +54,12 @@ export function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.abs(tf.sub(a, b)))) as tf.Scalar;
 }
 
-/** Fraction of items whose highest logit is their label: how well the classifier knows the speakers. */
+/**
+ * Fraction of items whose highest logit is their label: how well the classifier knows the speakers. Patch logits
+ * (n, h, w, classes) vote by their summed log-probabilities (the product of the patches' probabilities).
+ */
 export function accuracy(labels: Int32Array, logits: tf.Tensor): number {
-  const argMax = tf.argMax(logits, 1);
+  const argMax = tf.tidy(() => tf.argMax(logits.rank === 4 ? tf.sum(tf.logSoftmax(logits), [1, 2]) : logits, 1));
   const predicted = argMax.dataSync();
   argMax.dispose();
   let right = 0;

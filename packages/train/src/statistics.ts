@@ -6,8 +6,8 @@ import {
   generatorOutput,
   modelFeatureRows,
 } from "@vox/dsp";
-import { type ModelConfig, presetConfig } from "@vox/models";
-import type { TrainConfig } from "./config.js";
+import { type ModelConfig, presetConfig, validateModelConfig } from "@vox/models";
+import { deepMerge, type TrainConfig } from "./config.js";
 import type { RunStatistics } from "./run-directory.js";
 
 /** The normalisation a run uses: the config's, or by default none for linear/mel and global for world features. */
@@ -20,12 +20,14 @@ export function resolveNormalization(configured: FeatureNormalization | null, sp
  * the networks see, the crop, and the output activation its normalisation needs.
  */
 export function runModelConfig(config: TrainConfig, spec: FeatureSpec, numLabels: number): ModelConfig {
-  return presetConfig(config.preset, {
+  const preset = presetConfig(config.preset, {
     numLabels,
     bins: modelFeatureRows(spec),
     frames: config.cropFrames,
     output: generatorOutput(spec, resolveNormalization(config.normalization, spec)),
   });
+  if (Object.keys(config.model).length === 0) return preset;
+  return validateModelConfig(deepMerge(preset, config.model), "config.model");
 }
 
 /** Per-speaker statistics of every training utterance in `store` (held-out sentences excluded). */

@@ -99,6 +99,25 @@ describe("StarGanTrainer", () => {
     expect(metrics.every((m) => Object.values(m.losses).every(Number.isFinite))).toBe(true);
   });
 
+  it("a model override (the patch classifier) is built, recorded, trained and resumed with", async () => {
+    const run = temporaryFolder();
+    const config = await small({ steps: 6, model: { discriminator: { classifier: "patch" } } });
+    const trainer = await StarGanTrainer.create(run, cache, config, quiet);
+    expect(trainer.record.model.discriminator).toMatchObject({ kind: "stargan", classifier: "patch" });
+    await trainer.train({ maxSteps: 4 });
+    trainer.dispose();
+    const resumed = await StarGanTrainer.resume(run, {}, quiet);
+    expect(resumed.record.model.discriminator).toMatchObject({ classifier: "patch" });
+    await resumed.train();
+    resumed.dispose();
+    const metrics = await readMetrics(run);
+    expect(metrics.map((m) => m.step)).toEqual([2, 4, 6]);
+    for (const m of metrics) {
+      expect(Number.isFinite(m.losses.d_cls) && Number.isFinite(m.losses.g_cls)).toBe(true);
+      expect(m.losses.d_accuracy).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it("an interrupted and resumed run reaches the same weights as an uninterrupted one", async () => {
     const straight = temporaryFolder();
     const config = await small();
