@@ -138,6 +138,14 @@ const recipes: Recipe[] = [
       model: { discriminator: { classifier: "patch" } },
     },
   },
+  {
+    // 1-D convolutions over time on the cepstral rows (generator and discriminator), the discriminator
+    // classifying every patch: each conv sees all coefficients of a few frames.
+    name: "world-temporal",
+    spec: "world",
+    preset: "temporal",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" },
+  },
 ];
 
 const args = process.argv.slice(2);

@@ -62,6 +62,37 @@ export const starGanVcGeneratorSchema = z.object({
   output: generatorOutput,
 });
 
+/**
+ * A 1-D (temporal) generator for cepstral rows: the rows folded into channels, so every conv sees all coefficients
+ * of a few frames (a 2-D kernel on a cepstrum relates neighbouring quefrencies, a locality the envelope does not
+ * have). A gated conv in, two stride-2 gated convs down (instance norm), residual blocks that each see the target
+ * label tiled over time, two stride-2 transposed gated convs up, a conv out to the rows.
+ */
+export const temporalGeneratorSchema = z.object({
+  kind: z.literal("temporal"),
+  bins: positiveInt,
+  numLabels: positiveInt,
+  /** Channels after the input conv and after each of the two downsamplings (the residual blocks' width). */
+  channels: z.tuple([positiveInt, positiveInt, positiveInt]),
+  resBlocks: z.number().int().min(0),
+  /** Frames each conv spans (odd). */
+  kernel: positiveInt.refine((k) => k % 2 === 1, "expected an odd kernel"),
+  output: generatorOutput,
+});
+
+/**
+ * A 1-D (temporal) discriminator for cepstral rows, folded into channels like the temporal generator's: convs
+ * over time (the first keeps resolution, each later one halves it; LeakyReLU 0.01), a src map and per-patch class
+ * logits (n, 1, patches, numClasses). Any number of frames.
+ */
+export const temporalDiscriminatorSchema = z.object({
+  kind: z.literal("temporal"),
+  bins: positiveInt,
+  numClasses: z.number().int().min(0),
+  channels: z.array(positiveInt).min(1),
+  kernel: positiveInt.refine((k) => k % 2 === 1, "expected an odd kernel"),
+});
+
 /** The image StarGAN's PatchGAN discriminator: stride-2 4x4 convs + LeakyReLU(0.01), src and cls heads. */
 export const starGanDiscriminatorSchema = z.object({
   kind: z.literal("stargan"),
@@ -88,17 +119,35 @@ export const projectionDiscriminatorSchema = z.object({
 });
 
 export const modelConfigSchema = z.object({
-  generator: z.discriminatedUnion("kind", [starGanGeneratorSchema, vc2GeneratorSchema, starGanVcGeneratorSchema]),
-  discriminator: z.discriminatedUnion("kind", [starGanDiscriminatorSchema, projectionDiscriminatorSchema]),
+  generator: z.discriminatedUnion("kind", [
+    starGanGeneratorSchema,
+    vc2GeneratorSchema,
+    starGanVcGeneratorSchema,
+    temporalGeneratorSchema,
+  ]),
+  discriminator: z.discriminatedUnion("kind", [
+    starGanDiscriminatorSchema,
+    projectionDiscriminatorSchema,
+    temporalDiscriminatorSchema,
+  ]),
 });
 
 export type StarGanGeneratorConfig = z.infer<typeof starGanGeneratorSchema>;
 export type Vc2GeneratorConfig = z.infer<typeof vc2GeneratorSchema>;
 export type StarGanVcGeneratorConfig = z.infer<typeof starGanVcGeneratorSchema>;
-export type GeneratorConfig = StarGanGeneratorConfig | Vc2GeneratorConfig | StarGanVcGeneratorConfig;
+export type TemporalGeneratorConfig = z.infer<typeof temporalGeneratorSchema>;
+export type GeneratorConfig =
+  | StarGanGeneratorConfig
+  | Vc2GeneratorConfig
+  | StarGanVcGeneratorConfig
+  | TemporalGeneratorConfig;
 export type StarGanDiscriminatorConfig = z.infer<typeof starGanDiscriminatorSchema>;
 export type ProjectionDiscriminatorConfig = z.infer<typeof projectionDiscriminatorSchema>;
-export type DiscriminatorConfig = StarGanDiscriminatorConfig | ProjectionDiscriminatorConfig;
+export type TemporalDiscriminatorConfig = z.infer<typeof temporalDiscriminatorSchema>;
+export type DiscriminatorConfig =
+  | StarGanDiscriminatorConfig
+  | ProjectionDiscriminatorConfig
+  | TemporalDiscriminatorConfig;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 /** Validates a model config, reporting every wrong field by its path (e.g. `config.generator.bins`). */

@@ -1,7 +1,12 @@
-import type { DiscriminatorConfig, ProjectionDiscriminatorConfig, StarGanDiscriminatorConfig } from "./config.js";
+import type {
+  DiscriminatorConfig,
+  ProjectionDiscriminatorConfig,
+  StarGanDiscriminatorConfig,
+  TemporalDiscriminatorConfig,
+} from "./config.js";
 import { GLU, LeakyReLU2 } from "./layers/activations.js";
 import { PaddedConv2D } from "./layers/conv.js";
-import { ProjectionHead } from "./layers/reshape.js";
+import { FoldFrequency, ProjectionHead } from "./layers/reshape.js";
 import * as tf from "./tfjs.js";
 
 type SymbolicTensor = tf.SymbolicTensor;
@@ -11,12 +16,13 @@ type SymbolicTensor = tf.SymbolicTensor;
  * - stargan: input (n, bins, frames, 1) -> [src (n, bins/2^L, frames/2^L, 1), cls (n, numClasses), or with the
  *   patch classifier (n, bins/2^L, frames/2^L, numClasses)] (cls omitted when numClasses is 0).
  * - projection: inputs [spectrogram (n, bins, any frames, 1), code (n, 2 numSpeakers)] -> (n, 1).
+ * - temporal: input (n, bins, any frames, 1) -> [src (n, 1, patches, 1), cls (n, 1, patches, numClasses)].
  * Every activation is twice differentiable, for the WGAN-GP penalty.
  */
 export function buildDiscriminator(config: DiscriminatorConfig, name = "discriminator"): tf.LayersModel {
-  return config.kind === "stargan"
-    ? buildStarGanDiscriminator(config, name)
-    : buildProjectionDiscriminator(config, name);
+  if (config.kind === "stargan") return buildStarGanDiscriminator(config, name);
+  if (config.kind === "temporal") return buildTemporalDiscriminator(config, name);
+  return buildProjectionDiscriminator(config, name);
 }
 
 function buildStarGanDiscriminator(c: StarGanDiscriminatorConfig, name: string): tf.LayersModel {
@@ -74,4 +80,27 @@ function buildProjectionDiscriminator(c: ProjectionDiscriminatorConfig, name: st
   });
   const out = new ProjectionHead({ name: "projection" }).apply([x, code]) as SymbolicTensor;
   return tf.model({ inputs: [spectrogram, code], outputs: out, name });
+}
+
+function buildTemporalDiscriminator(c: TemporalDiscriminatorConfig, name: string): tf.LayersModel {
+  const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
+  const half = (c.kernel - 1) / 2;
+  let x = new FoldFrequency({ name: "to_1d" }).apply(spectrogram) as SymbolicTensor;
+  c.channels.forEach((filters, i) => {
+    x = new PaddedConv2D({
+      filters,
+      kernelSize: [1, c.kernel],
+      strides: [1, i === 0 ? 1 : 2],
+      padding: [0, half],
+      name: `conv${i + 1}`,
+    }).apply(x) as SymbolicTensor;
+    x = new LeakyReLU2({ alpha: 0.01, name: `lrelu${i + 1}` }).apply(x) as SymbolicTensor;
+  });
+  const head = (filters: number, headName: string) =>
+    new PaddedConv2D({ filters, kernelSize: [1, 3], padding: [0, 1], useBias: false, name: headName }).apply(
+      x,
+    ) as SymbolicTensor;
+  const src = head(1, "src");
+  if (c.numClasses === 0) return tf.model({ inputs: spectrogram, outputs: src, name });
+  return tf.model({ inputs: spectrogram, outputs: [src, head(c.numClasses, "cls")], name });
 }

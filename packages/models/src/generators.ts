@@ -2,6 +2,7 @@ import type {
   GeneratorConfig,
   StarGanGeneratorConfig,
   StarGanVcGeneratorConfig,
+  TemporalGeneratorConfig,
   Vc2GeneratorConfig,
 } from "./config.js";
 import { GLU, PixelShuffle } from "./layers/activations.js";
@@ -22,6 +23,7 @@ type SymbolicTensor = tf.SymbolicTensor;
 export function buildGenerator(config: GeneratorConfig, name = "generator"): tf.LayersModel {
   if (config.kind === "stargan") return buildStarGanGenerator(config, name);
   if (config.kind === "stargan-vc") return buildStarGanVcGenerator(config, name);
+  if (config.kind === "temporal") return buildTemporalGenerator(config, name);
   return buildVc2Generator(config, name);
 }
 
@@ -215,5 +217,38 @@ function buildStarGanVcGenerator(c: StarGanVcGeneratorConfig, name: string): tf.
   const out = new PaddedConv2DTranspose({ filters: 1, kernelSize: [3, 9], padding: [1, 4], name: "out_deconv" }).apply(
     withLabels(x, "out"),
   );
+  return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
+}
+
+function buildTemporalGenerator(c: TemporalGeneratorConfig, name: string): tf.LayersModel {
+  const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
+  const labels = tf.input({ shape: [c.numLabels], name: "labels" });
+  const [c0, c1, c2] = c.channels;
+  const k = c.kernel;
+  const half = (k - 1) / 2;
+  // (n, bins, T, 1) -> (n, 1, T, bins): every conv below spans all rows of k frames.
+  let x = new FoldFrequency({ name: "to_1d" }).apply(spectrogram) as SymbolicTensor;
+  x = gatedLayer(x, c0, [1, k], [1, 1], [0, half], null, false, "in");
+  x = gatedLayer(x, c1, [1, k], [1, 2], [0, half], "instance", false, "down1");
+  x = gatedLayer(x, c2, [1, k], [1, 2], [0, half], "instance", false, "down2");
+  for (let block = 1; block <= c.resBlocks; block++) {
+    const h = new TiledLabelConv2D({
+      filters: 2 * c2,
+      kernelSize: [1, k],
+      padding: [0, half],
+      useBias: false,
+      name: `res${block}_conv`,
+    }).apply([x, labels]) as SymbolicTensor;
+    const normed = new InstanceNorm({ name: `res${block}_norm` }).apply(h) as SymbolicTensor;
+    const gated = new GLU({ name: `res${block}_glu` }).apply(normed) as SymbolicTensor;
+    x = tf.layers.add({ name: `res${block}_add` }).apply([x, gated]) as SymbolicTensor;
+  }
+  // Kernel 4, stride 2, padding 1: exactly twice the frames, each output frame from two taps (no checkerboard).
+  x = gatedLayer(x, c1, [1, 4], [1, 2], [0, 1], "instance", true, "up1");
+  x = gatedLayer(x, c0, [1, 4], [1, 2], [0, 1], "instance", true, "up2");
+  x = new PaddedConv2D({ filters: c.bins, kernelSize: [1, k], padding: [0, half], name: "out_conv" }).apply(
+    x,
+  ) as SymbolicTensor;
+  const out = new UnfoldFrequency({ bins: c.bins, name: "to_2d" }).apply(x);
   return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
 }

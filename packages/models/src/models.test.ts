@@ -48,6 +48,27 @@ describe("generators run on any utterance length", () => {
     d.dispose();
   });
 
+  it("temporal: 1-D convs over time on 36 cepstral rows, any multiple of 4 frames; the discriminator classifies patches", () => {
+    const config = presetConfig("temporal", { numLabels: 3 });
+    const g = buildGenerator(config.generator);
+    const d = buildDiscriminator(config.discriminator);
+    // The rows are folded into channels: the first conv spans all 36 rows of 5 frames.
+    expect(g.getLayer("in_conv").getWeights()[0]?.shape).toEqual([1, 5, 36, 128]);
+    // Each residual block sees the 3 labels beside its 256 channels.
+    expect(g.getLayer("res1_conv").getWeights()[0]?.shape).toEqual([1, 5, 259, 512]);
+    tf.tidy(() => {
+      for (const frames of [64, 100]) {
+        const y = g.predict([tf.randomNormal([2, 36, frames, 1]), oneHot([0, 2], 3)]) as tf.Tensor;
+        expect(y.shape).toEqual([2, 36, frames, 1]);
+        const [src, cls] = d.predict(y) as tf.Tensor[];
+        expect(src?.shape).toEqual([2, 1, frames / 4, 1]);
+        expect(cls?.shape).toEqual([2, 1, frames / 4, 3]);
+      }
+    });
+    g.dispose();
+    d.dispose();
+  });
+
   it("tiny discriminator: PatchGAN src map and a classifier over the labels", () => {
     const d = buildDiscriminator(presetConfig("tiny").discriminator);
     tf.tidy(() => {

@@ -2,7 +2,15 @@ import { type ModelConfig, validateModelConfig } from "./config.js";
 import { ModelConfigError } from "./errors.js";
 
 /** Preset names are API: runs, configs and the CLI refer to them. */
-export const presetNames = ["seed-31f31449", "stargan-2018", "stargan-vc", "stargan-vc2", "tiny", "tiny-vc2"] as const;
+export const presetNames = [
+  "seed-31f31449",
+  "stargan-2018",
+  "stargan-vc",
+  "stargan-vc2",
+  "tiny",
+  "tiny-vc2",
+  "temporal",
+] as const;
 export type PresetName = (typeof presetNames)[number];
 
 export interface PresetOptions {
@@ -33,6 +41,8 @@ function levelsFitting(bins: number, frames: number, most: number): number {
  * - `tiny`: the seed's shape at a few hundred thousand parameters, for tests and the CPU demo.
  * - `tiny-vc2`: StarGAN-VC2's shape (2-1-2D generator with conditional instance norm, projection discriminator
  *   conditioned on source and target) at a quarter of its channels and 3 residual blocks, for CPU training.
+ * - `temporal`: 1-D convolutions over time on cepstral rows (all rows of a few frames per conv), generator and
+ *   discriminator, the discriminator classifying every patch; for world features on CPU.
  */
 /** The StarGAN discriminator the seed record keeps from its predecessor: 6 levels from 64 channels. */
 function starGanDiscriminator(bins: number, frames: number, numClasses: number) {
@@ -132,6 +142,22 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           output: options.output ?? "linear",
         },
         discriminator: { kind: "projection", bins, numSpeakers, channels: [16, 32, 64, 128] },
+      });
+    }
+    case "temporal": {
+      const numLabels = options.numLabels ?? 4;
+      const bins = options.bins ?? 36;
+      return validateModelConfig({
+        generator: {
+          kind: "temporal",
+          bins,
+          numLabels,
+          channels: [64, 128, 256],
+          resBlocks: 3,
+          kernel: 5,
+          output: options.output ?? "linear",
+        },
+        discriminator: { kind: "temporal", bins, numClasses: numLabels, channels: [64, 128, 256], kernel: 5 },
       });
     }
     case "tiny": {

@@ -175,6 +175,7 @@ export function presetTrainDefaults(preset: PresetName): Record<string, unknown>
         checkpointEvery: 100,
         sampleEvery: 100,
       };
+    case "temporal":
     case "tiny":
       return {
         preset,

@@ -55,7 +55,7 @@ export class StarGanObjective {
 
   /** The discriminator's adversarial output and (StarGAN) class logits for inputs converted `from` -> `to`. */
   private judge(x: tf.Tensor, code: tf.Tensor | null): { adversarial: tf.Tensor; logits: tf.Tensor | null } {
-    if (this.model.discriminator.kind === "stargan") {
+    if (this.model.discriminator.kind !== "projection") {
       const [adversarial, logits] = this.discriminator.apply(x, { training: true }) as [tf.Tensor, tf.Tensor];
       return { adversarial, logits };
     }

@@ -99,6 +99,23 @@ describe("StarGanTrainer", () => {
     expect(metrics.every((m) => Object.values(m.losses).every(Number.isFinite))).toBe(true);
   });
 
+  it("temporal (1-D) networks train on world rows, save and resume", async () => {
+    const worldCache = await twoVoiceCache(4, worldFeatureSpec);
+    const run = temporaryFolder();
+    const config = await small({ steps: 4, cropFrames: 64 }, "temporal");
+    const trainer = await StarGanTrainer.create(run, worldCache, config, quiet);
+    expect(trainer.record.model.generator).toMatchObject({ kind: "temporal", bins: 36, output: "linear" });
+    await trainer.train({ maxSteps: 2 });
+    trainer.dispose();
+    const resumed = await StarGanTrainer.resume(run, {}, quiet);
+    await resumed.train();
+    resumed.dispose();
+    const metrics = await readMetrics(run);
+    expect(metrics.map((m) => m.step)).toEqual([2, 4]);
+    expect(metrics.every((m) => Object.values(m.losses).every(Number.isFinite))).toBe(true);
+    expect(metrics[0]?.losses).toHaveProperty("d_cls");
+  });
+
   it("a model override (the patch classifier) is built, recorded, trained and resumed with", async () => {
     const run = temporaryFolder();
     const config = await small({ steps: 6, model: { discriminator: { classifier: "patch" } } });
