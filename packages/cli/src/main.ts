@@ -40,7 +40,11 @@ export function program(): Command {
     .command("train")
     .description("train a StarGAN on a feature cache (or resume a run)")
     .option("--data <cache>", "feature cache from vox prepare")
-    .option("--preset <name>", "seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny or tiny-vc2", "tiny")
+    .option(
+      "--preset <name>",
+      "seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny, tiny-vc2 or temporal",
+      "tiny",
+    )
     .option("--run <dir>", "run folder to create")
     .option("--resume <dir>", "continue a run from its newest checkpoint")
     .option("--config <file>", "JSON TrainConfig fields over the preset's")

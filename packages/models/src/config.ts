@@ -65,8 +65,9 @@ export const starGanVcGeneratorSchema = z.object({
 /**
  * A 1-D (temporal) generator for cepstral rows: the rows folded into channels, so every conv sees all coefficients
  * of a few frames (a 2-D kernel on a cepstrum relates neighbouring quefrencies, a locality the envelope does not
- * have). A gated conv in, two stride-2 gated convs down (instance norm), residual blocks that each see the target
- * label tiled over time, two stride-2 transposed gated convs up, a conv out to the rows.
+ * have). A gated conv in, two stride-2 gated convs down, residual blocks that each see the target label tiled over
+ * time, two stride-2 transposed gated convs up, a conv out to the rows; `norm` after every conv but the first and
+ * last.
  */
 export const temporalGeneratorSchema = z.object({
   kind: z.literal("temporal"),
@@ -75,8 +76,18 @@ export const temporalGeneratorSchema = z.object({
   /** Channels after the input conv and after each of the two downsamplings (the residual blocks' width). */
   channels: z.tuple([positiveInt, positiveInt, positiveInt]),
   resBlocks: z.number().int().min(0),
+  /**
+   * batch, or instance (which removes each crop's per-channel level over time: the level of each cepstral row,
+   * which a generator must then rebuild from the patterns alone).
+   */
+  norm: z.enum(["batch", "instance"]),
   /** Frames each conv spans (odd). */
   kernel: positiveInt.refine((k) => k % 2 === 1, "expected an odd kernel"),
+  /**
+   * Add the input to the output: the network learns the change to the rows, so keeping the words (identity) is
+   * its starting point rather than something it must learn through a T/4 bottleneck.
+   */
+  residual: z.boolean().default(false),
   output: generatorOutput,
 });
 

@@ -229,8 +229,8 @@ function buildTemporalGenerator(c: TemporalGeneratorConfig, name: string): tf.La
   // (n, bins, T, 1) -> (n, 1, T, bins): every conv below spans all rows of k frames.
   let x = new FoldFrequency({ name: "to_1d" }).apply(spectrogram) as SymbolicTensor;
   x = gatedLayer(x, c0, [1, k], [1, 1], [0, half], null, false, "in");
-  x = gatedLayer(x, c1, [1, k], [1, 2], [0, half], "instance", false, "down1");
-  x = gatedLayer(x, c2, [1, k], [1, 2], [0, half], "instance", false, "down2");
+  x = gatedLayer(x, c1, [1, k], [1, 2], [0, half], c.norm, false, "down1");
+  x = gatedLayer(x, c2, [1, k], [1, 2], [0, half], c.norm, false, "down2");
   for (let block = 1; block <= c.resBlocks; block++) {
     const h = new TiledLabelConv2D({
       filters: 2 * c2,
@@ -239,16 +239,17 @@ function buildTemporalGenerator(c: TemporalGeneratorConfig, name: string): tf.La
       useBias: false,
       name: `res${block}_conv`,
     }).apply([x, labels]) as SymbolicTensor;
-    const normed = new InstanceNorm({ name: `res${block}_norm` }).apply(h) as SymbolicTensor;
+    const normed = normalization(c.norm, `res${block}_norm`).apply(h) as SymbolicTensor;
     const gated = new GLU({ name: `res${block}_glu` }).apply(normed) as SymbolicTensor;
     x = tf.layers.add({ name: `res${block}_add` }).apply([x, gated]) as SymbolicTensor;
   }
   // Kernel 4, stride 2, padding 1: exactly twice the frames, each output frame from two taps (no checkerboard).
-  x = gatedLayer(x, c1, [1, 4], [1, 2], [0, 1], "instance", true, "up1");
-  x = gatedLayer(x, c0, [1, 4], [1, 2], [0, 1], "instance", true, "up2");
+  x = gatedLayer(x, c1, [1, 4], [1, 2], [0, 1], c.norm, true, "up1");
+  x = gatedLayer(x, c0, [1, 4], [1, 2], [0, 1], c.norm, true, "up2");
   x = new PaddedConv2D({ filters: c.bins, kernelSize: [1, k], padding: [0, half], name: "out_conv" }).apply(
     x,
   ) as SymbolicTensor;
-  const out = new UnfoldFrequency({ bins: c.bins, name: "to_2d" }).apply(x);
+  let out = new UnfoldFrequency({ bins: c.bins, name: "to_2d" }).apply(x) as SymbolicTensor;
+  if (c.residual) out = tf.layers.add({ name: "residual_add" }).apply([spectrogram, out]) as SymbolicTensor;
   return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
 }

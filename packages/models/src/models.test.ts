@@ -69,6 +69,19 @@ describe("generators run on any utterance length", () => {
     d.dispose();
   });
 
+  it("temporal with residual: a network whose last conv is zero returns its input exactly", () => {
+    const preset = presetConfig("temporal", { numLabels: 2 }).generator;
+    const g = buildGenerator({ ...preset, residual: true } as typeof preset);
+    const out = g.getLayer("out_conv");
+    out.setWeights(out.getWeights().map((w) => tf.zerosLike(w)));
+    tf.tidy(() => {
+      const x = tf.randomNormal([1, 36, 32, 1]);
+      const y = g.predict([x, oneHot([1], 2)]) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(y, x))).dataSync()[0]).toBe(0);
+    });
+    g.dispose();
+  });
+
   it("tiny discriminator: PatchGAN src map and a classifier over the labels", () => {
     const d = buildDiscriminator(presetConfig("tiny").discriminator);
     tf.tidy(() => {

@@ -154,6 +154,7 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           numLabels,
           channels: [64, 128, 256],
           resBlocks: 3,
+          norm: "batch",
           kernel: 5,
           output: options.output ?? "linear",
         },
