@@ -146,6 +146,14 @@ const recipes: Recipe[] = [
     preset: "temporal",
     set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" },
   },
+  {
+    // tiny's generator judged by the temporal discriminator (1-D over time, every patch classified): the one
+    // change from world-tiny-global.
+    name: "world-tiny-cepstral",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" },
+  },
 ];
 
 const args = process.argv.slice(2);

@@ -76,6 +76,7 @@ export function program(): Command {
     .option("--max-targets <n>", "target speakers per utterance", "4")
     .option("--recordings <folder>", "also convert these recordings from outside the corpus to every voice")
     .option("--transcripts <file>", "their transcripts (id<TAB>text or Sphinx's `<s> text </s> (id)` lines)")
+    .option("--postfilter <name>", "convert with this postfilter (none, global-variance) instead of the run's")
     .option("--json", "print the summary as JSON")
     .action(async (flags) => (await load.eval()).evalCommand(flags));
   vox

@@ -114,7 +114,7 @@ describe("presets", () => {
     );
     expect(() => validateModelConfig({ generator: { kind: "unet" } })).toThrow(/config\.generator/);
     expect(() => presetConfig("cyclegan" as "tiny")).toThrow(
-      /preset: expected one of seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny, tiny-vc2, temporal/,
+      /preset: expected one of seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny, tiny-vc2, temporal, tiny-cepstral/,
     );
   });
 });

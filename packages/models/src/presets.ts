@@ -10,6 +10,7 @@ export const presetNames = [
   "tiny",
   "tiny-vc2",
   "temporal",
+  "tiny-cepstral",
 ] as const;
 export type PresetName = (typeof presetNames)[number];
 
@@ -43,6 +44,8 @@ function levelsFitting(bins: number, frames: number, most: number): number {
  *   conditioned on source and target) at a quarter of its channels and 3 residual blocks, for CPU training.
  * - `temporal`: 1-D convolutions over time on cepstral rows (all rows of a few frames per conv), generator and
  *   discriminator, the discriminator classifying every patch; for world features on CPU.
+ * - `tiny-cepstral`: `tiny`'s generator judged by the temporal discriminator (32/64/128 channels): the demo's, on
+ *   world features.
  */
 /** The StarGAN discriminator the seed record keeps from its predecessor: 6 levels from 64 channels. */
 function starGanDiscriminator(bins: number, frames: number, numClasses: number) {
@@ -159,6 +162,14 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
           output: options.output ?? "linear",
         },
         discriminator: { kind: "temporal", bins, numClasses: numLabels, channels: [64, 128, 256], kernel: 5 },
+      });
+    }
+    case "tiny-cepstral": {
+      const tiny = presetConfig("tiny", { ...options, bins: options.bins ?? 36 });
+      const numClasses = tiny.generator.kind === "stargan" ? tiny.generator.numLabels : 4;
+      return validateModelConfig({
+        generator: tiny.generator,
+        discriminator: { kind: "temporal", bins: tiny.generator.bins, numClasses, channels: [32, 64, 128], kernel: 5 },
       });
     }
     case "tiny": {

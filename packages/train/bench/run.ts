@@ -178,7 +178,13 @@ if (role !== "demo") {
   const model = runModelConfig(config, spec, 5);
   const rows = model.generator.bins;
   const output = model.generator.output;
-  const levels = model.discriminator.kind === "stargan" ? model.discriminator.levels : 0;
+  const d = model.discriminator;
+  const twinDiscriminator =
+    d.kind === "stargan"
+      ? `stargan:${d.levels}`
+      : d.kind === "temporal"
+        ? `temporal:${d.channels.join(",")}:${d.kernel}`
+        : null;
   console.log(
     `\nthe demo recipe's step (${demoRecipe.preset} on ${demoRecipe.spec}: ${rows} x ${config.cropFrames}, batch ${config.batchSize}, ${config.adversarial}), side by side with its PyTorch twin (bench/tiny_step.py)`,
   );
@@ -206,6 +212,7 @@ if (role !== "demo") {
     console.log(`  vox: did not complete a step: ${failure(String((error as { stderr?: string }).stderr ?? error))}`);
   }
   try {
+    if (twinDiscriminator === null) throw new Error(`no PyTorch twin of the ${d.kind} discriminator`);
     const twinStep = fileURLToPath(new URL("./tiny_step.py", import.meta.url));
     // Debian's torch runs this small model faster on one thread than on two: both are shown, the faster compared.
     let best = Number.POSITIVE_INFINITY;
@@ -216,7 +223,7 @@ if (role !== "demo") {
         String(config.cropFrames),
         String(config.batchSize),
         "5",
-        String(levels),
+        String(twinDiscriminator),
         output,
         threads,
         "20",

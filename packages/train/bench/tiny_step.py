@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """PyTorch twin of the demo recipe's training step (packages/train/bench/seed-step.ts with recipe "demo"): the
 `tiny` preset's generator (16 channels, 7x7 first conv, two 4x4 stride-2 downsamplings, labels tiled at the
-bottleneck into a 3x5 merge conv, two 3x5 residual blocks, BatchNorm, mirrored transposed convs) and its StarGAN
-discriminator (4x4 stride-2 convs + LeakyReLU(0.01), src and cls heads). One step = D (LSGAN on real and converted
-+ softmax classification of real) then G (LSGAN + classification + 10 x L1 cycle + 5 x L1 identity), Adam 1e-3.
-Usage: python3 tiny_step.py bins frames batch labels levels output threads steps    prints one JSON line
+bottleneck into a 3x5 merge conv, two 3x5 residual blocks, BatchNorm, mirrored transposed convs) and either its StarGAN
+discriminator (`stargan:<levels>`: 4x4 stride-2 convs + LeakyReLU(0.01), src and cls heads) or the temporal one
+(`temporal:<c1,c2,...>:<kernel>`: the rows as channels, 1-D convs over time, the first at stride 1 and each later at
+stride 2, LeakyReLU(0.01), src and per-patch cls heads of kernel 3). One step = D (LSGAN on real and converted +
+softmax classification of real, per patch for the temporal one) then G (LSGAN + classification + 10 x L1 cycle + 5 x
+L1 identity), Adam 1e-3.
+Usage: python3 tiny_step.py bins frames batch labels discriminator output threads steps    prints one JSON line
 """
 import json
 import sys
@@ -14,7 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-bins, frames, batch, labels, levels = (int(v) for v in sys.argv[1:6])
+bins, frames, batch, labels = (int(v) for v in sys.argv[1:5])
+discriminator = sys.argv[5].split(":")
 output = sys.argv[6]
 threads, steps = int(sys.argv[7]), int(sys.argv[8])
 torch.set_num_threads(threads)
@@ -55,8 +59,8 @@ class Generator(nn.Module):
         return self.up(self.res(self.merge(torch.cat([h, c], 1))))
 
 
-class Discriminator(nn.Module):
-    def __init__(self):
+class StarGanDiscriminator(nn.Module):
+    def __init__(self, levels):
         super().__init__()
         layers, cin, cout = [], 1, 16
         for level in range(levels):
@@ -73,7 +77,30 @@ class Discriminator(nn.Module):
         return self.src(h), self.cls(h).view(x.size(0), -1)
 
 
-G, D = Generator(), Discriminator()
+class TemporalDiscriminator(nn.Module):
+    def __init__(self, channels, kernel):
+        super().__init__()
+        layers, cin = [], bins
+        for i, cout in enumerate(channels):
+            layers += [nn.Conv1d(cin, cout, kernel, 1 if i == 0 else 2, kernel // 2), nn.LeakyReLU(0.01)]
+            cin = cout
+        self.main = nn.Sequential(*layers)
+        self.src = nn.Conv1d(cin, 1, 3, 1, 1, bias=False)
+        self.cls = nn.Conv1d(cin, labels, 3, 1, 1, bias=False)
+
+    def forward(self, x):
+        # (n, 1, bins, frames) -> (n, bins, frames): every conv spans all rows.
+        h = self.main(x.squeeze(1))
+        return self.src(h), self.cls(h)
+
+
+def build_discriminator():
+    if discriminator[0] == "stargan":
+        return StarGanDiscriminator(int(discriminator[1]))
+    return TemporalDiscriminator([int(c) for c in discriminator[1].split(",")], int(discriminator[2]))
+
+
+G, D = Generator(), build_discriminator()
 g_opt = torch.optim.Adam(G.parameters(), 1e-3, betas=(0.5, 0.999))
 d_opt = torch.optim.Adam(D.parameters(), 1e-3, betas=(0.5, 0.999))
 x = torch.randn(batch, 1, bins, frames)
@@ -82,12 +109,19 @@ target = (source + 1 + torch.randint(0, labels - 1, (batch,))) % labels
 one_hot = lambda v: F.one_hot(v, labels).float()
 
 
+def classification(logits, speakers):
+    # Per-patch logits (n, labels, patches): every patch classified, the loss their mean.
+    if logits.dim() == 3:
+        speakers = speakers.unsqueeze(1).expand(-1, logits.size(2))
+    return F.cross_entropy(logits, speakers)
+
+
 def step():
     # D: LSGAN on real and converted, softmax classification of real.
     fake = G(x, one_hot(target)).detach()
     src, cls = D(torch.cat([x, fake]))
     real_src, fake_src = src[:batch], src[batch:]
-    d_loss = ((real_src - 1) ** 2).mean() + (fake_src ** 2).mean() + F.cross_entropy(cls[:batch], source)
+    d_loss = ((real_src - 1) ** 2).mean() + (fake_src ** 2).mean() + classification(cls[:batch], source)
     d_opt.zero_grad()
     d_loss.backward()
     d_opt.step()
@@ -96,7 +130,7 @@ def step():
     out, logits = D(fake)
     cycle = (x - G(fake, one_hot(source))).abs().mean()
     identity = (x - G(x, one_hot(source))).abs().mean()
-    g_loss = ((out - 1) ** 2).mean() + F.cross_entropy(logits, target) + 10 * cycle + 5 * identity
+    g_loss = ((out - 1) ** 2).mean() + classification(logits, target) + 10 * cycle + 5 * identity
     g_opt.zero_grad()
     g_loss.backward()
     g_opt.step()

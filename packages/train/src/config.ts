@@ -176,6 +176,7 @@ export function presetTrainDefaults(preset: PresetName): Record<string, unknown>
         sampleEvery: 100,
       };
     case "temporal":
+    case "tiny-cepstral":
     case "tiny":
       return {
         preset,

@@ -1,3 +1,4 @@
+import { type ConversionPostfilter, conversionPostfilters } from "@vox/dsp";
 import { evaluateRun, formatEvalTable, parseAsrCommand } from "@vox/eval";
 import { CliError } from "../errors.js";
 import { note, output, requireFolder } from "../io.js";
@@ -11,6 +12,7 @@ export interface EvalFlags {
   maxTargets?: string;
   recordings?: string;
   transcripts?: string;
+  postfilter?: string;
   json?: boolean;
 }
 
@@ -22,11 +24,17 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     );
   }
   if (flags.recordings) await requireFolder(flags.recordings, "a folder of WAV/FLAC recordings");
+  if (flags.postfilter !== undefined && !(conversionPostfilters as readonly string[]).includes(flags.postfilter)) {
+    throw new CliError(
+      `--postfilter: expected one of ${conversionPostfilters.join(", ")}, found ${JSON.stringify(flags.postfilter)}`,
+    );
+  }
   const report = await evaluateRun(flags.run, {
     ...(flags.step !== undefined ? { step: Number(flags.step) } : {}),
     asr: flags.asr === false ? null : flags.asrCommand ? parseAsrCommand(flags.asrCommand) : "auto",
     ...(flags.maxUtterances ? { maxUtterances: Number(flags.maxUtterances) } : {}),
     ...(flags.maxTargets ? { maxTargets: Number(flags.maxTargets) } : {}),
+    ...(flags.postfilter ? { postfilter: flags.postfilter as ConversionPostfilter } : {}),
     ...(flags.recordings && flags.transcripts
       ? { recordings: { folder: flags.recordings, transcripts: flags.transcripts } }
       : {}),
