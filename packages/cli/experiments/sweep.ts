@@ -144,7 +144,40 @@ const recipes: Recipe[] = [
     name: "world-temporal",
     spec: "world",
     preset: "temporal",
-    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" },
+    set: {
+      steps: 600,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "global",
+      model: { generator: { norm: "instance" } },
+    },
+  },
+  {
+    // The temporal generator with batch norm, the input added to its output and identity at 1, judged by a
+    // smaller temporal discriminator (the larger one won outright against it).
+    name: "world-temporal-residual-id1",
+    spec: "world",
+    preset: "temporal",
+    set: {
+      steps: 600,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "global",
+      lambda: { identity: 1 },
+      model: { generator: { residual: true }, discriminator: { channels: [16, 32, 64] } },
+    },
+  },
+  {
+    name: "world-tiny-cepstral-d256",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: {
+      steps: 600,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "global",
+      model: { discriminator: { channels: [64, 128, 256] } },
+    },
   },
   {
     // tiny's generator judged by the temporal discriminator (1-D over time, every patch classified): the one
