@@ -168,6 +168,13 @@ const recipes: Recipe[] = [
     },
   },
   {
+    // The longer recipe: the demo's, four times the steps (about 15 minutes of training on 2 cores).
+    name: "world-tiny-cepstral-2400",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { steps: 2400, batchSize: 4, cropFrames: 64, normalization: "global" },
+  },
+  {
     name: "world-tiny-cepstral-d256",
     spec: "world",
     preset: "tiny-cepstral",
