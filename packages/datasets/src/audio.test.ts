@@ -99,4 +99,16 @@ describe("readConditionedAudio", () => {
     for (let i = 0; i < audio.length; i += 97) expect(audio[i]).toBeCloseTo((expected[i] as number) * gain, 5);
     await expect(readConditionedAudio(join(root, "none.wav"), 16000)).rejects.toThrow(AudioFileError);
   });
+
+  it("refuses near-silence (dither) and digital silence by path rather than lifting them into loud noise", async () => {
+    const dither = Float32Array.from({ length: 16000 }, (_, i) => ((i % 3) - 1) / 32768);
+    const root = writeTree(temporaryFolder(), {
+      "dither.wav": wavBytes(dither),
+      "zeros.wav": wavBytes(new Float32Array(16000)),
+    });
+    await expect(readConditionedAudio(join(root, "dither.wav"), 16000)).rejects.toThrow(
+      `${join(root, "dither.wav")}: expected audible speech (a sample peak above -70 dBFS), found near-silence (peak -90.3 dBFS)`,
+    );
+    await expect(readConditionedAudio(join(root, "zeros.wav"), 16000)).rejects.toThrow(/found digital silence/);
+  });
 });

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { decodeWav, type MonoAudio, resample, WavFormatError } from "@vox/dsp";
 import { FLACDecoder } from "@wasm-audio-decoders/flac";
-import { loudnessGain } from "./conditioning.js";
+import { audiblePeakDbfs, loudnessGain, peakDbfs } from "./conditioning.js";
 import { AudioFileError } from "./errors.js";
 
 /** Mean of the channels: the same mono mix @vox/dsp's WAV decoder makes. */
@@ -54,8 +54,23 @@ export async function readConditionedAudio(path: string, sampleRate: number): Pr
   const audio = await readAudioFile(path);
   const signal =
     audio.sampleRate === sampleRate ? audio.samples : resample(audio.samples, audio.sampleRate, sampleRate);
+  requireAudible(signal, path);
   const gain = loudnessGain(signal);
   return signal.map((v) => v * gain);
+}
+
+/**
+ * Refuses near-silence (see {@link audiblePeakDbfs}): digital silence, or dither that loudness normalisation would
+ * turn into loud noise.
+ */
+export function requireAudible(signal: Float32Array, path: string): void {
+  const peak = peakDbfs(signal);
+  if (peak >= audiblePeakDbfs) return;
+  throw new AudioFileError(
+    path,
+    `audible speech (a sample peak above ${audiblePeakDbfs} dBFS)`,
+    Number.isFinite(peak) ? `near-silence (peak ${peak.toFixed(1)} dBFS)` : "digital silence",
+  );
 }
 
 async function decodeAudioFile(path: string): Promise<MonoAudio> {

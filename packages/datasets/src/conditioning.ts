@@ -70,3 +70,20 @@ export function loudnessGain(signal: Float32Array, options: LoudnessOptions = {}
   const rms = Math.sqrt(sum / signal.length);
   return Math.min(10 ** (targetDb / 20) / rms, peakLimit / peak);
 }
+
+/**
+ * Below this sample peak a recording is near-silence (dither, a muted input), not speech: -70 dBFS, about 10 steps
+ * of 16-bit audio. Loudness normalisation would otherwise lift it into loud noise; a quiet but real recording
+ * (speech at -50 dBFS) is far above it.
+ */
+export const audiblePeakDbfs = -70;
+
+/** The sample peak of a signal in dBFS (-Infinity for digital silence). */
+export function peakDbfs(signal: Float32Array): number {
+  let peak = 0;
+  for (const v of signal) {
+    const a = Math.abs(v);
+    if (a > peak) peak = a;
+  }
+  return 20 * Math.log10(peak);
+}

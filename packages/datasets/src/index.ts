@@ -15,8 +15,15 @@ export {
 } from "./corpus.js";
 export { type DetectedCorpus, detectCorpus, type ReadCorpusOptions, readCorpus } from "./detect.js";
 export { SpeakerMap } from "./speaker-map.js";
-export { readAudioFile, readConditionedAudio } from "./audio.js";
-export { type LoudnessOptions, loudnessGain, nonSilentRange, type TrimOptions } from "./conditioning.js";
+export { readAudioFile, readConditionedAudio, requireAudible } from "./audio.js";
+export {
+  audiblePeakDbfs,
+  type LoudnessOptions,
+  loudnessGain,
+  nonSilentRange,
+  peakDbfs,
+  type TrimOptions,
+} from "./conditioning.js";
 export { decodeFloat16, encodeFloat16 } from "./float16.js";
 export { type FeatureDtype, readFeatureFileHeader } from "./feature-file.js";
 export {

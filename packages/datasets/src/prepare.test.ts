@@ -26,6 +26,8 @@ function oddCorpus(): string {
     "bob/corrupt.wav": wavBytes(b).subarray(0, 40),
     "bob/empty.wav": new Uint8Array(0),
     "bob/silent.wav": wavBytes(new Float32Array(8000)),
+    // Dithered silence as sox writes it: every sample -1, 0 or +1 LSB of 16 bits (a peak of -90 dBFS).
+    "bob/dither.wav": wavBytes(Float32Array.from({ length: 32000 }, (_, i) => (((i * 7919) % 3) - 1) / 32768)),
   });
 }
 
@@ -38,11 +40,15 @@ describe("prepareFeatures", () => {
     expect(summary.processed).toBe(7);
     expect(summary.failures.map((f) => f.path.slice(corpus.length + 1)).sort()).toEqual([
       "bob/corrupt.wav",
+      "bob/dither.wav",
       "bob/empty.wav",
       "bob/silent.wav",
     ]);
     for (const failure of summary.failures) expect(failure.error).toContain(failure.path);
     expect(summary.failures.find((f) => f.path.endsWith("silent.wav"))?.error).toMatch(/digital silence/);
+    expect(summary.failures.find((f) => f.path.endsWith("dither.wav"))?.error).toMatch(
+      /expected audible speech \(a sample peak above -70 dBFS\), found near-silence \(peak -90\.3 dBFS\)/,
+    );
 
     const index = await readCacheIndex(cache);
     expect(index?.complete).toBe(true);

@@ -1,6 +1,6 @@
 import { analyze, type FeatureSpec, resample } from "@vox/dsp";
 import { writeFileAtomic } from "@vox/dsp/node";
-import { readAudioFile } from "./audio.js";
+import { readAudioFile, requireAudible } from "./audio.js";
 import { loudnessGain, nonSilentRange } from "./conditioning.js";
 import { AudioFileError } from "./errors.js";
 import { encodeFeatureFile, type FeatureDtype } from "./feature-file.js";
@@ -46,6 +46,7 @@ export async function processUtterance(task: UtteranceTask): Promise<UtteranceRe
   const sourceSeconds = audio.samples.length / audio.sampleRate;
   let signal =
     audio.sampleRate === spec.sampleRate ? audio.samples : resample(audio.samples, audio.sampleRate, spec.sampleRate);
+  requireAudible(signal, task.source);
   if (settings.trimTopDb !== null) {
     const [start, end] = nonSilentRange(signal, { topDb: settings.trimTopDb, frameLength: spec.nFft, hop: spec.hop });
     if (end <= start) throw new AudioFileError(task.source, "audible speech", "digital silence");
