@@ -50,6 +50,16 @@ describe("readAudioFile", () => {
     expect(peak).toBeLessThanOrEqual(1);
   });
 
+  it("a FLAC file cut short is an error naming it and how much of it is left, never half the audio", async () => {
+    const flac = flacFixture();
+    const root = writeTree(temporaryFolder(), { "cut.flac": flac.subarray(0, Math.floor(flac.length / 2)) });
+    await expect(readAudioFile(join(root, "cut.flac"))).rejects.toThrow(
+      new RegExp(
+        `${join(root, "cut.flac")}: expected the 26460 samples per channel its STREAMINFO announces, found \\d+ \\(\\d+ %\\): a truncated FLAC file`,
+      ),
+    );
+  });
+
   it("empty, truncated, garbage and non-audio files are AudioFileErrors naming the file", async () => {
     const good = wavBytes(signal);
     const flac = flacFixture();

@@ -14,6 +14,24 @@ function mixToMono(channels: Float32Array[], length: number): Float32Array {
   return mono;
 }
 
+/**
+ * Samples per channel the STREAMINFO block announces (its 36-bit total; 0 when the encoder did not know), or null
+ * when the first metadata block is not STREAMINFO. STREAMINFO is the first block after "fLaC": a 4-byte block
+ * header, then 34 bytes in which the total is the low 36 bits of bytes 10..17.
+ */
+function flacTotalSamples(bytes: Uint8Array): number | null {
+  if (bytes.length < 8 + 18 || ((bytes[4] ?? 0) & 0x7f) !== 0) return null;
+  const at = 8 + 13;
+  const high = (bytes[at] ?? 0) & 0x0f;
+  const low =
+    (((bytes[at + 1] ?? 0) << 24) |
+      ((bytes[at + 2] ?? 0) << 16) |
+      ((bytes[at + 3] ?? 0) << 8) |
+      (bytes[at + 4] ?? 0)) >>>
+    0;
+  return high * 2 ** 32 + low;
+}
+
 async function decodeFlac(bytes: Uint8Array, path: string): Promise<MonoAudio> {
   const decoder = new FLACDecoder();
   await decoder.ready;
@@ -23,6 +41,15 @@ async function decodeFlac(bytes: Uint8Array, path: string): Promise<MonoAudio> {
     if (decoded.samplesDecoded === 0 || decoded.channelData.length === 0) {
       const detail = decoded.errors.length > 0 ? decoded.errors[0]?.message : "no decodable FLAC frames";
       throw new AudioFileError(path, "a FLAC file with audio", detail ?? "no decodable FLAC frames");
+    }
+    // A cut-off file decodes the frames before the cut without a word: its header says how many there were.
+    const announced = flacTotalSamples(bytes);
+    if (announced !== null && announced > 0 && decoded.samplesDecoded < announced) {
+      throw new AudioFileError(
+        path,
+        `the ${announced} samples per channel its STREAMINFO announces`,
+        `${decoded.samplesDecoded} (${((decoded.samplesDecoded / announced) * 100).toFixed(0)} %): a truncated FLAC file`,
+      );
     }
     return { samples: mixToMono(decoded.channelData, decoded.samplesDecoded), sampleRate: decoded.sampleRate };
   } finally {
