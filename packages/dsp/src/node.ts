@@ -1,8 +1,8 @@
 /**
  * Node-only helpers (file system); the main entry stays usable in a browser.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { WavFormatError } from "./errors.js";
 import { type DecodedWav, decodeWav, encodeWav, type WavBitDepth } from "./wav.js";
 
@@ -22,9 +22,40 @@ export async function readWavFile(path: string): Promise<DecodedWav> {
   return decodeWav(bytes, path);
 }
 
+/**
+ * `mkdir -p`, one component at a time: Node's recursive mkdir never returns for a path the kernel refuses to
+ * create (it retries `/proc/x` forever); here that is the kernel's error (ENOENT), and a component that exists as
+ * a file is ENOTDIR naming it.
+ */
+export async function makeFolder(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; ) {
+    // ENOTDIR: a component above is a file; walking up finds and names it.
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
+      throw error;
+    });
+    if (found) {
+      if (!found.isDirectory()) {
+        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${at}'`), { code: "ENOTDIR", path: at });
+      }
+      break;
+    }
+    missing.push(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const folder of missing.reverse()) {
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+    });
+  }
+}
+
 /** Writes bytes atomically (temp file + rename), creating the folder: a crash never leaves half a file. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolder(dirname(path));
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temporary, bytes);
   await rename(temporary, path);

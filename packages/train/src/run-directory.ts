@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   type ConversionPostfilter,
@@ -8,7 +8,7 @@ import {
   ModelFeatureMap,
   type SpeakerFeatureStatistics,
 } from "@vox/dsp";
-import { writeFileAtomic } from "@vox/dsp/node";
+import { makeFolder, writeFileAtomic } from "@vox/dsp/node";
 import type { ModelConfig } from "@vox/models";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
@@ -44,6 +44,24 @@ export interface RunRecord {
   /** Held-out validation utterances (speaker/id), fixed by the seed. */
   validation: string[];
   versions: Record<string, string>;
+}
+
+/**
+ * Makes the run folder before any work, or says why it cannot hold a run: a file in the way, a path that cannot be
+ * created (under /proc), a folder that cannot be written.
+ */
+export async function createRunFolder(runDir: string): Promise<void> {
+  const { root } = runPaths(runDir);
+  try {
+    await makeFolder(root);
+    const probe = join(root, `.vox-write-probe-${process.pid}`);
+    await writeFile(probe, "");
+    await rm(probe);
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    const found = code === "ENOTDIR" ? `a file in the way (${path ?? root})` : `${code ?? String(error)}`;
+    throw new RunDirectoryError(`${root}: expected a folder a run can be created and written in, found ${found}`, root);
+  }
 }
 
 export async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {

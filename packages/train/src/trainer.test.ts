@@ -116,6 +116,19 @@ describe("StarGanTrainer", () => {
     expect(metrics[0]?.losses).toHaveProperty("d_cls");
   });
 
+  it("a --run that is a file, lies under one, or cannot be created (/proc) is refused before any work", async () => {
+    const config = await small();
+    const file = join(temporaryFolder(), "taken");
+    writeFileSync(file, "");
+    await expect(StarGanTrainer.create(file, cache, config, quiet)).rejects.toThrow(
+      new RegExp(`${file}: expected a folder a run can be created and written in, found a file in the way`),
+    );
+    await expect(StarGanTrainer.create(join(file, "run"), cache, config, quiet)).rejects.toThrow(RunDirectoryError);
+    if (process.platform === "linux") {
+      await expect(StarGanTrainer.create("/proc/vox-run", cache, config, quiet)).rejects.toThrow(/found ENOENT/);
+    }
+  });
+
   it("a model override (the patch classifier) is built, recorded, trained and resumed with", async () => {
     const run = temporaryFolder();
     const config = await small({ steps: 6, model: { discriminator: { classifier: "patch" } } });

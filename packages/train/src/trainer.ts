@@ -20,6 +20,7 @@ import { Optimizer } from "./optimizers.js";
 import type { TrainProgress } from "./progress.js";
 import {
   appendMetrics,
+  createRunFolder,
   type MetricsLine,
   readRunRecord,
   openRunConversion,
@@ -132,6 +133,7 @@ export class StarGanTrainer {
       );
     }
     const valid = validateTrainConfig(config);
+    await createRunFolder(runDir);
     const { store, model } = await StarGanTrainer.openData(dataDir, valid);
     const totalSteps =
       valid.steps ?? Math.max(1, Math.ceil(((valid.epochs ?? 1) * store.train.length) / valid.batchSize));
