@@ -12,6 +12,13 @@ import { flacFixture, pcmWav, temporaryFolder, voice, wavBytes, writeTree } from
 /** A small spec keeps these tests fast; the pipeline is the same for every spec. */
 const spec: FeatureSpec = { ...seedFeatureSpec, nFft: 256, winLength: 256, hop: 64 };
 
+/** A float WAV of `b` with one NaN at sample 4000 (the encoder sanitises samples, so it is put in by hand). */
+function nanWav(b: Float32Array): Uint8Array {
+  const bytes = wavBytes(b, 16000, "32f");
+  new DataView(bytes.buffer, bytes.byteOffset).setFloat32(bytes.length - 4 * (b.length - 4000), Number.NaN, true);
+  return bytes;
+}
+
 function oddCorpus(): string {
   const a = voice({ seconds: 0.6, f0: 120, silence: 0.2 });
   const b = voice({ seconds: 0.6, f0: 220, brightness: 1500, silence: 0.2 });
@@ -27,6 +34,7 @@ function oddCorpus(): string {
     "bob/empty.wav": new Uint8Array(0),
     "bob/silent.wav": wavBytes(new Float32Array(8000)),
     // Dithered silence as sox writes it: every sample -1, 0 or +1 LSB of 16 bits (a peak of -90 dBFS).
+    "bob/nan.wav": nanWav(b),
     "bob/dither.wav": wavBytes(Float32Array.from({ length: 32000 }, (_, i) => (((i * 7919) % 3) - 1) / 32768)),
   });
 }
@@ -42,10 +50,13 @@ describe("prepareFeatures", () => {
       "bob/corrupt.wav",
       "bob/dither.wav",
       "bob/empty.wav",
+      "bob/nan.wav",
       "bob/silent.wav",
     ]);
     for (const failure of summary.failures) expect(failure.error).toContain(failure.path);
     expect(summary.failures.find((f) => f.path.endsWith("silent.wav"))?.error).toMatch(/digital silence/);
+    // NaN is named as the reason, with the time of the first one (not "too short after trimming").
+    expect(summary.failures.find((f) => f.path.endsWith("nan.wav"))?.error).toMatch(/found NaN at 0\.250 s/);
     expect(summary.failures.find((f) => f.path.endsWith("dither.wav"))?.error).toMatch(
       /expected audible speech \(a sample peak above -70 dBFS\), found near-silence \(peak -90\.3 dBFS\)/,
     );
