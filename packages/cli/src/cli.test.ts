@@ -213,6 +213,19 @@ describe("vox end to end on a tiny fixture corpus", () => {
       [["train", "--data", join(work, "cache"), "--run", join(work, "r2"), "--set", "batchSize=0"], /batchSize/],
       [["report", join(work, "missing-run")], /expected a vox run folder/],
       [["prepare", join(work, "no-corpus"), "--out", join(work, "c2")], /no such file or folder/],
+      [
+        ["convert", "--run", run, "--to", "high", text, "-o", join(work, "o"), "--gl-iterations", "abc"],
+        /--gl-iterations: expected an integer >= 1, found "abc"/,
+      ],
+      [
+        ["train", "--data", join(work, "cache"), "--run", join(work, "r3"), "--steps", "ten"],
+        /--steps: expected an integer >= 1, found "ten"/,
+      ],
+      [["eval", "--run", run, "--max-utterances", "0"], /--max-utterances: expected an integer >= 1, found "0"/],
+      [
+        ["train", "--data", join(work, "cache"), "--run", text],
+        /notes\.wav: expected a folder a run can be created and written in, found a file in the way/,
+      ],
     ];
     for (const [args, pattern] of cases) {
       const { code, stderr } = await vox(...args);

@@ -7,6 +7,23 @@ export function note(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/**
+ * A numeric flag's value, parsed once: `--gl-iterations abc` is an error naming the flag and what it takes, never
+ * NaN passed on. `integer` and `min` (inclusive) say what is allowed.
+ */
+export function numberFlag(flag: string, text: string, rule: { integer?: boolean; min?: number } = {}): number {
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  const wanted = `${rule.integer ? "an integer" : "a number"}${rule.min !== undefined ? ` >= ${rule.min}` : ""}`;
+  if (
+    !Number.isFinite(value) ||
+    (rule.integer && !Number.isInteger(value)) ||
+    (rule.min !== undefined && value < rule.min)
+  ) {
+    throw new CliError(`${flag}: expected ${wanted}, found ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 /** Prints a result: JSON when asked, else the human text. */
 export function output(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);

@@ -12,7 +12,7 @@ import {
   runPaths,
 } from "@vox/train";
 import { CliError } from "../errors.js";
-import { audioInputs, note, output, uniqueStems, writableFolder } from "../io.js";
+import { audioInputs, note, output, uniqueStems, writableFolder, numberFlag } from "../io.js";
 
 export interface ConvertFlags {
   run: string;
@@ -28,7 +28,10 @@ export interface ConvertFlags {
 async function checkpointDir(run: string, step?: string): Promise<string> {
   const steps = await listCheckpoints(run);
   if (steps.length === 0) throw new CliError(`${run}: expected a vox run with a checkpoint, found none`);
-  const chosen = step === undefined ? steps[steps.length - 1] : steps.find((s) => s === Number(step));
+  const chosen =
+    step === undefined
+      ? steps[steps.length - 1]
+      : steps.find((s) => s === numberFlag("--step", step, { integer: true, min: 0 }));
   if (chosen === undefined) throw new CliError(`--step: expected one of ${steps.join(", ")}, found ${step}`);
   return join(runPaths(run).checkpoint(chosen), "generator");
 }
@@ -60,6 +63,12 @@ async function speakerStatistics(
  * silence value to the time factor, cut back), Griffin-Lim, written at the model's rate.
  */
 export async function convertCommand(inputs: string[], flags: ConvertFlags): Promise<void> {
+  const nIter =
+    flags.glIterations === undefined
+      ? undefined
+      : numberFlag("--gl-iterations", flags.glIterations, { integer: true, min: 1 });
+  const momentum =
+    flags.glMomentum === undefined ? undefined : numberFlag("--gl-momentum", flags.glMomentum, { min: 0 });
   const files = await audioInputs(inputs);
   const outDir = await writableFolder(flags.out);
   await initBackend(undefined, () => {});
@@ -77,8 +86,6 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   const known = await speakerStatistics(record, conversion);
   if (flags.from !== undefined) speakers.index(flags.from);
   const names = uniqueStems(files);
-  const nIter = flags.glIterations === undefined ? undefined : Number(flags.glIterations);
-  const momentum = flags.glMomentum === undefined ? undefined : Number(flags.glMomentum);
   const results = [];
   for (const [i, file] of files.entries()) {
     const signal = await readConditionedAudio(file, spec.sampleRate);

@@ -5,7 +5,7 @@ import { featureSpecs } from "@vox/dsp";
 import { evaluateRun, formatEvalTable } from "@vox/eval";
 import { abortOnSignals, demoRecipe, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } from "@vox/train";
 import { CliError } from "../errors.js";
-import { note, output } from "../io.js";
+import { note, output, numberFlag } from "../io.js";
 import { reportCommand } from "./report.js";
 
 /** Debian's pocketsphinx-testdata: five read sentences of one human reader, scored as voices from outside the corpus. */
@@ -41,7 +41,8 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     onProgress: stderrProgress("prepare"),
   });
   await rm(runDir, { recursive: true, force: true });
-  const steps = flags.steps === undefined ? demoRecipe.steps : Number(flags.steps);
+  const steps =
+    flags.steps === undefined ? demoRecipe.steps : numberFlag("--steps", flags.steps, { integer: true, min: 1 });
   if (!Number.isInteger(steps) || steps < 1)
     throw new CliError(`--steps: expected a whole number >= 1, found ${flags.steps}`);
   const config = await resolveTrainConfig({

@@ -1,7 +1,7 @@
 import { type ConversionPostfilter, conversionPostfilters } from "@vox/dsp";
 import { evaluateRun, formatEvalTable, parseAsrCommand } from "@vox/eval";
 import { CliError } from "../errors.js";
-import { note, output, requireFolder } from "../io.js";
+import { note, output, requireFolder, numberFlag } from "../io.js";
 
 export interface EvalFlags {
   run: string;
@@ -30,10 +30,14 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     );
   }
   const report = await evaluateRun(flags.run, {
-    ...(flags.step !== undefined ? { step: Number(flags.step) } : {}),
+    ...(flags.step !== undefined ? { step: numberFlag("--step", flags.step, { integer: true, min: 0 }) } : {}),
     asr: flags.asr === false ? null : flags.asrCommand ? parseAsrCommand(flags.asrCommand) : "auto",
-    ...(flags.maxUtterances ? { maxUtterances: Number(flags.maxUtterances) } : {}),
-    ...(flags.maxTargets ? { maxTargets: Number(flags.maxTargets) } : {}),
+    ...(flags.maxUtterances
+      ? { maxUtterances: numberFlag("--max-utterances", flags.maxUtterances, { integer: true, min: 1 }) }
+      : {}),
+    ...(flags.maxTargets
+      ? { maxTargets: numberFlag("--max-targets", flags.maxTargets, { integer: true, min: 1 }) }
+      : {}),
     ...(flags.postfilter ? { postfilter: flags.postfilter as ConversionPostfilter } : {}),
     ...(flags.recordings && flags.transcripts
       ? { recordings: { folder: flags.recordings, transcripts: flags.transcripts } }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { prepareFeatures, readCorpus, stderrProgress } from "@vox/datasets";
 import { type FeatureSpec, featureSpecs, parseFeatureSpec } from "@vox/dsp";
 import { CliError } from "../errors.js";
-import { note, output } from "../io.js";
+import { note, output, numberFlag } from "../io.js";
 
 export interface PrepareFlags {
   out: string;
@@ -38,7 +38,8 @@ function list(value: string | undefined): string[] | undefined {
 
 export async function prepareCommand(corpusPath: string, flags: PrepareFlags): Promise<void> {
   const spec = await resolveSpec(flags.spec);
-  const workers = flags.workers === undefined ? undefined : Number(flags.workers);
+  const workers =
+    flags.workers === undefined ? undefined : numberFlag("--workers", flags.workers, { integer: true, min: 0 });
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) {
     throw new CliError(`--workers: expected an integer >= 0, found ${flags.workers}`);
   }

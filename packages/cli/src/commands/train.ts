@@ -1,6 +1,6 @@
 import { parseOverrides, resolveTrainConfig, StarGanTrainer, abortOnSignals, stderrTrainProgress } from "@vox/train";
 import { CliError } from "../errors.js";
-import { note, output } from "../io.js";
+import { note, output, numberFlag } from "../io.js";
 
 export interface TrainFlags {
   data?: string;
@@ -16,7 +16,7 @@ export interface TrainFlags {
 
 export async function trainCommand(flags: TrainFlags): Promise<void> {
   const overrides = parseOverrides(flags.set ?? []);
-  if (flags.steps !== undefined) overrides.steps = Number(flags.steps);
+  if (flags.steps !== undefined) overrides.steps = numberFlag("--steps", flags.steps, { integer: true, min: 1 });
   if (flags.backend !== undefined) overrides.backend = flags.backend;
   let trainer: StarGanTrainer;
   if (flags.resume) {
