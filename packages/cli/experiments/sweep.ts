@@ -175,12 +175,6 @@ const recipes: Recipe[] = [
     set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global", lambda: { cls: 2 } },
   },
   {
-    name: "world-tiny-cepstral-800",
-    spec: "world",
-    preset: "tiny-cepstral",
-    set: { steps: 800, batchSize: 4, cropFrames: 64, normalization: "global" },
-  },
-  {
     // The longer recipe: the demo's, four times the steps (about 15 minutes of training on 2 cores).
     name: "world-tiny-cepstral-2400",
     spec: "world",
