@@ -123,6 +123,23 @@ describe("detectCorpus / readCorpus", () => {
     const vctk = await readCorpus(writeTree(temporaryFolder(), trees["vctk 0.92"]?.files ?? {}));
     expect(vctk.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual(["p225/p225_001", "p226/p226_001"]);
     expect(vctk.utterances[0]?.path.endsWith("p225_001_mic1.flac")).toBe(true);
+    // 0.92 re-encoded without the microphone suffix: read as they are, transcripts found by the same id.
+    const plain = await readCorpus(
+      writeTree(temporaryFolder(), {
+        "wav48_silence_trimmed/p225/p225_001.wav": wavBytes(voice({ seconds: 0.3 })),
+        "wav48_silence_trimmed/p225/p225_002.wav": wavBytes(voice({ seconds: 0.3 })),
+        "wav48_silence_trimmed/p225/p225_002_mic2.flac": flacFixture(),
+        "wav48_silence_trimmed/p226/p226_001.wav": wavBytes(voice({ seconds: 0.3 })),
+        "wav48_silence_trimmed/p226/p226_001_mic1.flac": flacFixture(),
+        "txt/p225/p225_001.txt": "Please call Stella.",
+      }),
+    );
+    expect(plain.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual([
+      "p225/p225_001",
+      "p225/p225_002",
+      "p226/p226_001",
+    ]);
+    expect(plain.utterances[0]?.transcript).toBe("Please call Stella.");
     const vcc = await readCorpus(writeTree(temporaryFolder(), trees.vcc2018?.files ?? {}));
     expect(vcc.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual([
       "VCC2SF1/10001",
