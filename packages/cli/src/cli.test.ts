@@ -210,6 +210,14 @@ describe("vox end to end on a tiny fixture corpus", () => {
         ["convert", "--run", run, "--to", "high", text, "-o", join(text, "inside-a-file")],
         /expected a writable output folder, found ENOTDIR/,
       ],
+      ...(process.platform === "linux"
+        ? ([
+            [
+              ["convert", "--run", run, "--to", "high", text, "-o", "/proc/vox-out/x"],
+              /proc\/vox-out\/x: expected a writable output folder, found ENOENT/,
+            ],
+          ] as [string[], RegExp][])
+        : []),
       [["train", "--data", join(work, "cache"), "--run", join(work, "r2"), "--set", "batchSize=0"], /batchSize/],
       [["report", join(work, "missing-run")], /expected a vox run folder/],
       [["prepare", join(work, "no-corpus"), "--out", join(work, "c2")], /no such file or folder/],

@@ -1,5 +1,6 @@
-import { access, mkdir, readdir, stat } from "node:fs/promises";
+import { access, readdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
+import { makeWritableFolder } from "@vox/dsp/node";
 import { CliError } from "./errors.js";
 
 /** stderr lines (progress, notes); stdout is for results and --json. */
@@ -38,26 +39,12 @@ export async function requireFolder(path: string, what: string): Promise<string>
 
 /** A folder we can write into (created if missing); a clear error when we cannot. */
 export async function writableFolder(path: string): Promise<string> {
-  // Check the nearest existing ancestor first: mkdir -p below a file (or in /proc) can hang in Node 20.
-  let ancestor = resolve(path);
-  let info = await stat(ancestor).catch(() => undefined);
-  while (!info && dirname(ancestor) !== ancestor) {
-    ancestor = dirname(ancestor);
-    info = await stat(ancestor).catch(() => undefined);
-  }
-  if (!info?.isDirectory()) {
-    throw new CliError(`${path}: expected a writable output folder, found ENOTDIR (${ancestor} is not a folder)`);
-  }
   try {
-    await mkdir(path, { recursive: true });
-    const probe = join(path, `.vox-write-test-${process.pid}`);
-    const { writeFile, rm } = await import("node:fs/promises");
-    await writeFile(probe, "");
-    await rm(probe);
+    await makeWritableFolder(path);
   } catch (error) {
-    throw new CliError(
-      `${path}: expected a writable output folder, found ${(error as NodeJS.ErrnoException).code ?? error}`,
-    );
+    const { code, path: at } = error as NodeJS.ErrnoException;
+    const found = code === "ENOTDIR" ? `ENOTDIR (${at} is not a folder)` : (code ?? String(error));
+    throw new CliError(`${path}: expected a writable output folder, found ${found}`);
   }
   return resolve(path);
 }

@@ -42,7 +42,7 @@ export function program(): Command {
     .option("--data <cache>", "feature cache from vox prepare")
     .option(
       "--preset <name>",
-      "seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny, tiny-vc2 or temporal",
+      "seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny, tiny-vc2, temporal or tiny-cepstral",
       "tiny",
     )
     .option("--run <dir>", "run folder to create")

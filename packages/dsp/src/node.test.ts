@@ -1,8 +1,8 @@
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { makeFolder, writeFileAtomic } from "./node.js";
+import { makeFolder, makeWritableFolder, writeFileAtomic } from "./node.js";
 
 describe("makeFolder", () => {
   const root = () => mkdtempSync(join(tmpdir(), "vox-folder-"));
@@ -32,4 +32,14 @@ describe("makeFolder", () => {
       await expect(makeFolder("/proc/vox-no-such/run")).rejects.toMatchObject({ code: "ENOENT" });
     },
   );
+});
+
+describe("makeWritableFolder", () => {
+  it("leaves the folder made and empty (the probe removed); a file in the way is ENOTDIR naming it", async () => {
+    const base = mkdtempSync(join(tmpdir(), "vox-writable-"));
+    await makeWritableFolder(join(base, "out"));
+    expect(readdirSync(join(base, "out"))).toEqual([]);
+    writeFileSync(join(base, "file"), "");
+    await expect(makeWritableFolder(join(base, "file"))).rejects.toMatchObject({ code: "ENOTDIR" });
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * Node-only helpers (file system); the main entry stays usable in a browser.
  */
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { WavFormatError } from "./errors.js";
 import { type DecodedWav, decodeWav, encodeWav, type WavBitDepth } from "./wav.js";
 
@@ -51,6 +51,17 @@ export async function makeFolder(path: string): Promise<void> {
       if (error.code !== "EEXIST") throw error;
     });
   }
+}
+
+/**
+ * {@link makeFolder}, then a probe file written and removed there: afterwards the folder exists and takes files,
+ * or Node's error (its `code`, and for ENOTDIR the `path` of the file in the way) says why not.
+ */
+export async function makeWritableFolder(path: string): Promise<void> {
+  await makeFolder(path);
+  const probe = join(path, `.vox-write-probe-${process.pid}`);
+  await writeFile(probe, "");
+  await rm(probe);
 }
 
 /** Writes bytes atomically (temp file + rename), creating the folder: a crash never leaves half a file. */

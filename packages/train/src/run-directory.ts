@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   type ConversionPostfilter,
@@ -8,7 +8,7 @@ import {
   ModelFeatureMap,
   type SpeakerFeatureStatistics,
 } from "@vox/dsp";
-import { makeFolder, writeFileAtomic } from "@vox/dsp/node";
+import { makeWritableFolder, writeFileAtomic } from "@vox/dsp/node";
 import type { ModelConfig } from "@vox/models";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
@@ -53,10 +53,7 @@ export interface RunRecord {
 export async function createRunFolder(runDir: string): Promise<void> {
   const { root } = runPaths(runDir);
   try {
-    await makeFolder(root);
-    const probe = join(root, `.vox-write-probe-${process.pid}`);
-    await writeFile(probe, "");
-    await rm(probe);
+    await makeWritableFolder(root);
   } catch (error) {
     const { code, path } = error as NodeJS.ErrnoException;
     const found = code === "ENOTDIR" ? `a file in the way (${path ?? root})` : `${code ?? String(error)}`;

@@ -4,7 +4,6 @@ import { demoCorpusPath, prepareFeatures, readCorpus, stderrProgress } from "@vo
 import { featureSpecs } from "@vox/dsp";
 import { evaluateRun, formatEvalTable } from "@vox/eval";
 import { abortOnSignals, demoRecipe, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } from "@vox/train";
-import { CliError } from "../errors.js";
 import { note, output, numberFlag } from "../io.js";
 import { reportCommand } from "./report.js";
 
@@ -43,8 +42,6 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   await rm(runDir, { recursive: true, force: true });
   const steps =
     flags.steps === undefined ? demoRecipe.steps : numberFlag("--steps", flags.steps, { integer: true, min: 1 });
-  if (!Number.isInteger(steps) || steps < 1)
-    throw new CliError(`--steps: expected a whole number >= 1, found ${flags.steps}`);
   const config = await resolveTrainConfig({
     preset: demoRecipe.preset,
     overrides: {
