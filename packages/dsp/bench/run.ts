@@ -15,7 +15,9 @@ import {
   griffinLim,
   melCepstrum,
   melFilterbank,
+  mel80FeatureSpec,
   StftPlan,
+  synthesize,
   spectralEnvelope,
   synthesizeWorld,
   worldFeatureSpec,
@@ -95,6 +97,13 @@ for (const [key, label] of jobs) {
     ].join(" "),
   );
 }
+
+// mel80 -> audio, the whole resynthesis of 10 s (mel -> linear by melToLinear, then Griffin-Lim 32 iterations).
+const mel80Features = analyze(tenSeconds, mel80FeatureSpec);
+const mel80Seconds = medianTime(() => synthesize(mel80Features, mel80FeatureSpec, { length: tenSeconds.length }), 3);
+console.log(
+  `\nmel80 resynthesis of 10 s (melToLinear + Griffin-Lim 32 iterations): ${(mel80Seconds * 1000).toFixed(0)} ms (goal < 500 ms)`,
+);
 
 // The source-filter vocoder on 60 s, one thread: each analysis, the whole world analysis, synthesis; SPTK's
 // pitch -a 1 (SWIPE') on the same audio beside it where Debian's sptk is installed.

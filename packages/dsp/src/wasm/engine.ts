@@ -1,3 +1,4 @@
+import { compileKernels } from "./module.js";
 import { stftKernelsWasmBase64 } from "./stft-kernels.js";
 
 interface KernelExports {
@@ -65,27 +66,13 @@ let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled SIMD kernels, or null where WebAssembly SIMD is unavailable (then the fft.js path runs). */
 function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bytes = decodeBase64(stftKernelsWasmBase64);
-    compiled = typeof WebAssembly !== "undefined" && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    compiled = null;
-  }
+  if (compiled === undefined) compiled = compileKernels(stftKernelsWasmBase64);
   return compiled;
 }
 
 /** True when the WebAssembly SIMD STFT kernels can run here. */
 export function wasmKernelsAvailable(): boolean {
   return kernelModule() !== null;
-}
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  if (typeof Buffer !== "undefined") return Uint8Array.from(Buffer.from(text, "base64"));
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /**

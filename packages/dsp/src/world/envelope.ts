@@ -69,6 +69,11 @@ export function spectralEnvelope(
   const power = new Float64Array(bins);
   const cepstrum = new Float64Array(fftSize);
   const window = new Float64Array(fftSize);
+  const shortWindow = new Float64Array(fftSize);
+  const shortLength = unitPowerHann(shortWindow, UNVOICED_GAIN_F0, sampleRate);
+  // Frames are finished one at a time but the result is frequency-major (a frame's bins lie `frames` apart):
+  // a block of frames is kept frame-major and written out along rows, not one strided bin at a time.
+  const block = new Float64Array(FRAME_BLOCK * bins);
   for (let t = 0; t < frames; t++) {
     const current = (f0[t] as number) > 0 ? Math.max(f0[t] as number, f0Floor) : UNVOICED_F0;
     const length = unitPowerHann(window, current, sampleRate);
@@ -81,41 +86,82 @@ export function spectralEnvelope(
     linearSmoothing(power, (2 * current) / 3, sampleRate, fftSize);
     for (let k = 0; k < bins; k++) power[k] = Math.log(Math.max(power[k] as number, 0) + POWER_FLOOR);
     plan.evenInverse(power, cepstrum);
-    for (let n = 0; n < fftSize; n++) {
-      const q = Math.min(n, fftSize - n) / sampleRate;
-      const x = Math.PI * current * q;
-      const smoothing = n === 0 ? 1 : Math.sin(x) / x;
-      const compensation = 1 - 2 * q1 + 2 * q1 * Math.cos(2 * x);
-      cepstrum[n] = (cepstrum[n] as number) * smoothing * compensation;
-    }
+    lifter(cepstrum, current, sampleRate, q1);
     plan.forward(cepstrum, re, im);
+    for (let k = 0; k < bins; k++) power[k] = Math.exp(re[k] as number);
     // Unvoiced: the long window's shape at the short window's power, so bursts keep their onsets.
     const gain =
-      (f0[t] as number) > 0 ? 1 : shortWindowPower(signal, centre, sampleRate, window, segment) / meanPower(re, bins);
-    for (let k = 0; k < bins; k++) out[k * frames + t] = Math.max(POWER_FLOOR, gain * Math.exp(re[k] as number));
+      (f0[t] as number) > 0
+        ? 1
+        : shortWindowPower(signal, centre, shortWindow, shortLength, segment) / meanPower(power, bins);
+    const slot = t % FRAME_BLOCK;
+    for (let k = 0; k < bins; k++) block[slot * bins + k] = Math.max(POWER_FLOOR, gain * (power[k] as number));
+    if (slot === FRAME_BLOCK - 1 || t === frames - 1) writeBlock(block, bins, t - slot, slot + 1, out, frames);
   }
   return { data: out, bins, frames };
 }
 
-/** Power of the signal around `centre` under a unit-power Hann window 3 periods of 500 Hz (6 ms) long. */
+/** Frames kept before they are written out (64 frames of 513 bins: 256 KiB). */
+const FRAME_BLOCK = 64;
+
+/** Frames first..first + count of `block` (frame-major, `bins` per frame) into the frequency-major `out`. */
+function writeBlock(
+  block: Float64Array,
+  bins: number,
+  first: number,
+  count: number,
+  out: Float32Array,
+  frames: number,
+) {
+  for (let k = 0; k < bins; k++) {
+    const row = k * frames + first;
+    for (let j = 0; j < count; j++) out[row + j] = block[j * bins + k] as number;
+  }
+}
+
+/**
+ * CheapTrick's liftering of an even cepstrum (fftSize values, c[n] = c[fftSize - n]) in place: the smoothing
+ * lifter sin(x) / x and the compensation 1 - 2 q1 + 2 q1 cos(2x), x = pi f0 n / sampleRate. sin(nθ) and
+ * cos(2nθ) come from rotations (no trigonometry per quefrency); the second half mirrors the first.
+ */
+function lifter(cepstrum: Float64Array, f0: number, sampleRate: number, q1: number): void {
+  const size = cepstrum.length;
+  const theta = (Math.PI * f0) / sampleRate;
+  const stepC = Math.cos(theta);
+  const stepS = Math.sin(theta);
+  let c = 1; // cos(n theta)
+  let s = 0; // sin(n theta)
+  for (let n = 0; n <= size / 2; n++) {
+    const x = n * theta;
+    const smoothing = n === 0 ? 1 : s / x;
+    const compensation = 1 - 2 * q1 + 2 * q1 * (2 * c * c - 1);
+    const gain = smoothing * compensation;
+    cepstrum[n] = (cepstrum[n] as number) * gain;
+    if (n > 0 && n < size / 2) cepstrum[size - n] = (cepstrum[size - n] as number) * gain;
+    const nextC = c * stepC - s * stepS;
+    s = s * stepC + c * stepS;
+    c = nextC;
+  }
+}
+
+/** Power of the signal around `centre` under `window` (the unit-power Hann 3 periods of 500 Hz: 6 ms long). */
 function shortWindowPower(
   signal: Float32Array,
   centre: number,
-  sampleRate: number,
   window: Float64Array,
+  length: number,
   segment: Float64Array,
 ): number {
-  const length = unitPowerHann(window, UNVOICED_GAIN_F0, sampleRate);
   windowedSegment(signal, centre - (length - 1) / 2, window, length, segment);
   let power = 0;
   for (let n = 0; n < length; n++) power += (segment[n] as number) ** 2;
   return power;
 }
 
-/** The mean over the full circle of exp(logSpectrum) given as its half: what the envelope says the power is. */
-function meanPower(logHalf: Float64Array, bins: number): number {
+/** The mean over the full circle of a power half spectrum: what the envelope says the power is. */
+function meanPower(half: Float64Array, bins: number): number {
   let sum = 0;
-  for (let k = 0; k < bins; k++) sum += (k === 0 || k === bins - 1 ? 1 : 2) * Math.exp(logHalf[k] as number);
+  for (let k = 0; k < bins; k++) sum += (k === 0 || k === bins - 1 ? 1 : 2) * (half[k] as number);
   return Math.max(sum / (2 * (bins - 1)), POWER_FLOOR);
 }
 
@@ -125,11 +171,19 @@ export function unitPowerHann(window: Float64Array, f0: number, sampleRate: numb
   const length = Math.min(2 * half + 1, window.length - (window.length % 2 === 0 ? 1 : 0));
   const h = (length - 1) / 2;
   let energy = 0;
+  // 0.5 cos(2 pi f0 (n - h) / (3 sampleRate)) + 0.5, the cosine by rotation from n = 0.
+  const step = (2 * Math.PI * f0) / (3 * sampleRate);
+  const stepC = Math.cos(step);
+  const stepS = Math.sin(step);
+  let c = Math.cos(-h * step);
+  let s = Math.sin(-h * step);
   for (let n = 0; n < length; n++) {
-    const time = (n - h) / sampleRate;
-    const w = 0.5 * Math.cos((2 * Math.PI * time * f0) / 3) + 0.5;
+    const w = 0.5 * c + 0.5;
     window[n] = w;
     energy += w * w;
+    const nextC = c * stepC - s * stepS;
+    s = s * stepC + c * stepS;
+    c = nextC;
   }
   const scale = 1 / Math.sqrt(energy);
   for (let n = 0; n < length; n++) window[n] = (window[n] as number) * scale;

@@ -85,7 +85,9 @@ function dioCandidates(
   channels: number,
 ): Candidates {
   const rate = sampleRate > DIO_RATE ? DIO_RATE : sampleRate;
-  const decimated = rate === sampleRate ? signal : resample(signal, sampleRate, rate);
+  // F0 lies far below the 4 kHz rate's Nyquist, so a short decimation filter (16 zero crossings, not the
+  // resampler's audio-grade 64) loses nothing DIO looks at and costs a quarter as much.
+  const decimated = rate === sampleRate ? signal : resample(signal, sampleRate, rate, { zeroCrossings: 16 });
   let mean = 0;
   for (const v of decimated) mean += v;
   mean /= Math.max(1, decimated.length);
@@ -275,42 +277,61 @@ function stoneMask(
   return refined >= FLOOR_MARGIN * f0Floor && refined <= f0Ceil ? refined : initial;
 }
 
-const scratch = { a: new Float64Array(0), b: new Float64Array(0) };
+/** Blackman-windowed samples of one frame, reused across frames. */
+let frameScratch = new Float64Array(0);
 
+/**
+ * sum(A_k IF_k) / sum(A_k k) over the first `harmonics` harmonics of the Blackman-windowed frame (3 periods) at
+ * `time`: A_k the amplitude at harmonic k's bin of a zero-padded FFT twice the window long, IF_k the phase
+ * advanced between the frame and the frame one sample later. Only those few bins are needed, so each is a direct
+ * DFT (phasors by rotation) instead of two whole FFTs per call.
+ */
 function harmonicFrequency(signal: Float32Array, rate: number, time: number, f0: number, harmonics: number): number {
   const half = Math.round((1.5 * rate) / f0);
   const length = 2 * half + 1;
   const size = nextPowerOfTwo(2 * length);
-  const plan = realFft(size);
-  if (scratch.a.length < size) {
-    scratch.a = new Float64Array(size);
-    scratch.b = new Float64Array(size);
-  }
-  const a = scratch.a.subarray(0, size).fill(0);
-  const b = scratch.b.subarray(0, size).fill(0);
-  const centre = Math.round(time * rate);
-  for (let n = 0; n < length; n++) {
-    const w =
-      0.42 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / length) + 0.08 * Math.cos((4 * Math.PI * (n + 0.5)) / length);
-    const i = centre - half + n;
-    a[n] = w * sampleAt(signal, i);
-    b[n] = w * sampleAt(signal, i + 1);
-  }
-  const ar = new Float64Array(plan.bins);
-  const ai = new Float64Array(plan.bins);
-  const br = new Float64Array(plan.bins);
-  const bi = new Float64Array(plan.bins);
-  plan.forward(a, ar, ai);
-  plan.forward(b, br, bi);
+  if (frameScratch.length < length + 1) frameScratch = new Float64Array(2 * (length + 1));
+  // x[n] = signal[centre - half + n], n = 0..length (one more than the window, for the later frame).
+  const x = frameScratch;
+  const first = Math.round(time * rate) - half;
+  for (let n = 0; n <= length; n++) x[n] = sampleAt(signal, first + n);
+  const bins = size / 2 + 1;
   let numerator = 0;
   let denominator = 0;
   for (let k = 1; k <= harmonics; k++) {
     const bin = Math.round((k * f0 * size) / rate);
-    if (bin >= plan.bins - 1) break;
-    const xr = ar[bin] as number;
-    const xi = ai[bin] as number;
-    const yr = br[bin] as number;
-    const yi = bi[bin] as number;
+    if (bin >= bins - 1) break;
+    // X = sum w[n] x[n] e^(-i omega n), Y = sum w[n] x[n + 1] e^(-i omega n), omega = 2 pi bin / size; the
+    // Blackman window 0.42 - 0.5 cos(2 pi (n + 0.5) / length) + 0.08 cos(4 pi (n + 0.5) / length) by rotation.
+    const omega = (2 * Math.PI * bin) / size;
+    const stepC = Math.cos(omega);
+    const stepS = -Math.sin(omega);
+    const windowStep = (2 * Math.PI) / length;
+    const w1StepC = Math.cos(windowStep);
+    const w1StepS = Math.sin(windowStep);
+    let w1c = Math.cos(windowStep / 2);
+    let w1s = Math.sin(windowStep / 2);
+    let pc = 1;
+    let ps = 0;
+    let xr = 0;
+    let xi = 0;
+    let yr = 0;
+    let yi = 0;
+    for (let n = 0; n < length; n++) {
+      const w = 0.42 - 0.5 * w1c + 0.08 * (2 * w1c * w1c - 1);
+      const a = w * (x[n] as number);
+      const b = w * (x[n + 1] as number);
+      xr += a * pc;
+      xi += a * ps;
+      yr += b * pc;
+      yi += b * ps;
+      const nextPc = pc * stepC - ps * stepS;
+      ps = pc * stepS + ps * stepC;
+      pc = nextPc;
+      const nextW = w1c * w1StepC - w1s * w1StepS;
+      w1s = w1c * w1StepS + w1s * w1StepC;
+      w1c = nextW;
+    }
     // arg(Y conj(X)): the phase advanced in one sample.
     const advance = Math.atan2(yi * xr - yr * xi, yr * xr + yi * xi);
     const frequency = (advance * rate) / (2 * Math.PI);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, requireInteger, requireNumber } from "../errors.js";
 import type { Spectrogram } from "../spectrogram.js";
 import { POWER_FLOOR } from "./envelope.js";
+import { RowsTimesBlock } from "../wasm/rows-times-block.js";
 import { realFft } from "./real-fft.js";
 
 /**
@@ -81,6 +82,10 @@ interface MelCepstrumPlan {
   analysis: Float64Array;
   /** bins x (order + 1): mel-cepstrum -> log amplitude spectrum. */
   synthesis: Float64Array;
+  /** The analysis matrix as a block product (made on first use). */
+  analysisProduct(): RowsTimesBlock;
+  /** The synthesis matrix as a block product (made on first use). */
+  synthesisProduct(): RowsTimesBlock;
 }
 
 const plans = new Map<string, MelCepstrumPlan>();
@@ -128,10 +133,26 @@ function melCepstrumPlan(fftSize: number, order: number, alpha: number): MelCeps
       synthesis[k * (order + 1) + m] = s;
     }
   }
-  plan = { analysis, synthesis };
+  let analysisProduct: RowsTimesBlock | null = null;
+  let synthesisProduct: RowsTimesBlock | null = null;
+  plan = {
+    analysis,
+    synthesis,
+    analysisProduct: () => {
+      analysisProduct ??= new RowsTimesBlock(analysis, order + 1, bins, FRAME_BLOCK);
+      return analysisProduct;
+    },
+    synthesisProduct: () => {
+      synthesisProduct ??= new RowsTimesBlock(synthesis, bins, order + 1, FRAME_BLOCK);
+      return synthesisProduct;
+    },
+  };
   plans.set(key, plan);
   return plan;
 }
+
+/** Frames per block of the mel-cepstrum products (a block of 513 log bins stays in cache). */
+const FRAME_BLOCK = 64;
 
 /**
  * Mel-cepstrum (order + 1 rows c(0)..c(order) x frames) of a power envelope (fftSize/2 + 1 bins x frames), in
@@ -149,18 +170,26 @@ export function melCepstrum(envelope: Spectrogram, order: number, alpha: number)
       envelope.bins,
     );
   }
-  const { analysis } = melCepstrumPlan(fftSize, order, alpha);
+  const plan = melCepstrumPlan(fftSize, order, alpha);
   const { bins, frames } = envelope;
   const out = new Float32Array((order + 1) * frames);
-  const logAmplitude = new Float64Array(bins);
-  for (let t = 0; t < frames; t++) {
-    for (let k = 0; k < bins; k++)
-      logAmplitude[k] = Math.log(Math.max(envelope.data[k * frames + t] as number, POWER_FLOOR)) / 2;
+  // Frames a block at a time: the envelope is frequency-major (a frame's bins lie `frames` apart), so each
+  // block's log amplitudes are gathered along rows into frame-major vectors, then multiplied by the analysis
+  // matrix in one kernel call.
+  const product = plan.analysisProduct();
+  const logBlock = product.input;
+  const data = envelope.data;
+  for (let t0 = 0; t0 < frames; t0 += FRAME_BLOCK) {
+    const width = Math.min(FRAME_BLOCK, frames - t0);
+    for (let k = 0; k < bins; k++) {
+      const from = k * frames + t0;
+      for (let j = 0; j < width; j++)
+        logBlock[j * bins + k] = Math.log(Math.max(data[from + j] as number, POWER_FLOOR)) / 2;
+    }
+    const result = product.run(width);
     for (let m = 0; m <= order; m++) {
-      let s = 0;
-      const row = m * bins;
-      for (let k = 0; k < bins; k++) s += (analysis[row + k] as number) * (logAmplitude[k] as number);
-      out[m * frames + t] = s;
+      const to = m * frames + t0;
+      for (let j = 0; j < width; j++) out[to + j] = result[m * width + j] as number;
     }
   }
   return { data: out, bins: order + 1, frames };
@@ -177,18 +206,27 @@ export function melCepstrumToEnvelope(mcep: Spectrogram, fftSize: number, alpha:
   }
   requireNumber("melCepstrumToEnvelope(alpha)", alpha, -0.999, 0.999);
   const order = mcep.bins - 1;
-  const { synthesis } = melCepstrumPlan(fftSize, order, alpha);
+  const plan = melCepstrumPlan(fftSize, order, alpha);
   const bins = fftSize / 2 + 1;
   const { frames } = mcep;
   const out = new Float32Array(bins * frames);
-  const column = new Float64Array(order + 1);
-  for (let t = 0; t < frames; t++) {
-    for (let m = 0; m <= order; m++) column[m] = mcep.data[m * frames + t] as number;
+  // A block of frames at a time: their coefficients as frame-major vectors, times the synthesis matrix in one
+  // kernel call, written along the frequency-major output's rows.
+  const product = plan.synthesisProduct();
+  const block = product.input;
+  const data = mcep.data;
+  const columns = order + 1;
+  for (let t0 = 0; t0 < frames; t0 += FRAME_BLOCK) {
+    const width = Math.min(FRAME_BLOCK, frames - t0);
+    for (let m = 0; m <= order; m++) {
+      const from = m * frames + t0;
+      for (let j = 0; j < width; j++) block[j * columns + m] = data[from + j] as number;
+    }
+    const result = product.run(width);
     for (let k = 0; k < bins; k++) {
-      let s = 0;
-      const row = k * (order + 1);
-      for (let m = 0; m <= order; m++) s += (synthesis[row + m] as number) * (column[m] as number);
-      out[k * frames + t] = Math.exp(2 * s);
+      const to = k * frames + t0;
+      const at = k * width;
+      for (let j = 0; j < width; j++) out[to + j] = Math.exp(2 * (result[at + j] as number));
     }
   }
   return { data: out, bins, frames };

@@ -11,6 +11,8 @@ export class RealFft {
   private readonly fft: FFT;
   private readonly complexIn: number[];
   private readonly complexOut: number[];
+  private halfState: { half: FFT; halfIn: number[]; halfOut: number[]; cos: Float64Array; sin: Float64Array } | null =
+    null;
 
   constructor(size: number) {
     this.size = size;
@@ -18,6 +20,21 @@ export class RealFft {
     this.fft = new FFT(size);
     this.complexIn = this.fft.createComplexArray();
     this.complexOut = this.fft.createComplexArray();
+  }
+
+  /** The half-size complex transform and its twiddles, made on the first inverse (many plans never invert). */
+  private halfPlan(): { half: FFT; halfIn: number[]; halfOut: number[]; cos: Float64Array; sin: Float64Array } {
+    if (this.halfState) return this.halfState;
+    const m = this.size / 2;
+    const half = new FFT(m);
+    const cos = new Float64Array(m);
+    const sin = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      cos[k] = Math.cos((2 * Math.PI * k) / this.size);
+      sin[k] = Math.sin((2 * Math.PI * k) / this.size);
+    }
+    this.halfState = { half, halfIn: half.createComplexArray(), halfOut: half.createComplexArray(), cos, sin };
+    return this.halfState;
   }
 
   /** Forward transform of `size` real samples into bins 0..size/2 (no scaling). */
@@ -30,20 +47,53 @@ export class RealFft {
     }
   }
 
-  /** Inverse of a Hermitian spectrum given by its half (bins 0..size/2) into `size` real samples (divided by size). */
+  /**
+   * Inverse of a Hermitian spectrum given by its half (bins 0..size/2) into `size` real samples (divided by size):
+   * one complex transform of size/2, the even samples in its real part and the odd ones in its imaginary part.
+   */
   inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
+    if (this.size < 4) {
+      this.fullInverse(re, im, output);
+      return;
+    }
+    const m = this.size / 2;
+    const { half, halfIn: input, halfOut: out, cos, sin } = this.halfPlan();
+    for (let k = 0; k < m; k++) {
+      const ar = re[k] as number;
+      const ai = k === 0 ? 0 : (im[k] as number);
+      const br = re[m - k] as number;
+      const bi = k === 0 ? 0 : -(im[m - k] as number); // conj(X[m - k]); X[0] and X[m] are real
+      const evenR = (ar + br) / 2;
+      const evenI = (ai + bi) / 2;
+      const dr = (ar - br) / 2;
+      const di = (ai - bi) / 2;
+      // odd part: (X[k] - conj(X[m - k])) / 2 times e^(2 pi i k / size)
+      const c = cos[k] as number;
+      const s = sin[k] as number;
+      const oddR = dr * c - di * s;
+      const oddI = dr * s + di * c;
+      input[2 * k] = evenR - oddI;
+      input[2 * k + 1] = evenI + oddR;
+    }
+    half.inverseTransform(out, input);
+    for (let i = 0; i < m; i++) {
+      output[2 * i] = out[2 * i] as number;
+      output[2 * i + 1] = out[2 * i + 1] as number;
+    }
+  }
+
+  /** The same by one complex transform of the whole size (fft.js needs at least 2 points per transform). */
+  private fullInverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
     const n = this.size;
     const input = this.complexIn;
     for (let k = 0; k < this.bins; k++) {
       input[2 * k] = re[k] as number;
-      input[2 * k + 1] = im[k] as number;
+      input[2 * k + 1] = k === 0 || k === n / 2 ? 0 : (im[k] as number);
     }
     for (let k = this.bins; k < n; k++) {
       input[2 * k] = re[n - k] as number;
       input[2 * k + 1] = -(im[n - k] as number);
     }
-    input[1] = 0;
-    input[n + 1] = 0;
     const out = this.complexOut;
     this.fft.inverseTransform(out, input);
     for (let i = 0; i < n; i++) output[i] = out[2 * i] as number;

@@ -62,10 +62,14 @@ export function synthesizeWorld(
   const bins = envelope.bins;
   const periodicShape = new Float64Array(bins);
   const noiseShape = new Float64Array(bins);
-  const periodicRe = new Float64Array(bins * frames);
-  const periodicIm = new Float64Array(bins * frames);
+  const noiseGain = new Float64Array(bins);
+  // The periodic response of the frame the last pulse used: pulses come in time order, so one frame's is kept,
+  // and frames no pulse falls in (half of them at 100 Hz) never need one.
+  const periodicRe = new Float64Array(bins);
+  const periodicIm = new Float64Array(bins);
+  let periodicFrame = -1;
   const response = new Float64Array(fftSize);
-  const random = new Mulberry32(options.seed ?? 0);
+  const gaussian = new GaussianSource(new Mulberry32(options.seed ?? 0));
   const noise = new Float64Array(fftSize);
   const nr = new Float64Array(bins);
   const ni = new Float64Array(bins);
@@ -75,30 +79,30 @@ export function synthesizeWorld(
     for (let k = 0; k < bins; k++) {
       const p = Math.max(0, envelope.data[k * frames + t] as number);
       const ap = voiced[t] ? Math.min(1, Math.max(0, aperiodicity.data[k * frames + t] as number)) : 1;
-      periodicShape[k] = p * (1 - ap * ap);
       noiseShape[k] = p * ap * ap;
     }
-    if (voiced[t]) {
-      filter.spectrum(periodicShape, hr, hi);
-      periodicRe.set(hr, t * bins);
-      periodicIm.set(hi, t * bins);
-    }
-    // The frame's noise: hop samples around its centre, through the aperiodic part's response.
+    // The frame's noise: hop samples around its centre, through the aperiodic part's amplitude response taken
+    // at zero phase (noise has random phase already, so the filter's phase only moves energy within a few
+    // milliseconds; this saves a minimum-phase spectrum per frame). The burst sits a quarter of the buffer in,
+    // so the response's two-sided spread does not wrap.
     const start = Math.round((t - 0.5) * hop);
     const end = Math.round((t + 0.5) * hop);
     const count = end - start;
-    noise.fill(0);
-    for (let n = 0; n < count; n++) noise[n] = gaussian(random);
-    filter.plan.forward(noise, nr, ni);
-    filter.spectrum(noiseShape, hr, hi);
-    for (let k = 0; k < bins; k++) {
-      const re = (nr[k] as number) * (hr[k] as number) - (ni[k] as number) * (hi[k] as number);
-      const im = (nr[k] as number) * (hi[k] as number) + (ni[k] as number) * (hr[k] as number);
-      nr[k] = re;
-      ni[k] = im;
+    const lead = fftSize / 4;
+    for (let k = 0; k < bins; k++) noiseGain[k] = Math.sqrt(noiseShape[k] as number);
+    // Frames longer than half the buffer (long frame periods) go through in pieces.
+    for (let piece = 0; piece < count; piece += fftSize / 2) {
+      noise.fill(0);
+      const size = Math.min(fftSize / 2, count - piece);
+      for (let n = 0; n < size; n++) noise[lead + n] = gaussian.next();
+      filter.plan.forward(noise, nr, ni);
+      for (let k = 0; k < bins; k++) {
+        nr[k] = (nr[k] as number) * (noiseGain[k] as number);
+        ni[k] = (ni[k] as number) * (noiseGain[k] as number);
+      }
+      filter.plan.inverse(nr, ni, response);
+      addAt(out, start + piece - lead, response, length);
     }
-    filter.plan.inverse(nr, ni, response);
-    addAt(out, start, response, length);
   }
   // Pulses: F0 interpolated per sample between voiced frames; a pulse where the phase passes a whole period.
   let phase = 0;
@@ -135,15 +139,29 @@ export function synthesizeWorld(
     const delay = fraction === 0 ? 0 : fraction;
     const period = sampleRate / frequency;
     const gain = Math.sqrt(period);
-    const offset = nearest * bins;
+    if (periodicFrame !== nearest) {
+      for (let k = 0; k < bins; k++) {
+        const p = Math.max(0, envelope.data[k * frames + nearest] as number);
+        const ap = Math.min(1, Math.max(0, aperiodicity.data[k * frames + nearest] as number));
+        periodicShape[k] = p * (1 - ap * ap);
+      }
+      filter.spectrum(periodicShape, periodicRe, periodicIm);
+      periodicFrame = nearest;
+    }
+    // The fractional delay's phase ramp e^(-2 pi i k delay / fftSize), by rotation: one sin/cos per pulse.
+    const stepAngle = (-2 * Math.PI * delay) / fftSize;
+    const stepC = Math.cos(stepAngle);
+    const stepS = Math.sin(stepAngle);
+    let c = gain;
+    let s = 0;
     for (let k = 0; k < bins; k++) {
-      const angle = (-2 * Math.PI * k * delay) / fftSize;
-      const c = Math.cos(angle) * gain;
-      const s = Math.sin(angle) * gain;
-      const re = periodicRe[offset + k] as number;
-      const im = periodicIm[offset + k] as number;
+      const re = periodicRe[k] as number;
+      const im = periodicIm[k] as number;
       hr[k] = re * c - im * s;
       hi[k] = re * s + im * c;
+      const nextC = c * stepC - s * stepS;
+      s = c * stepS + s * stepC;
+      c = nextC;
     }
     filter.plan.inverse(hr, hi, response);
     removeDc(response, Math.min(fftSize, Math.round(2 * period)));
@@ -163,13 +181,19 @@ export function synthesizeWorld(
 function removeDc(response: Float64Array, span: number): void {
   let sum = 0;
   for (const v of response) sum += v;
-  let weights = 0;
-  for (let n = 0; n < span; n++) weights += hann(n, span);
-  for (let n = 0; n < span; n++) response[n] = (response[n] as number) - (sum * hann(n, span)) / weights;
-}
-
-function hann(n: number, span: number): number {
-  return 0.5 - 0.5 * Math.cos((2 * Math.PI * (n + 0.5)) / span);
+  // Hann weights 0.5 - 0.5 cos(2 pi (n + 0.5) / span), the cosine by rotation; they sum to span / 2 (span >= 2).
+  const step = (2 * Math.PI) / span;
+  const stepC = Math.cos(step);
+  const stepS = Math.sin(step);
+  let c = Math.cos(step / 2);
+  let s = Math.sin(step / 2);
+  const scale = span >= 2 ? sum / (span / 2) : sum;
+  for (let n = 0; n < span; n++) {
+    response[n] = (response[n] as number) - scale * (0.5 - 0.5 * c);
+    const nextC = c * stepC - s * stepS;
+    s = c * stepS + s * stepC;
+    c = nextC;
+  }
 }
 
 function addAt(out: Float64Array, start: number, values: Float64Array, length: number): void {
@@ -178,11 +202,24 @@ function addAt(out: Float64Array, start: number, values: Float64Array, length: n
   for (let n = from; n < to; n++) out[start + n] = (out[start + n] as number) + (values[n] as number);
 }
 
-/** Standard normal by Box-Muller from the seeded uniform source. */
-function gaussian(random: Mulberry32): number {
-  const u = 1 - random.next();
-  const v = random.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+/** Standard normals by Box-Muller from the seeded uniform source, both of each pair used. */
+class GaussianSource {
+  private spare = 0;
+  private hasSpare = false;
+
+  constructor(private readonly random: Mulberry32) {}
+
+  next(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    const radius = Math.sqrt(-2 * Math.log(1 - this.random.next()));
+    const angle = 2 * Math.PI * this.random.next();
+    this.spare = radius * Math.sin(angle);
+    this.hasSpare = true;
+    return radius * Math.cos(angle);
+  }
 }
 
 /**

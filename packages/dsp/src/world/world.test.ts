@@ -269,6 +269,21 @@ describe("synthesizeWorld", () => {
     expect(Math.abs(10 * Math.log10(power / 3200 / 1e-2))).toBeLessThan(1);
   });
 
+  it("frames longer than the FFT (a 100 ms frame period) are noise all through, at the envelope's power", () => {
+    const frames = 12;
+    const envelope = { data: new Float32Array(513 * frames).fill(1e-3), bins: 513, frames };
+    const ap = { data: new Float32Array(513 * frames).fill(1), bins: 513, frames };
+    const out = synthesizeWorld(new Float64Array(frames), envelope, ap, { sampleRate: fs, framePeriod: 100 });
+    expect(out.length).toBe(frames * 1600);
+    // Every 100 ms stretch (1600 samples, more than the 1024-point FFT) carries noise, none left silent.
+    for (let start = 1600; start + 1600 <= out.length - 1600; start += 1600) {
+      let power = 0;
+      for (let i = start; i < start + 1600; i++) power += (out[i] as number) ** 2;
+      expect(power / 1600).toBeGreaterThan(0.7e-3);
+      expect(power / 1600).toBeLessThan(1.3e-3);
+    }
+  });
+
   it("refuses mismatched parts by name", () => {
     const envelope = { data: new Float32Array(513 * 4), bins: 513, frames: 4 };
     expect(() => synthesizeWorld(new Float64Array(3), envelope, envelope, { sampleRate: fs })).toThrow(
