@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { readCacheIndex } from "@vox/datasets";
 import { nativeConvThreads, tf } from "@vox/models";
 import { worldFeatureSpec } from "@vox/dsp";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { listCheckpoints } from "./checkpoint.js";
 import { resolveTrainConfig, type TrainConfig } from "./config.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError } from "./errors.js";
@@ -295,7 +295,7 @@ describe("StarGanTrainer", () => {
 
 describe("a training process", () => {
   /** Starts test/train-child.ts; resolves once it has printed `step <atLeast>`. */
-  function startChild(runDir: string, cache: string, atLeast: number) {
+  function startChild(runDir: string, cache: string, atLeast: number, mode?: "replica") {
     const child = spawn(
       process.execPath,
       [
@@ -305,12 +305,17 @@ describe("a training process", () => {
         fileURLToPath(new URL("../test/train-child.ts", import.meta.url)),
         runDir,
         cache,
+        ...(mode ? [mode] : []),
       ],
       {
         cwd: fileURLToPath(new URL("..", import.meta.url)),
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
+    // A child a failed test leaves behind (one that ignored its signal) does not outlive the test.
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
     let output = "";
     const reached = new Promise<number>((resolveStep, reject) => {
       child.stdout.on("data", (chunk: Buffer) => {
@@ -350,6 +355,17 @@ describe("a training process", () => {
     const result = await resumed.train({ maxSteps: 1 });
     resumed.dispose();
     expect(result.step).toBe(before + 1);
+  });
+
+  it("SIGINT finishes the step and checkpoints (a step with replicas never let the handler run)", async () => {
+    const cache = await twoVoiceCache(4);
+    const run = temporaryFolder();
+    const child = startChild(run, cache, 3, "replica");
+    await child.reached;
+    child.child.kill("SIGINT");
+    expect(await child.exited).toBe(0);
+    const stoppedAt = Number(/stopped signal at (\d+)/.exec(child.output())?.[1]);
+    expect((await listCheckpoints(run)).pop()).toBe(stoppedAt);
   });
 });
 

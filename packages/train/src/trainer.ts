@@ -387,6 +387,9 @@ export class StarGanTrainer {
     });
 
     while (this.step < limit) {
+      // A step is all promises and worker replies; without a turn of the event loop a SIGINT handler (the
+      // abort signal's source) would not run until training ends.
+      await yieldToEventLoop();
       if (options.signal?.aborted) {
         stopped = "signal";
         break;
@@ -468,4 +471,9 @@ export class StarGanTrainer {
     this.generator.dispose();
     this.discriminator.dispose();
   }
+}
+
+/** One turn of the event loop (signal handlers, I/O callbacks run), not just the microtask queue. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
