@@ -194,6 +194,14 @@ const recipes: Recipe[] = [
     },
   },
   {
+    // world-tiny-cepstral with rows scaled by their own speaker's statistics (source in, target out), so the
+    // untrained generator already is the mean/variance shift and training only has to add what the shift lacks.
+    name: "world-tiny-cepstral-speaker",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "speaker" },
+  },
+  {
     // tiny's generator judged by the temporal discriminator (1-D over time, every patch classified): the one
     // change from world-tiny-global.
     name: "world-tiny-cepstral",
