@@ -20,6 +20,8 @@ export interface Corpus {
   speakers: string[];
   /** Sorted by speaker, then id. */
   utterances: Utterance[];
+  /** Folders with audio that were not read, each with why (e.g. hidden: the name starts with "."). */
+  skipped?: { path: string; reason: string }[];
 }
 
 /** Audio file extensions vox decodes. */
@@ -54,6 +56,27 @@ export async function listFolder(path: string): Promise<{ files: string[]; folde
   } catch {
     return { files: [], folders: [] };
   }
+}
+
+/**
+ * Hidden folders (names starting with ".", which every layout skips) under `path` that hold audio, as paths
+ * relative to `path`: a speaker folder named `..bad` is left out, and the user should hear of it.
+ */
+export async function hiddenAudioFolders(path: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const here = join(path, relative);
+    const entries = await readdir(here, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      const target = entry.isSymbolicLink() ? await stat(join(here, entry.name)).catch(() => undefined) : entry;
+      if (!target?.isDirectory()) continue;
+      if (!entry.name.startsWith(".")) await walk(child);
+      else if ((await listAudioRecursive(join(path, child))).length > 0) found.push(child);
+    }
+  };
+  await walk("");
+  return found.sort();
 }
 
 /** Audio files under `path`, recursively, as paths relative to `path`, sorted. */

@@ -201,4 +201,18 @@ describe("detectCorpus / readCorpus", () => {
     expect(corpus.speakers).toEqual(["a", "b"]);
     expect(corpus.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual(["a/1", "a/2", "b/1", "b/2"]);
   });
+
+  it("names hidden folders with audio it did not read (a speaker folder named ..bad), and only those", async () => {
+    const root = writeTree(temporaryFolder(), {
+      "a/1.wav": wav,
+      "b/1.wav": wav,
+      "..bad/1.wav": wav,
+      "a/.takes/2.wav": wav,
+      ".git/config": "not audio",
+    });
+    const corpus = await readCorpus(root);
+    expect(corpus.speakers).toEqual(["a", "b"]);
+    expect(corpus.skipped?.map((s) => s.path)).toEqual([join(corpus.root, "..bad"), join(corpus.root, "a/.takes")]);
+    expect(corpus.skipped?.[0]?.reason).toMatch(/hidden folder \(its name starts with "\."\), not read/);
+  });
 });

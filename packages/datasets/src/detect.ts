@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Corpus, type CorpusLayout, listFolder, sortUtterances } from "./corpus.js";
+import { type Corpus, type CorpusLayout, hiddenAudioFolders, listFolder, sortUtterances } from "./corpus.js";
 import { CorpusLayoutError, DatasetError, SpeakerError } from "./errors.js";
 import { arcticLayout } from "./layouts/arctic.js";
 import { folderLayout } from "./layouts/folder.js";
@@ -116,5 +116,9 @@ export async function readCorpus(root: string, options: ReadCorpusOptions = {}):
       speakers.length === 0 ? "no audio" : `${speakers.length}: ${speakers.join(", ")}`,
     );
   }
-  return { layout: detected.layout, root: detected.root, speakers, utterances };
+  const skipped = (await hiddenAudioFolders(detected.root)).map((path) => ({
+    path: join(detected.root, path),
+    reason: 'a hidden folder (its name starts with "."), not read; rename it to include it',
+  }));
+  return { layout: detected.layout, root: detected.root, speakers, utterances, skipped };
 }

@@ -59,6 +59,13 @@ async function writeOptimizer(path: string, state: OptimizerState): Promise<Save
 
 async function readOptimizer(path: string, saved: SavedOptimizer): Promise<OptimizerState> {
   const bytes = await readFile(path);
+  const floats = saved.slots.reduce((end, slot) => Math.max(end, slot.offset + slot.length), 0);
+  if (bytes.byteLength !== 4 * floats) {
+    throw new RunDirectoryError(
+      `${path}: expected ${4 * floats} bytes of optimizer state (state.json lists ${saved.slots.length} slots), found ${bytes.byteLength}${bytes.byteLength < 4 * floats ? " (cut short)" : ""}`,
+      path,
+    );
+  }
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return {
     iterations: saved.iterations,
@@ -114,7 +121,21 @@ export async function saveCheckpoint(
 
 /** Steps of the complete checkpoints of a run, oldest first (half-written `.partial` folders are not listed). */
 export async function listCheckpoints(runDir: string): Promise<number[]> {
-  const names = await readdir(runPaths(runDir).checkpoints).catch(() => [] as string[]);
+  const folder = runPaths(runDir).checkpoints;
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (error) {
+    // No folder yet is a run without checkpoints; any other failure must not pass for one (a resume would start
+    // over and drop the metrics).
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new RunDirectoryError(
+        `${folder}: expected a readable folder of checkpoints, found ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        folder,
+      );
+    }
+    names = [];
+  }
   return names
     .filter((name) => /^\d+$/.test(name))
     .map(Number)

@@ -1,3 +1,4 @@
+import { TrainError } from "./errors.js";
 import { hostValues, preferHostMemory, type StateMemory, tensorFromHost, tf } from "@vox/models";
 import type { OptimizerConfig } from "./config.js";
 
@@ -227,8 +228,9 @@ export class Optimizer {
       const variable = variables[slot.variable];
       const size = variable && slot.slot < this.slotCount ? variable.size : undefined;
       if (!variable || size !== slot.values.length) {
-        throw new Error(
+        throw new TrainError(
           `${source}: expected optimizer slot ${slot.slot} of weight ${slot.variable} to fit the network, found ${variable ? `shape ${JSON.stringify(variable.shape)}` : "no such weight"}`,
+          source,
         );
       }
       if (this.memory === "host") (this.hostSlotsOf(variable)[slot.slot] as Float32Array).set(slot.values);

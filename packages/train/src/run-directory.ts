@@ -1,4 +1,6 @@
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { unlinkSync } from "node:fs";
+import { appendFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import {
   type ConversionPostfilter,
@@ -25,6 +27,8 @@ export function runPaths(runDir: string) {
     samples: (step: number) => join(root, "samples", String(step).padStart(8, "0")),
     training: join(root, "training.json"),
     statistics: join(root, "statistics.json"),
+    /** Held by the process training the run (see acquireRunLock). */
+    lock: join(root, "train.lock"),
   };
 }
 
@@ -123,8 +127,7 @@ export async function readMetrics(runDir: string): Promise<MetricsLine[]> {
     try {
       lines.push(JSON.parse(line) as MetricsLine);
     } catch {
-      // A line cut short by a kill: everything after the last complete line is dropped.
-      break;
+      // A line cut short by a kill, or one damaged by hand: skipped, every parseable line around it kept.
     }
   }
   return lines;
@@ -202,5 +205,82 @@ export async function openRunConversion(
     record.speakers,
     await readRunStatistics(runDir),
     postfilter ?? record.config.postfilter,
+  );
+}
+
+/** The lock of a run being trained: released by `release()` (a killed process leaves a stale one behind). */
+export interface RunLock {
+  release(): void;
+}
+
+interface LockFile {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** True when a process of this id runs on this machine (EPERM: it runs, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes the run's lock (train.lock: pid, host, since), so two trainers never write one run. A lock held by a
+ * live process refuses with its pid; one left by a process that is gone (kill -9, a crash) is taken over and
+ * `log` says so. Another host's lock is honoured: its process cannot be checked from here.
+ */
+export async function acquireRunLock(runDir: string, log: (line: string) => void): Promise<RunLock> {
+  const path = runPaths(runDir).lock;
+  const mine: LockFile = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, "wx");
+      await handle.writeFile(`${JSON.stringify(mine)}\n`);
+      await handle.close();
+      return {
+        release: () => {
+          try {
+            unlinkSync(path);
+          } catch {
+            // already gone (the run folder was removed): nothing to release
+          }
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw new RunDirectoryError(
+          `${path}: expected to create the run's lock, found ${(error as NodeJS.ErrnoException).code ?? error}`,
+          path,
+        );
+      }
+    }
+    const text = await readFile(path, "utf8").catch(() => "");
+    let held: LockFile | null = null;
+    try {
+      held = JSON.parse(text) as LockFile;
+    } catch {
+      held = null; // a lock cut short while being written: its process never trained
+    }
+    if (held && typeof held.pid === "number" && (held.host !== mine.host || processAlive(held.pid))) {
+      throw new RunDirectoryError(
+        `${runPaths(runDir).root}: expected no other trainer on this run, found process ${held.pid} on ${held.host} training it since ${held.since} (${path}); wait for it to stop, or stop it`,
+        path,
+      );
+    }
+    log(`${path}: taking over the lock of process ${held?.pid ?? "?"}, which is gone`);
+    try {
+      unlinkSync(path);
+    } catch {
+      // another trainer took it over first: the next attempt finds its lock
+    }
+  }
+  throw new RunDirectoryError(
+    `${path}: expected to take the run's lock, found another trainer taking it at once`,
+    path,
   );
 }

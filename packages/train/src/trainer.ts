@@ -1,4 +1,5 @@
-import { access, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { access, rename, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FeatureStore } from "@vox/datasets";
 import { assertSameFeatureSpec, Mulberry32 } from "@vox/dsp";
@@ -12,19 +13,27 @@ import {
   timeMultiple,
   withSeededRandom,
 } from "@vox/models";
-import { listCheckpoints, loadCheckpoint, saveCheckpoint, type CheckpointParts } from "./checkpoint.js";
+import {
+  type CheckpointParts,
+  listCheckpoints,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainingState,
+} from "./checkpoint.js";
 import { deepMerge, type TrainConfig, validateTrainConfig } from "./config.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
 import { StarGanObjective } from "./objective.js";
 import { Optimizer } from "./optimizers.js";
 import type { TrainProgress } from "./progress.js";
 import {
+  acquireRunLock,
   appendMetrics,
   createRunFolder,
   type MetricsLine,
   readRunRecord,
   openRunConversion,
   type RunConversion,
+  type RunLock,
   type RunRecord,
   runConversion,
   runPaths,
@@ -67,6 +76,8 @@ export class StarGanTrainer {
   step = 0;
   elapsedSeconds = 0;
   private lastCheckpoint: number | null = null;
+  /** The run's train.lock, held from create or resume until dispose. */
+  private lock: RunLock | null = null;
   private readonly rng: Mulberry32;
   private readonly generatorVariables: tf.Variable[];
   private readonly discriminatorVariables: tf.Variable[];
@@ -134,6 +145,24 @@ export class StarGanTrainer {
     }
     const valid = validateTrainConfig(config);
     await createRunFolder(runDir);
+    const lock = await acquireRunLock(runDir, log);
+    try {
+      const trainer = await StarGanTrainer.createLocked(runDir, dataDir, valid, log);
+      trainer.lock = lock;
+      return trainer;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private static async createLocked(
+    runDir: string,
+    dataDir: string,
+    valid: TrainConfig,
+    log: (line: string) => void,
+  ): Promise<StarGanTrainer> {
+    const paths = runPaths(runDir);
     const { store, model } = await StarGanTrainer.openData(dataDir, valid);
     const totalSteps =
       valid.steps ?? Math.max(1, Math.ceil(((valid.epochs ?? 1) * store.train.length) / valid.batchSize));
@@ -173,6 +202,23 @@ export class StarGanTrainer {
     log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ): Promise<StarGanTrainer> {
     const record = await readRunRecord(runDir);
+    const lock = await acquireRunLock(runDir, log);
+    try {
+      const trainer = await StarGanTrainer.resumeLocked(runDir, record, overrides, log);
+      trainer.lock = lock;
+      return trainer;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  private static async resumeLocked(
+    runDir: string,
+    record: RunRecord,
+    overrides: Record<string, unknown>,
+    log: (line: string) => void,
+  ): Promise<StarGanTrainer> {
     const changed = Object.keys(overrides).length > 0;
     if (changed) {
       for (const frozen of ["preset", "seed", "batchSize", "cropFrames", "validationFraction"]) {
@@ -201,13 +247,13 @@ export class StarGanTrainer {
       );
     }
     const backend = await initBackend(record.config.backend ?? undefined, log);
-    if (changed) await writeRunRecord(runDir, record);
     const conversion = await openRunConversion(runDir, record);
     const trainer = StarGanTrainer.build(runPaths(runDir).root, record, store, conversion, backend.name);
     const steps = await listCheckpoints(runDir);
-    const latest = steps[steps.length - 1];
-    if (latest !== undefined) {
-      const state = await loadCheckpoint(runDir, latest, trainer.checkpointParts());
+    const { state, latest } = await loadNewestIntact(runDir, steps, trainer.checkpointParts(), log);
+    // Only now, with a checkpoint loaded, do the overrides (e.g. --steps) go into the run's record.
+    if (changed) await writeRunRecord(runDir, record);
+    if (state) {
       trainer.step = state.step;
       trainer.elapsedSeconds = state.elapsedSeconds;
       trainer.store.rngState = state.samplerRng;
@@ -220,7 +266,7 @@ export class StarGanTrainer {
     }
     await truncateMetrics(runDir, trainer.step);
     log(
-      `resumed ${runPaths(runDir).root} at step ${trainer.step}${latest === undefined ? " (no checkpoint yet: from the start)" : ""}`,
+      `resumed ${runPaths(runDir).root} at step ${trainer.step}${latest === null ? " (no checkpoint yet: from the start)" : ""}`,
     );
     return trainer;
   }
@@ -378,6 +424,11 @@ export class StarGanTrainer {
       this.elapsedSeconds += (now - clock) / 1000;
       clock = now;
     };
+    const samplesDue = (step: number) => (step % sampleEvery === 0 || step === total) && samples.utterances > 0;
+    // A resume at a step whose samples a kill interrupted writes them now (they are written after its checkpoint).
+    if (this.step > 0 && samplesDue(this.step) && !existsSync(runPaths(this.runDir).samples(this.step))) {
+      await this.writeSampleSet();
+    }
     const progress = (): TrainProgress => ({
       step: this.step,
       totalSteps: total,
@@ -438,16 +489,7 @@ export class StarGanTrainer {
         pending = [];
       }
       if (checkpointDue) await this.checkpoint(options.beforeCheckpointCommit);
-      if ((this.step % sampleEvery === 0 || this.step === total) && samples.utterances > 0) {
-        await writeSamples(
-          runPaths(this.runDir).samples(this.step),
-          this.generator,
-          this.record.model.generator,
-          this.store,
-          this.conversion,
-          samples,
-        );
-      }
+      if (samplesDue(this.step)) await this.writeSampleSet();
       tick();
     }
     if (stopped === "done" && this.step < total) stopped = "limit";
@@ -464,7 +506,29 @@ export class StarGanTrainer {
     return { step: this.step, totalSteps: total, stopped, elapsedSeconds: this.elapsedSeconds, lastLosses };
   }
 
+  /**
+   * The samples of this step (sources and conversions, PNG and WAV), written into `<step>.partial/` and renamed
+   * when complete: a kill part-way leaves no folder that looks finished.
+   */
+  private async writeSampleSet(): Promise<void> {
+    const final = runPaths(this.runDir).samples(this.step);
+    const partial = `${final}.partial`;
+    await rm(partial, { recursive: true, force: true });
+    await writeSamples(
+      partial,
+      this.generator,
+      this.record.model.generator,
+      this.store,
+      this.conversion,
+      this.config.samples,
+    );
+    await rm(final, { recursive: true, force: true });
+    await rename(partial, final);
+  }
+
   dispose(): void {
+    this.lock?.release();
+    this.lock = null;
     this.updater.close();
     this.generatorOptimizer.dispose();
     this.discriminatorOptimizer.dispose();
@@ -476,4 +540,34 @@ export class StarGanTrainer {
 /** One turn of the event loop (signal handlers, I/O callbacks run), not just the microtask queue. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Loads the newest checkpoint that reads back whole, newest first: a checkpoint cut short (a full disk, a copy
+ * interrupted) is skipped with a message naming it and why, and the next older one is loaded. Refuses when
+ * checkpoints exist and none loads. `latest` is the step loaded, null when the run has no checkpoint yet.
+ */
+async function loadNewestIntact(
+  runDir: string,
+  steps: number[],
+  parts: CheckpointParts,
+  log: (line: string) => void,
+): Promise<{ state: TrainingState | null; latest: number | null }> {
+  const problems: string[] = [];
+  for (const step of [...steps].reverse()) {
+    try {
+      const state = await loadCheckpoint(runDir, step, parts);
+      if (problems.length > 0) log(`resume: ${problems.join("; ")}; resuming from step ${step}, the newest intact one`);
+      return { state, latest: step };
+    } catch (error) {
+      problems.push(`checkpoint ${step} is unreadable (${(error as Error).message})`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new RunDirectoryError(
+      `${runPaths(runDir).checkpoints}: expected a checkpoint that reads back whole, found none (${problems.join("; ")})`,
+      runPaths(runDir).checkpoints,
+    );
+  }
+  return { state: null, latest: null };
 }

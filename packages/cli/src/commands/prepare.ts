@@ -52,6 +52,7 @@ export async function prepareCommand(corpusPath: string, flags: PrepareFlags): P
   note(
     `prepare: ${corpus.layout} corpus at ${corpus.root}, ${corpus.speakers.length} speakers, ${corpus.utterances.length} files`,
   );
+  for (const folder of corpus.skipped ?? []) note(`skipped ${folder.path}: ${folder.reason}`);
   const summary = await prepareFeatures(corpus, spec, flags.out, {
     ...(workers !== undefined ? { workers } : {}),
     ...(flags.dtype ? { dtype: flags.dtype as "float32" | "float16" } : {}),
