@@ -1,53 +1,13 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeWav, encodeWav } from "@vox/dsp";
 import { chromium } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { main } from "./main.js";
+import { temporary, voice, vox } from "./test-support.js";
 
 const chromiumPath = "/usr/bin/chromium";
-
-function temporary(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** A voiced test signal of a given length, pitch and brightness. */
-function voice(seconds: number, f0: number, formant: number, rate = 16000): Float32Array {
-  const out = new Float32Array(Math.round(seconds * rate));
-  for (let i = 0; i < out.length; i++) {
-    const t = i / rate;
-    let v = 0;
-    for (let h = 1; h * f0 < 7000 && h < 40; h++)
-      v += Math.exp(-(((h * f0 - formant) / 500) ** 2)) * Math.sin(2 * Math.PI * h * f0 * t + h);
-    out[i] = 0.2 * v * (0.55 + 0.45 * Math.sin(2 * Math.PI * 3.1 * t));
-  }
-  return out;
-}
-
-/** Runs `vox` in this process, capturing stdout/stderr. */
-async function vox(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** `vox train` for one step of `tiny` with small crops and no samples: a run to convert and evaluate with. */
 async function trainOneStep(cache: string, run: string): Promise<void> {
