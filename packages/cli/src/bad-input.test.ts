@@ -293,6 +293,22 @@ describe("bad-input suite (end to end through the CLI)", () => {
       );
     });
 
+    it("`pnpm -s vox info --json`, as the READMEs write it, prints JSON alone on stdout", () => {
+      const child = spawnSync("pnpm", ["-s", "vox", "info", "--json"], {
+        cwd: fileURLToPath(new URL("../../..", import.meta.url)),
+        encoding: "utf8",
+      });
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(child.stdout);
+      } catch {
+        parsed = null;
+      }
+      record(parsed !== null && child.status === 0 ? "works" : "silent wrong result");
+      expect(child.status, child.stderr).toBe(0);
+      expect(parsed).toMatchObject({ presets: expect.any(Array) });
+    });
+
     it.each([
       ["not JSON", "{ steps: ten"],
       ["a field of the wrong type", JSON.stringify({ steps: "ten" })],
