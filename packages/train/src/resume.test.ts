@@ -10,10 +10,9 @@ import { readMetrics, runPaths } from "./run-directory.js";
 import { temporaryFolder, twoVoiceCache } from "./test-support.js";
 import { StarGanTrainer } from "./trainer.js";
 
-/** A finished 6-step run of tiny with checkpoints at 2, 4, 6 and a metrics line per step. */
-async function sixStepRun(cache: string): Promise<string> {
-  const run = temporaryFolder();
-  const config = await resolveTrainConfig({
+/** tiny, 6 steps of small batches, a checkpoint and a metrics line every step or two, no samples unless asked. */
+function sixSteps(overrides: Record<string, unknown> = {}) {
+  return resolveTrainConfig({
     preset: "tiny",
     overrides: {
       steps: 6,
@@ -23,9 +22,15 @@ async function sixStepRun(cache: string): Promise<string> {
       checkpointEvery: 2,
       sampleEvery: 1000,
       samples: { utterances: 0 },
+      ...overrides,
     },
   });
-  const trainer = await StarGanTrainer.create(run, cache, config, () => {});
+}
+
+/** A finished 6-step run of tiny with checkpoints at 2, 4, 6 and a metrics line per step. */
+async function sixStepRun(cache: string): Promise<string> {
+  const run = temporaryFolder();
+  const trainer = await StarGanTrainer.create(run, cache, await sixSteps(), () => {});
   await trainer.train();
   trainer.dispose();
   return run;
@@ -97,16 +102,9 @@ describe("resume of a damaged run", () => {
 
   it("samples a kill cut short are written again on resume; an unfinished set never looks finished", async () => {
     const run = temporaryFolder();
-    const config = await resolveTrainConfig({
-      preset: "tiny",
-      overrides: {
-        steps: 6,
-        batchSize: 4,
-        cropFrames: 32,
-        checkpointEvery: 2,
-        sampleEvery: 2,
-        samples: { utterances: 1, maxTargets: 1, griffinLimIterations: 1 },
-      },
+    const config = await sixSteps({
+      sampleEvery: 2,
+      samples: { utterances: 1, maxTargets: 1, griffinLimIterations: 1 },
     });
     const trainer = await StarGanTrainer.create(run, cache, config, () => {});
     await trainer.train({ maxSteps: 4 });

@@ -145,9 +145,18 @@ export class StarGanTrainer {
     }
     const valid = validateTrainConfig(config);
     await createRunFolder(runDir);
+    return StarGanTrainer.locked(runDir, log, () => StarGanTrainer.createLocked(runDir, dataDir, valid, log));
+  }
+
+  /** `build` under the run's lock, which the trainer holds until dispose (released at once if `build` fails). */
+  private static async locked(
+    runDir: string,
+    log: (line: string) => void,
+    build: () => Promise<StarGanTrainer>,
+  ): Promise<StarGanTrainer> {
     const lock = await acquireRunLock(runDir, log);
     try {
-      const trainer = await StarGanTrainer.createLocked(runDir, dataDir, valid, log);
+      const trainer = await build();
       trainer.lock = lock;
       return trainer;
     } catch (error) {
@@ -202,15 +211,7 @@ export class StarGanTrainer {
     log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ): Promise<StarGanTrainer> {
     const record = await readRunRecord(runDir);
-    const lock = await acquireRunLock(runDir, log);
-    try {
-      const trainer = await StarGanTrainer.resumeLocked(runDir, record, overrides, log);
-      trainer.lock = lock;
-      return trainer;
-    } catch (error) {
-      lock.release();
-      throw error;
-    }
+    return StarGanTrainer.locked(runDir, log, () => StarGanTrainer.resumeLocked(runDir, record, overrides, log));
   }
 
   private static async resumeLocked(
