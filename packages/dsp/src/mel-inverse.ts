@@ -10,7 +10,8 @@ export interface MelToLinearOptions {
   maxIterations?: number;
   /**
    * Stop when ||A X - M|| / ||M|| falls below this. Default 1e-4 (-80 dB): on 40 resynthesised utterances it
-   * gave the same MCD as 1e-6 (to 0.001 dB) and the same WER, in a third of the iterations.
+   * gave the same MCD as 1e-6 (to 0.001 dB) and the same WER. On an 80-band n_fft 512 filterbank it stops after
+   * about 100 iterations; on mel80's n_fft 1024 one it takes about 350, so the 300 cap ends it.
    */
   tolerance?: number;
   /** "wasm" (SIMD iterations, the default where WebAssembly SIMD runs) or "js". */
