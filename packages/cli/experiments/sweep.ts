@@ -201,6 +201,13 @@ const recipes: Recipe[] = [
     preset: "tiny-cepstral",
     set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "speaker" },
   },
+  // The demo recipe under other seeds: how far one GAN run's scores move by chance (initial weights, crops).
+  ...[1, 2].map((seed) => ({
+    name: `world-tiny-cepstral-seed${seed}`,
+    spec: "world" as const,
+    preset: "tiny-cepstral",
+    set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global", seed },
+  })),
   {
     // tiny's generator judged by the temporal discriminator (1-D over time, every patch classified): the one
     // change from world-tiny-global.
