@@ -1,10 +1,10 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FeatureSpec } from "@vox/dsp";
 import { loadWeightsInto, type ModelConfig, saveModel, type tf } from "@vox/models";
 import { RunDirectoryError } from "./errors.js";
 import type { Optimizer, OptimizerState } from "./optimizers.js";
-import { runPaths } from "./run-directory.js";
+import { runPaths, writeFolderAtomic } from "./run-directory.js";
 
 /** Counters and random states a checkpoint restores besides weights. */
 export interface TrainingState {
@@ -88,30 +88,27 @@ export async function saveCheckpoint(
 ): Promise<string> {
   const paths = runPaths(runDir);
   const final = paths.checkpoint(state.step);
-  const partial = `${final}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
   const common = {
     preset: parts.preset,
     config: parts.model,
     featureSpec: parts.featureSpec,
     speakers: parts.speakers,
   };
-  await saveModel(parts.generator, join(partial, "generator"), { role: "generator", ...common });
-  await saveModel(parts.discriminator, join(partial, "discriminator"), { role: "discriminator", ...common });
-  const generator = await writeOptimizer(
-    join(partial, "optimizer-generator.bin"),
-    await parts.generatorOptimizer.state(parts.generatorVariables),
-  );
-  const discriminator = await writeOptimizer(
-    join(partial, "optimizer-discriminator.bin"),
-    await parts.discriminatorOptimizer.state(parts.discriminatorVariables),
-  );
-  const file: StateFile = { ...state, optimizers: { generator, discriminator } };
-  await writeFile(join(partial, "state.json"), `${JSON.stringify(file, null, 2)}\n`);
-  beforeCommit?.(state.step);
-  await rm(final, { recursive: true, force: true });
-  await rename(partial, final);
+  await writeFolderAtomic(final, async (partial) => {
+    await saveModel(parts.generator, join(partial, "generator"), { role: "generator", ...common });
+    await saveModel(parts.discriminator, join(partial, "discriminator"), { role: "discriminator", ...common });
+    const generator = await writeOptimizer(
+      join(partial, "optimizer-generator.bin"),
+      await parts.generatorOptimizer.state(parts.generatorVariables),
+    );
+    const discriminator = await writeOptimizer(
+      join(partial, "optimizer-discriminator.bin"),
+      await parts.discriminatorOptimizer.state(parts.discriminatorVariables),
+    );
+    const file: StateFile = { ...state, optimizers: { generator, discriminator } };
+    await writeFile(join(partial, "state.json"), `${JSON.stringify(file, null, 2)}\n`);
+    beforeCommit?.(state.step);
+  });
   const steps = await listCheckpoints(runDir);
   for (const old of steps.slice(0, Math.max(0, steps.length - keep))) {
     await rm(paths.checkpoint(old), { recursive: true, force: true });
@@ -172,4 +169,33 @@ export async function loadCheckpoint(runDir: string, step: number, parts: Checkp
     samplerRng: file.samplerRng,
     trainerRng: file.trainerRng,
   };
+}
+
+/**
+ * Loads the newest checkpoint that reads back whole, newest first: one cut short (a full disk, an interrupted
+ * copy) is skipped, `log` naming it and why, and the next older one is loaded. Refuses when checkpoints exist and
+ * none loads. Null when the run has no checkpoint yet.
+ */
+export async function loadNewestIntactCheckpoint(
+  runDir: string,
+  parts: CheckpointParts,
+  log: (line: string) => void,
+): Promise<TrainingState | null> {
+  const problems: string[] = [];
+  for (const step of (await listCheckpoints(runDir)).reverse()) {
+    try {
+      const state = await loadCheckpoint(runDir, step, parts);
+      if (problems.length > 0) log(`resume: ${problems.join("; ")}; resuming from step ${step}, the newest intact one`);
+      return state;
+    } catch (error) {
+      problems.push(`checkpoint ${step} is unreadable (${(error as Error).message})`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new RunDirectoryError(
+      `${runPaths(runDir).checkpoints}: expected a checkpoint that reads back whole, found none (${problems.join("; ")})`,
+      runPaths(runDir).checkpoints,
+    );
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
 import { unlinkSync } from "node:fs";
-import { appendFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -63,6 +63,20 @@ export async function createRunFolder(runDir: string): Promise<void> {
     const found = code === "ENOTDIR" ? `a file in the way (${path ?? root})` : `${code ?? String(error)}`;
     throw new RunDirectoryError(`${root}: expected a folder a run can be created and written in, found ${found}`, root);
   }
+}
+
+/**
+ * A folder of the run written whole or not at all: `fill` writes into `<folder>.partial/` (a leftover of an
+ * earlier kill is removed first), which is renamed to `folder` when complete, replacing an older one. Checkpoints
+ * and sample sets are written this way, so a kill at any moment leaves nothing that looks finished.
+ */
+export async function writeFolderAtomic(folder: string, fill: (partial: string) => Promise<void>): Promise<void> {
+  const partial = `${folder}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  await fill(partial);
+  await rm(folder, { recursive: true, force: true });
+  await rename(partial, folder);
 }
 
 export async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {

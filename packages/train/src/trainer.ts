@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { access, rename, rm, writeFile } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FeatureStore } from "@vox/datasets";
 import { assertSameFeatureSpec, Mulberry32 } from "@vox/dsp";
@@ -13,13 +13,7 @@ import {
   timeMultiple,
   withSeededRandom,
 } from "@vox/models";
-import {
-  type CheckpointParts,
-  listCheckpoints,
-  loadCheckpoint,
-  saveCheckpoint,
-  type TrainingState,
-} from "./checkpoint.js";
+import { type CheckpointParts, loadNewestIntactCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { deepMerge, type TrainConfig, validateTrainConfig } from "./config.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
 import { StarGanObjective } from "./objective.js";
@@ -38,6 +32,7 @@ import {
   runConversion,
   runPaths,
   truncateMetrics,
+  writeFolderAtomic,
   writeRunRecord,
   writeRunStatistics,
 } from "./run-directory.js";
@@ -250,8 +245,7 @@ export class StarGanTrainer {
     const backend = await initBackend(record.config.backend ?? undefined, log);
     const conversion = await openRunConversion(runDir, record);
     const trainer = StarGanTrainer.build(runPaths(runDir).root, record, store, conversion, backend.name);
-    const steps = await listCheckpoints(runDir);
-    const { state, latest } = await loadNewestIntact(runDir, steps, trainer.checkpointParts(), log);
+    const state = await loadNewestIntactCheckpoint(runDir, trainer.checkpointParts(), log);
     // Only now, with a checkpoint loaded, do the overrides (e.g. --steps) go into the run's record.
     if (changed) await writeRunRecord(runDir, record);
     if (state) {
@@ -267,7 +261,7 @@ export class StarGanTrainer {
     }
     await truncateMetrics(runDir, trainer.step);
     log(
-      `resumed ${runPaths(runDir).root} at step ${trainer.step}${latest === null ? " (no checkpoint yet: from the start)" : ""}`,
+      `resumed ${runPaths(runDir).root} at step ${trainer.step}${state === null ? " (no checkpoint yet: from the start)" : ""}`,
     );
     return trainer;
   }
@@ -508,23 +502,20 @@ export class StarGanTrainer {
   }
 
   /**
-   * The samples of this step (sources and conversions, PNG and WAV), written into `<step>.partial/` and renamed
-   * when complete: a kill part-way leaves no folder that looks finished.
+   * The samples of this step (sources and conversions, PNG and WAV), written whole or not at all
+   * (writeFolderAtomic): a kill part-way leaves no folder that looks finished.
    */
   private async writeSampleSet(): Promise<void> {
-    const final = runPaths(this.runDir).samples(this.step);
-    const partial = `${final}.partial`;
-    await rm(partial, { recursive: true, force: true });
-    await writeSamples(
-      partial,
-      this.generator,
-      this.record.model.generator,
-      this.store,
-      this.conversion,
-      this.config.samples,
+    await writeFolderAtomic(runPaths(this.runDir).samples(this.step), (partial) =>
+      writeSamples(
+        partial,
+        this.generator,
+        this.record.model.generator,
+        this.store,
+        this.conversion,
+        this.config.samples,
+      ).then(() => {}),
     );
-    await rm(final, { recursive: true, force: true });
-    await rename(partial, final);
   }
 
   dispose(): void {
@@ -541,34 +532,4 @@ export class StarGanTrainer {
 /** One turn of the event loop (signal handlers, I/O callbacks run), not just the microtask queue. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
- * Loads the newest checkpoint that reads back whole, newest first: a checkpoint cut short (a full disk, a copy
- * interrupted) is skipped with a message naming it and why, and the next older one is loaded. Refuses when
- * checkpoints exist and none loads. `latest` is the step loaded, null when the run has no checkpoint yet.
- */
-async function loadNewestIntact(
-  runDir: string,
-  steps: number[],
-  parts: CheckpointParts,
-  log: (line: string) => void,
-): Promise<{ state: TrainingState | null; latest: number | null }> {
-  const problems: string[] = [];
-  for (const step of [...steps].reverse()) {
-    try {
-      const state = await loadCheckpoint(runDir, step, parts);
-      if (problems.length > 0) log(`resume: ${problems.join("; ")}; resuming from step ${step}, the newest intact one`);
-      return { state, latest: step };
-    } catch (error) {
-      problems.push(`checkpoint ${step} is unreadable (${(error as Error).message})`);
-    }
-  }
-  if (problems.length > 0) {
-    throw new RunDirectoryError(
-      `${runPaths(runDir).checkpoints}: expected a checkpoint that reads back whole, found none (${problems.join("; ")})`,
-      runPaths(runDir).checkpoints,
-    );
-  }
-  return { state: null, latest: null };
 }

@@ -94,12 +94,10 @@ const BAND_PASS_CONTEXT = 4096;
  */
 function bandPass(signal: Float32Array, sampleRate: number, low: number, high: number): Float64Array {
   const n = signal.length;
-  const out = new Float64Array(n + 2 * SINC_HALF + 1);
   if (n + 2 * SINC_HALF + 1 <= BAND_PASS_FFT) {
-    const piece = filterPiece(signal, 0, n, nextPowerOfTwo(n + 2 * SINC_HALF + 1), sampleRate, low, high);
-    out.set(piece.subarray(0, n));
-    return out.subarray(0, n);
+    return filterPiece(signal, 0, n, nextPowerOfTwo(n + 2 * SINC_HALF + 1), sampleRate, low, high).subarray(0, n);
   }
+  const out = new Float64Array(n);
   const keep = BAND_PASS_FFT - 2 * BAND_PASS_CONTEXT;
   for (let first = 0; first < n; first += keep) {
     const from = Math.max(0, first - BAND_PASS_CONTEXT);
@@ -108,7 +106,7 @@ function bandPass(signal: Float32Array, sampleRate: number, low: number, high: n
     const end = Math.min(n, first + keep);
     out.set(piece.subarray(first - from, end - from), first);
   }
-  return out.subarray(0, n);
+  return out;
 }
 
 /** signal[from..to) zero-padded to `size` points, band-passed in the frequency domain (see bandPass). */
