@@ -59,14 +59,10 @@ export interface LoudnessOptions {
 export function loudnessGain(signal: Float32Array, options: LoudnessOptions = {}): number {
   const targetDb = options.targetDb ?? -23;
   const peakLimit = options.peakLimit ?? 0.95;
-  let sum = 0;
-  let peak = 0;
-  for (const v of signal) {
-    sum += v * v;
-    const a = Math.abs(v);
-    if (a > peak) peak = a;
-  }
+  const peak = samplePeak(signal);
   if (peak === 0) return 1;
+  let sum = 0;
+  for (const v of signal) sum += v * v;
   const rms = Math.sqrt(sum / signal.length);
   return Math.min(10 ** (targetDb / 20) / rms, peakLimit / peak);
 }
@@ -78,12 +74,17 @@ export function loudnessGain(signal: Float32Array, options: LoudnessOptions = {}
  */
 export const audiblePeakDbfs = -70;
 
-/** The sample peak of a signal in dBFS (-Infinity for digital silence). */
-export function peakDbfs(signal: Float32Array): number {
+/** The largest absolute sample. */
+function samplePeak(signal: Float32Array): number {
   let peak = 0;
   for (const v of signal) {
     const a = Math.abs(v);
     if (a > peak) peak = a;
   }
-  return 20 * Math.log10(peak);
+  return peak;
+}
+
+/** The sample peak of a signal in dBFS (-Infinity for digital silence). */
+export function peakDbfs(signal: Float32Array): number {
+  return 20 * Math.log10(samplePeak(signal));
 }

@@ -10,7 +10,7 @@ import {
   ModelFeatureMap,
   type SpeakerFeatureStatistics,
 } from "@vox/dsp";
-import { makeWritableFolder, writeFileAtomic } from "@vox/dsp/node";
+import { makeFolder, makeWritableFolder, writeFileAtomic } from "@vox/dsp/node";
 import type { ModelConfig } from "@vox/models";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
@@ -73,7 +73,7 @@ export async function createRunFolder(runDir: string): Promise<void> {
 export async function writeFolderAtomic(folder: string, fill: (partial: string) => Promise<void>): Promise<void> {
   const partial = `${folder}.partial`;
   await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
+  await makeFolder(partial);
   await fill(partial);
   await rm(folder, { recursive: true, force: true });
   await rename(partial, folder);
