@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // One root config for every package: each packages/<name> is a project named @vox/<name>, so a package's own
@@ -11,12 +12,14 @@ export default defineConfig({
   resolve: { conditions: ["vox-source"] },
   ssr: { resolve: { conditions: ["vox-source"] } },
   test: {
-    reporters: ["default", "./tools/vitest-summary-reporter.ts"],
+    // An absolute path: `pnpm --filter @vox/<name> test` runs vitest from the package's folder, where a relative
+    // reporter path would not resolve.
+    reporters: ["default", fileURLToPath(new URL("./tools/vitest-summary-reporter.ts", import.meta.url))],
     projects: packageNames.map((name) => ({
       extends: true,
       test: {
         name: `@vox/${name}`,
-        root: `packages/${name}`,
+        root: fileURLToPath(new URL(`./packages/${name}`, import.meta.url)),
         include: ["src/**/*.test.ts"],
         testTimeout: 120_000,
       },

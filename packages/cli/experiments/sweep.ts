@@ -194,13 +194,60 @@ const recipes: Recipe[] = [
     },
   },
   {
-    // world-tiny-cepstral with rows scaled by their own speaker's statistics (source in, target out), so the
-    // untrained generator already is the mean/variance shift and training only has to add what the shift lacks.
+    // world-tiny-cepstral with rows scaled by their own speaker's statistics (source in, target out): a generator
+    // that returned its input would be the mean/variance shift (an untrained one returns noise).
     name: "world-tiny-cepstral-speaker",
     spec: "world",
     preset: "tiny-cepstral",
     set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "speaker" },
   },
+  // ... with a residual generator (input + a change that starts at zero): the untrained generator is the shift,
+  // and training only has to add what the shift lacks; the frames' detail never passes the bottleneck.
+  ...[0, 1, 2].map((seed) => ({
+    name: `world-tiny-cepstral-speaker-residual${seed === 0 ? "" : `-seed${seed}`}`,
+    spec: "world" as const,
+    preset: "tiny-cepstral",
+    set: {
+      steps: 600,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "speaker",
+      model: { generator: { residual: true } },
+      seed,
+    },
+  })),
+  // The demo recipe (global normalisation) with the residual generator: starts as the identity, not the shift.
+  {
+    name: "world-tiny-cepstral-residual",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: {
+      steps: 600,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "global",
+      model: { generator: { residual: true } },
+    },
+  },
+  // The residual generator stayed at its start (the shift) for 500 of 600 steps: L1 cycle and identity losses
+  // have their kink at zero change, and the classifier's pull per element was smaller than their λ 10 + 5. One
+  // change each: the classification weight up, or the L1 weights down.
+  ...[
+    { suffix: "cls10", lambda: { cls: 10 } },
+    { suffix: "cyc1-id1", lambda: { cycle: 1, identity: 1 } },
+  ].map(({ suffix, lambda }) => ({
+    name: `world-tiny-cepstral-speaker-residual-${suffix}`,
+    spec: "world" as const,
+    preset: "tiny-cepstral",
+    set: {
+      steps: 600,
+      batchSize: 4,
+      cropFrames: 64,
+      normalization: "speaker",
+      model: { generator: { residual: true } },
+      lambda,
+    },
+  })),
   // The demo recipe under other seeds: how far one GAN run's scores move by chance (initial weights, crops).
   ...[1, 2].map((seed) => ({
     name: `world-tiny-cepstral-seed${seed}`,

@@ -208,14 +208,22 @@ describe("vox end to end on a tiny fixture corpus", () => {
     expect(help.stdout).toContain("--gl-iterations");
   });
 
-  it("info names the backend and whether the native conv kernels run it", async () => {
+  it("info names the backend, the device it computes on and whether the native conv kernels run it", async () => {
     const json = await vox("info", "--json");
     expect(json.code).toBe(0);
-    const info = JSON.parse(json.stdout) as { backend: string; nativeConv: { active: boolean; reason: string } };
+    const info = JSON.parse(json.stdout) as {
+      backend: string;
+      devices: string[];
+      nativeConv: { active: boolean; reason: string };
+    };
     expect(info.nativeConv.active || info.nativeConv.reason.length > 0).toBe(true);
+    if (info.backend === "wasm") expect(info.devices).toEqual(["CPU (wasm)"]);
     const text = await vox("info");
     const expected = info.nativeConv.active ? "native conv kernels: on (AVX2/FMA)" : "native conv kernels: off (";
     expect(text.stdout).toContain(expected);
+    expect(text.stdout).toContain(`devices: ${info.devices.join(", ")}`);
+    // Nothing tells a user to approve builds that are allowed already (the native packages are opt-in).
+    expect(text.stdout).not.toContain("approve-builds");
   });
 
   it("resynthesize: every file of a folder through world, one unique output per input; prepare --spec world", async () => {

@@ -1,7 +1,7 @@
 import * as tf from "./tfjs.js";
 import { describe, expect, it } from "vitest";
 import { BackendUnavailableError } from "./errors.js";
-import { initBackend } from "./backend.js";
+import { initBackend, parseTensorflowDevices, tensorflowDevices } from "./backend.js";
 
 describe("initBackend", () => {
   it("falls back past the native backends (no libtensorflow here) to wasm, saying why", async () => {
@@ -11,7 +11,11 @@ describe("initBackend", () => {
     expect(["tensorflow-gpu", "tensorflow", "wasm"]).toContain(choice.name);
     if (choice.name === "wasm") {
       expect(choice.skipped.map((s) => s.name)).toEqual(["tensorflow-gpu", "tensorflow"]);
-      expect(choice.skipped[0]?.reason).toMatch(/native addon not found: run `pnpm approve-builds`/);
+      // Not installed by default (opt-in optional peers): the reason says how to add one, not approve-builds.
+      expect(choice.skipped[0]?.reason).toMatch(
+        /@tensorflow\/tfjs-node-gpu is not installed \(an opt-in: `pnpm add -w @tensorflow\/tfjs-node-gpu@4\.22\.0`/,
+      );
+      expect(choice.skipped[0]?.reason).not.toMatch(/approve-builds/);
       // The last line says whether vox's native conv kernels run its convolutions, or why not.
       if (choice.nativeConv.active) expect(lines.at(-1)).toBe("backend: wasm with native AVX2 conv kernels");
       else
@@ -31,7 +35,9 @@ describe("initBackend", () => {
     const native = initBackend("tensorflow", () => {});
     if (!(await native.then(() => true).catch(() => false))) {
       await expect(initBackend("tensorflow", () => {})).rejects.toBeInstanceOf(BackendUnavailableError);
-      await expect(initBackend("tensorflow", () => {})).rejects.toThrow(/tensorflow: native addon not found/);
+      await expect(initBackend("tensorflow", () => {})).rejects.toThrow(
+        /tensorflow: @tensorflow\/tfjs-node is not installed/,
+      );
     }
     await initBackend("wasm", () => {});
   });
@@ -50,5 +56,31 @@ describe("initBackend", () => {
     v.assign(tf.zeros([4]));
     expect(Array.from(snapshot.dataSync())).toEqual([1, 1, 1, 1]);
     tf.dispose([copy, v, snapshot]);
+  });
+});
+
+describe("tensorflowDevices", () => {
+  it("reads the GPUs libtensorflow creates from its start-up log", () => {
+    const log = [
+      "2026-12-01 10:00:00.000001: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1510] Created device " +
+        "/job:localhost/replica:0/task:0/device:GPU:0 with 22302 MB memory:  -> device: 0, name: NVIDIA GeForce RTX 3090, pci bus id: 0000:01:00.0, compute capability: 8.6",
+      "2026-12-01 10:00:00.000002: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1418] Created TensorFlow " +
+        "device (/job:localhost/replica:0/task:0/device:GPU:1 with 7000 MB memory) -> physical GPU (device: 1, name: Tesla T4, pci bus id: 0000:02:00.0, compute capability: 7.5)",
+    ].join("\n");
+    expect(parseTensorflowDevices(log)).toEqual(["GPU:0 NVIDIA GeForce RTX 3090 (22 GiB)", "GPU:1 Tesla T4 (7 GiB)"]);
+  });
+
+  it("says when TensorFlow runs without a GPU, and which CUDA library it could not load", () => {
+    const log =
+      "W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file";
+    expect(parseTensorflowDevices(log)).toEqual([
+      "CPU:0 (no GPU visible to TensorFlow: could not load libcudart.so.11.0)",
+    ]);
+    expect(parseTensorflowDevices("")).toEqual([]);
+  });
+
+  it("has nothing to report for wasm and cpu, or for a native package that is not installed", async () => {
+    expect(await tensorflowDevices("wasm")).toEqual([]);
+    expect(await tensorflowDevices("tensorflow-gpu")).toEqual([]);
   });
 });

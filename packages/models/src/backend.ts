@@ -23,9 +23,20 @@ export interface BackendChoice {
   nativeConv: { active: boolean; reason: string };
 }
 
-const NATIVE_HINT =
-  "native addon not found: run `pnpm approve-builds` (allow @tensorflow/tfjs-node / tfjs-node-gpu) and reinstall " +
-  "where the network reaches libtensorflow's download host; see the README's GPU section";
+/** The native TensorFlow packages vox can use, an opt-in each (optional peers of @vox/models). */
+const NATIVE_PACKAGES = {
+  "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
+  tensorflow: "@tensorflow/tfjs-node",
+} as const;
+const TFJS_NODE_VERSION = "4.22.0";
+
+/** Why a native backend is unavailable, with the step that makes it available. */
+function nativeHint(specifier: string, state: "not installed" | "no addon"): string {
+  if (state === "not installed") {
+    return `${specifier} is not installed (an opt-in: \`pnpm add -w ${specifier}@${TFJS_NODE_VERSION}\` in the vox workspace, or \`npm install ${specifier}@${TFJS_NODE_VERSION}\` beside @vox/models; README "GPU")`;
+  }
+  return `${specifier} is installed but has no libtensorflow: its install script downloads it and did not finish (no route to storage.googleapis.com?); run \`pnpm rebuild ${specifier}\` where that host is reachable`;
+}
 
 /**
  * Starts a TensorFlow.js backend: the named one, or by default the first that loads of tensorflow-gpu
@@ -95,15 +106,18 @@ function shareDataInWasmIdentity(): void {
 }
 let shared = false;
 
-/** True when the package is installed with its compiled tfjs_binding.node in lib/napi-v<N>. */
-function nativeAddonPresent(specifier: string): boolean {
+/** Whether a native package is installed, and with its compiled tfjs_binding.node in lib/napi-v<N>. */
+function nativeAddonState(specifier: string): "not installed" | "no addon" | "present" {
+  let packageJson: string;
   try {
-    const packageJson = createRequire(import.meta.url).resolve(`${specifier}/package.json`);
-    const lib = join(dirname(packageJson), "lib");
-    return existsSync(lib) && readdirSync(lib).some((entry) => existsSync(join(lib, entry, "tfjs_binding.node")));
+    packageJson = createRequire(import.meta.url).resolve(`${specifier}/package.json`);
   } catch {
-    return false; // not installed (it is an optional dependency)
+    return "not installed";
   }
+  const lib = join(dirname(packageJson), "lib");
+  const present =
+    existsSync(lib) && readdirSync(lib).some((entry) => existsSync(join(lib, entry, "tfjs_binding.node")));
+  return present ? "present" : "no addon";
 }
 
 /** Starts one backend; returns null on success or why it failed. */
@@ -113,15 +127,19 @@ async function tryBackend(name: BackendName): Promise<string | null> {
       case "tensorflow-gpu":
       case "tensorflow": {
         // Both native packages register a backend called "tensorflow"; the GPU build links CUDA.
-        const specifier = name === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
+        const specifier = NATIVE_PACKAGES[name];
         // Look for the compiled addon before importing: a package without it registers ~150 kernels and then
         // throws, and importing the second one would print a warning for each of them again.
-        if (!nativeAddonPresent(specifier)) return NATIVE_HINT;
+        const state = nativeAddonState(specifier);
+        if (state !== "present") return nativeHint(specifier, state);
         try {
           await import(specifier);
         } catch (error) {
           const message = (error as Error).message ?? String(error);
-          if (/tfjs_binding\.node|Cannot find module|ERR_MODULE_NOT_FOUND/.test(message)) return NATIVE_HINT;
+          if (/tfjs_binding\.node|Cannot find module|ERR_MODULE_NOT_FOUND/.test(message)) {
+            return nativeHint(specifier, "no addon");
+          }
+          // CUDA libraries of another major version (CUDA 12 hosts: libcudart.so.11.0) fail here.
           return message.split("\n")[0] ?? message;
         }
         return (await tf.setBackend("tensorflow")) ? null : "the native backend did not initialise";
@@ -142,4 +160,54 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   } catch (error) {
     return (error as Error).message.split("\n")[0] ?? String(error);
   }
+}
+
+/**
+ * The devices TensorFlow itself creates for a native backend, e.g. "GPU:0 NVIDIA GeForce RTX 3090 (22 GiB)".
+ * libtensorflow logs them only as it starts, so a child process starts it with logging on and this reads its
+ * log. Empty for the browser-style backends (wasm, cpu: the CPU) and when no native package loads.
+ */
+export async function tensorflowDevices(name: BackendName): Promise<string[]> {
+  if (name !== "tensorflow" && name !== "tensorflow-gpu") return [];
+  const specifier = NATIVE_PACKAGES[name];
+  if (nativeAddonState(specifier) !== "present") return [];
+  const { execFile } = await import("node:child_process");
+  const { pathToFileURL } = await import("node:url");
+  const entry = pathToFileURL(createRequire(import.meta.url).resolve(specifier)).href;
+  const script = `const tf = await import(${JSON.stringify(entry)}); tf.add(1, 1).dataSync();`;
+  const log = await new Promise<string>((resolve) => {
+    execFile(
+      process.execPath,
+      ["--input-type=module", "-e", script],
+      { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "0" }, timeout: 60_000 },
+      (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
+    );
+  });
+  return parseTensorflowDevices(log);
+}
+
+/**
+ * Devices from libtensorflow's start-up log: its "Created TensorFlow device (/job:localhost/replica:0/task:0/
+ * device:GPU:0 with 22000 MB memory) -> physical GPU (device: 0, name: ..., pci bus id: ...)" lines, and its
+ * CPU device when no GPU is created.
+ */
+export function parseTensorflowDevices(log: string): string[] {
+  const devices: string[] = [];
+  // TF 2.9 (tfjs-node 4.x): "Created device /job:.../device:GPU:0 with N MB memory:  -> device: 0, name: ...";
+  // TF 1.x-2.4: "Created TensorFlow device (/job:.../device:GPU:0 with N MB memory) -> physical GPU (device: 0,
+  // name: ...".
+  const created =
+    /Created (?:TensorFlow )?device \(?\S*device:(GPU|CPU):(\d+)(?: with (\d+) MB memory)?\)?:?(?:\s*->\s*(?:physical GPU \()?device: \d+, name: ([^,]+))?/g;
+  for (const match of log.matchAll(created)) {
+    const [, kind, index, megabytes, model] = match;
+    const memory = megabytes ? ` (${(Number(megabytes) / 1024).toFixed(0)} GiB)` : "";
+    devices.push(`${kind}:${index}${model ? ` ${model.trim()}` : ""}${memory}`);
+  }
+  if (devices.length === 0 && /tensorflow|TensorFlow/.test(log)) {
+    // CUDA libraries of the wrong major version are the usual reason (tfjs-node-gpu 4.x links CUDA 11.2).
+    const missing = [...log.matchAll(/Could not load dynamic library '([^']+)'/g)].map((m) => m[1]);
+    const why = missing.length > 0 ? `: could not load ${[...new Set(missing)].join(", ")}` : "";
+    devices.push(`CPU:0 (no GPU visible to TensorFlow${why})`);
+  }
+  return [...new Set(devices)];
 }

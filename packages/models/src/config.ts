@@ -29,6 +29,12 @@ export const starGanGeneratorSchema = z.object({
   resBlocks: z.number().int().min(0),
   resKernel: pair,
   norm: z.enum(["batch", "instance"]),
+  /**
+   * Add the input to the output (linear output only), the last layer starting at zero: the generator begins as
+   * the identity and learns the change to the rows, so the words (every frame's detail) need not pass the
+   * bottleneck. Under `speaker` normalisation that starting point is the per-speaker mean/variance shift.
+   */
+  residual: z.boolean().default(false),
   output: generatorOutput,
 });
 
@@ -174,6 +180,12 @@ export function validateModelConfig(value: unknown, source = "config"): ModelCon
   }
   const config = result.data;
   const g = config.generator;
+  if (g.kind === "stargan" && g.residual && g.output !== "linear") {
+    throw new ModelConfigError(
+      `${source}.generator.residual: expected output "linear" for a residual generator (input + change), found "${g.output}"`,
+      `${source}.generator.residual`,
+    );
+  }
   const divisor = g.kind === "stargan" ? 2 ** g.downsamplings : 4;
   if (g.bins % divisor !== 0) {
     throw new ModelConfigError(

@@ -124,8 +124,16 @@ function buildStarGanGenerator(c: StarGanGeneratorConfig, name: string): tf.Laye
     kernelSize: [k, k],
     padding: firstPad,
     name: "out_deconv",
-  }).apply(x);
-  return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
+  }).apply(x) as SymbolicTensor;
+  if (!c.residual) return tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(out, c.output), name });
+  const sum = tf.layers.add({ name: "residual_add" }).apply([spectrogram, out]) as SymbolicTensor;
+  const model = tf.model({ inputs: [spectrogram, labels], outputs: outputActivation(sum, c.output), name });
+  // The change starts at zero, so the untrained generator returns its input exactly.
+  const last = model.getLayer("out_deconv");
+  const zeros = last.getWeights().map((w) => tf.zerosLike(w));
+  last.setWeights(zeros);
+  tf.dispose(zeros);
+  return model;
 }
 
 function buildVc2Generator(c: Vc2GeneratorConfig, name: string): tf.LayersModel {

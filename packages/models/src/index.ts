@@ -1,4 +1,11 @@
-export { type BackendChoice, type BackendName, backendNames, initBackend } from "./backend.js";
+export {
+  type BackendChoice,
+  type BackendName,
+  backendNames,
+  initBackend,
+  parseTensorflowDevices,
+  tensorflowDevices,
+} from "./backend.js";
 export {
   type DiscriminatorConfig,
   type GeneratorConfig,

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend.js";
 import { buildDiscriminator } from "./discriminators.js";
+import { validateModelConfig } from "./config.js";
 import { buildGenerator, timeMultiple } from "./generators.js";
 import { presetConfig } from "./presets.js";
 import * as tf from "./tfjs.js";
@@ -80,6 +81,54 @@ describe("generators run on any utterance length", () => {
       expect(tf.max(tf.abs(tf.sub(y, x))).dataSync()[0]).toBe(0);
     });
     g.dispose();
+  });
+
+  it("tiny-cepstral with residual: untrained it returns its input exactly, one step changes it, no leaks", () => {
+    const preset = presetConfig("tiny-cepstral", { numLabels: 3, bins: 36, output: "linear" }).generator;
+    const config = validateModelConfig({
+      ...presetConfig("tiny-cepstral", { numLabels: 3, bins: 36, output: "linear" }),
+      generator: { ...preset, residual: true },
+    }).generator;
+    const g = buildGenerator(config);
+    const x = tf.randomNormal([2, 36, 32, 1]);
+    const labels = oneHot([0, 2], 3);
+    tf.tidy(() => {
+      const y = g.predict([x, labels]) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(y, x))).dataSync()[0]).toBe(0);
+    });
+    // Plain gradient steps on an L1 loss toward 1 (the last layer's gradient is not zero). The first step may
+    // allocate what later ones reuse (BatchNorm's moving statistics): count from the second, as the trainer does.
+    const variables = g.trainableWeights.map((w) => w.read() as tf.Variable);
+    const step = () => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.abs(tf.sub(g.apply([x, labels], { training: true }) as tf.Tensor, 1))) as tf.Scalar,
+        variables,
+      );
+      for (const v of variables) {
+        const grad = grads[v.name] as tf.Tensor;
+        const next = tf.tidy(() => tf.sub(v, tf.mul(grad, 0.1)));
+        v.assign(next);
+        next.dispose();
+      }
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    step();
+    const afterFirst = tf.memory().numTensors;
+    step();
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    tf.tidy(() => {
+      const y = g.predict([x, labels]) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(y, x))).dataSync()[0]).toBeGreaterThan(1e-3);
+    });
+    tf.dispose([x, labels]);
+    g.dispose();
+  });
+
+  it("a residual stargan generator needs a linear output", () => {
+    const model = presetConfig("tiny");
+    expect(() => validateModelConfig({ ...model, generator: { ...model.generator, residual: true } })).toThrow(
+      /generator\.residual: expected output "linear"/,
+    );
   });
 
   it("tiny discriminator: PatchGAN src map and a classifier over the labels", () => {

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { backendNames, initBackend, presetNames, tf } from "@vox/models";
+import { backendNames, initBackend, presetNames, tensorflowDevices, tf } from "@vox/models";
 import { output } from "../io.js";
 
 export async function infoCommand(flags: { json?: boolean }): Promise<void> {
@@ -7,8 +7,12 @@ export async function infoCommand(flags: { json?: boolean }): Promise<void> {
   const backend = await initBackend(undefined, (line) => skipped.push(line));
   const require = createRequire(import.meta.url);
   const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  // What the backend computes on: the devices libtensorflow creates (a GPU only when CUDA loads), else the CPU.
+  const native = await tensorflowDevices(backend.name);
+  const devices = native.length > 0 ? native : [`CPU (${backend.name})`];
   const info = {
     backend: backend.name,
+    devices,
     skipped: backend.skipped,
     nativeConv: backend.nativeConv,
     backends: backendNames,
@@ -19,7 +23,9 @@ export async function infoCommand(flags: { json?: boolean }): Promise<void> {
     flags.json === true,
     info,
     [
-      `backend: ${info.backend}${info.skipped.length ? ` (skipped: ${info.skipped.map((s) => `${s.name}: ${s.reason}`).join("; ")})` : ""}`,
+      `backend: ${info.backend}`,
+      `devices: ${info.devices.join(", ")}`,
+      ...info.skipped.map((s) => `skipped ${s.name}: ${s.reason}`),
       `native conv kernels: ${info.nativeConv.active ? "on (AVX2/FMA)" : `off (${info.nativeConv.reason})`}`,
       `presets: ${info.presets.join(", ")}`,
       `versions: ${Object.entries(info.versions)
