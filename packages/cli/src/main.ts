@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { exitCode } from "./errors.js";
 
@@ -14,6 +15,11 @@ const load = {
   demo: () => import("./commands/demo.js"),
 };
 
+/** This package's version (src/ and dist/ both sit one level below package.json). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -21,6 +27,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export function program(): Command {
   const vox = new Command("vox")
     .description("Many-to-many voice conversion with StarGAN: prepare a corpus, train, convert, evaluate, report")
+    .version(packageVersion(), "-V, --version", "print vox's version")
     .option("--verbose", "print stack traces of errors")
     .exitOverride()
     .showHelpAfterError();
