@@ -3,19 +3,32 @@
  * backend (what `vox convert` does: analysis, one pass of the generator, Griffin-Lim with the FeatureSpec's
  * settings), split into its parts. Weights are untrained: the time does not depend on them.
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { demoCorpusPath } from "@vox/datasets";
 import {
   analyze,
   decodeWav,
+  encodeWav,
   type FeatureSpec,
   mel80FeatureSpec,
   seedFeatureSpec,
   silenceValue,
   synthesize,
 } from "@vox/dsp";
-import { buildGenerator, convertUtterance, initBackend, type PresetName, presetConfig } from "@vox/models";
+import {
+  buildGenerator,
+  convertFeatures,
+  convertUtterance,
+  initBackend,
+  loadModel,
+  type PresetName,
+  presetConfig,
+} from "@vox/models";
+import { listCheckpoints, openRunConversion, readRunRecord, runPaths } from "@vox/train";
 
 const backend = await initBackend(undefined, () => {});
 const speech = decodeWav(readFileSync(join(demoCorpusPath(), "slt", "s01.wav"))).samples;
@@ -50,4 +63,55 @@ for (const [preset, spec] of presets) {
   } catch (error) {
     console.log(`${preset.padEnd(14)} failed: ${(error as Error).message.split("\n")[0]?.slice(0, 160)}`);
   }
+}
+
+// The installed bin (compiled JavaScript, dist/bin.js; `pnpm bench` builds first): start-up alone, and one file
+// converted end to end beside the same work done in this process, so start-up and loading show as the difference.
+const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const runBin = (...args: string[]): number => {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [bin, ...args], { stdio: "pipe" });
+  return (performance.now() - t0) / 1000;
+};
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+console.log(`\n@vox/cli bench: the vox bin (${bin}), median of 5`);
+console.log(`vox --version  ${median([0, 1, 2, 3, 4].map(() => runBin("--version"))).toFixed(2)} s  (goal < 1 s)`);
+console.log(`vox --help     ${median([0, 1, 2, 3, 4].map(() => runBin("--help"))).toFixed(2)} s`);
+const scratch = mkdtempSync(join(tmpdir(), "vox-cli-bench-"));
+try {
+  runBin("prepare", demoCorpusPath(), "--out", join(scratch, "data"), "--spec", "world", "--include", "kal,slt");
+  const run = join(scratch, "run");
+  runBin("train", "--data", join(scratch, "data"), "--preset", "tiny-cepstral", "--steps", "1", "--run", run);
+  const seven = tenSeconds.subarray(0, 7 * 16000);
+  const input = join(scratch, "seven-seconds.wav");
+  writeFileSync(input, encodeWav(seven, 16000));
+  const convert = median(
+    [0, 1, 2].map(() =>
+      runBin("convert", "--run", run, "--from", "kal", "--to", "slt", input, "-o", join(scratch, "out")),
+    ),
+  );
+  // The same conversion in this process: analysis, the generator, synthesis (the run loaded once, not timed).
+  const record = await readRunRecord(run);
+  const conversion = await openRunConversion(run, record);
+  const [step] = (await listCheckpoints(run)).slice(-1);
+  const { model } = await loadModel(join(runPaths(run).checkpoint(step as number), "generator"));
+  const t0 = performance.now();
+  const features = analyze(seven, record.featureSpec);
+  const voice = (id: string) => ({ label: record.speakers.indexOf(id), statistics: conversion.speaker(id) });
+  const converted = convertFeatures(
+    model,
+    record.model.generator,
+    conversion.map,
+    features,
+    voice("kal"),
+    voice("slt"),
+  );
+  synthesize(converted, record.featureSpec, { length: seven.length });
+  const work = (performance.now() - t0) / 1000;
+  model.dispose();
+  console.log(
+    `vox convert    ${convert.toFixed(2)} s for one 7 s file (world, tiny-cepstral); the work itself ${work.toFixed(2)} s, start-up and loading ${(convert - work).toFixed(2)} s`,
+  );
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }

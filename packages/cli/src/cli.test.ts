@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { decodeWav, encodeWav } from "@vox/dsp";
 import { chromium } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { program } from "./main.js";
 import { temporary, voice, vox } from "./test-support.js";
 
 const chromiumPath = "/usr/bin/chromium";
@@ -224,6 +225,41 @@ describe("vox end to end on a tiny fixture corpus", () => {
     expect(text.stdout).toContain(`devices: ${info.devices.join(", ")}`);
     // Nothing tells a user to approve builds that are allowed already (the native packages are opt-in).
     expect(text.stdout).not.toContain("approve-builds");
+  });
+
+  it("--version; an example in every command's --help; train --dry-run prints the resolved config, writes nothing", async () => {
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    const version = await vox("--version");
+    expect([version.code, version.stdout.trim()]).toEqual([0, manifest.version]);
+    const commands = program().commands.map((command) => command.name());
+    expect(commands.length).toBeGreaterThanOrEqual(9);
+    for (const command of ["", ...commands]) {
+      const help = await vox(...(command ? [command] : []), "--help");
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, `vox ${command} --help`).toMatch(/\nExamples?:\n {2}\$ vox /);
+    }
+    const cache = join(work, "dry-cache");
+    expect((await vox("prepare", corpus, "--out", cache, "--workers", "0")).code).toBe(0);
+    const run = join(work, "dry-run");
+    const dry = await vox("train", "--data", cache, "--run", run, "--steps", "7", "--set", "batchSize=2", "--dry-run");
+    expect(dry.code, dry.stderr).toBe(0);
+    const resolved = JSON.parse(dry.stdout) as {
+      config: { preset: string; batchSize: number; steps: number };
+      totalSteps: number;
+      speakers: string[];
+      model: { generator: { bins: number; numLabels: number } };
+    };
+    expect(resolved.config).toMatchObject({ preset: "tiny", batchSize: 2, steps: 7 });
+    expect(resolved.totalSteps).toBe(7);
+    expect(resolved.speakers).toEqual(["high", "low"]);
+    expect(resolved.model.generator).toMatchObject({ bins: 80, numLabels: 2 });
+    expect(existsSync(run)).toBe(false);
+    expect(dry.stderr).toContain("nothing was written");
+    const badField = await vox("train", "--data", cache, "--run", run, "--set", "batchSize=0", "--dry-run");
+    expect([badField.code, existsSync(run)]).toEqual([1, false]);
+    expect(badField.stderr).toMatch(/batchSize/);
   });
 
   it("resynthesize: every file of a folder through world, one unique output per input; prepare --spec world", async () => {

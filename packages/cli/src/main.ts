@@ -30,9 +30,17 @@ export function program(): Command {
     .version(packageVersion(), "-V, --version", "print vox's version")
     .option("--verbose", "print stack traces of errors")
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ vox demo   # the whole pipeline on the shipped demo corpus\n  $ vox train --help",
+    );
   vox
     .command("prepare <corpus>")
+    .addHelpText(
+      "after",
+      `\nExample:\n  $ vox prepare ~/corpora/VCTK-Corpus --out data/vctk --spec world --exclude p315`,
+    )
     .description("detect a corpus layout, decode, resample, trim, analyse, and write a feature cache")
     .requiredOption("--out <cache>", "feature cache folder")
     .option("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file", "mel80")
@@ -45,6 +53,10 @@ export function program(): Command {
     .action(async (corpus, flags) => (await load.prepare()).prepareCommand(corpus, flags));
   vox
     .command("train")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ vox train --data data/vctk --preset tiny-cepstral --run runs/vctk --steps 2000 --set lambda.identity=5\n  $ vox train --data data/vctk --preset stargan-vc --run runs/vc --dry-run\n  $ vox train --resume runs/vctk --steps 4000`,
+    )
     .description("train a StarGAN on a feature cache (or resume a run)")
     .option("--data <cache>", "feature cache from vox prepare")
     .option(
@@ -58,10 +70,12 @@ export function program(): Command {
     .option("--set <path=value>", "override a config field (repeatable), e.g. --set lambda.identity=5", collect)
     .option("--steps <n>", "generator steps")
     .option("--backend <name>", "tensorflow-gpu, tensorflow, wasm or cpu")
+    .option("--dry-run", "print the resolved config (and, with --data, the model and total steps) and exit")
     .option("--json", "print the result as JSON")
     .action(async (flags) => (await load.train()).trainCommand(flags));
   vox
     .command("convert <inputs...>")
+    .addHelpText("after", `\nExample:\n  $ vox convert --run runs/vctk --to p231 speech.wav recordings/ -o converted/`)
     .description("convert WAV/FLAC files or folders of them to a speaker")
     .requiredOption("--run <dir>", "trained run folder")
     .requiredOption("--to <speaker>", "target speaker")
@@ -74,6 +88,10 @@ export function program(): Command {
     .action(async (inputs, flags) => (await load.convert()).convertCommand(inputs, flags));
   vox
     .command("eval")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ vox eval --run runs/vctk --max-utterances 10\n  $ vox eval --run runs/vctk --recordings human/ --transcripts human/transcription`,
+    )
     .description("score a run: MCD-DTW, speaker accuracy, ASR WER/CER, with baselines")
     .requiredOption("--run <dir>", "run folder")
     .option("--step <n>", "checkpoint (default: the newest)")
@@ -88,6 +106,7 @@ export function program(): Command {
     .action(async (flags) => (await load.eval()).evalCommand(flags));
   vox
     .command("report <run>")
+    .addHelpText("after", `\nExample:\n  $ vox report runs/vctk   # runs/vctk/report.html and report.md`)
     .description("write the experiment record: report.html and report.md in the run folder")
     .option("--json", "print the paths as JSON")
     .action(async (run, flags) => {
@@ -95,6 +114,7 @@ export function program(): Command {
     });
   vox
     .command("spectrogram <wav>")
+    .addHelpText("after", `\nExample:\n  $ vox spectrogram speech.wav -o speech.png --spec mel80`)
     .description("render a WAV/FLAC as a spectrogram PNG")
     .requiredOption("-o, --out <png>", "PNG to write")
     .option("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file", "seed")
@@ -102,6 +122,7 @@ export function program(): Command {
     .action(async (wav, flags) => (await load.spectrogram()).spectrogramCommand(wav, flags));
   vox
     .command("resynthesize <inputs...>")
+    .addHelpText("after", `\nExample:\n  $ vox resynthesize speech.wav recordings/ --spec world -o resynthesized/`)
     .description("analyse and resynthesise WAV/FLAC files through a FeatureSpec: the ceiling of a representation")
     .requiredOption("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file")
     .requiredOption("-o, --out <dir>", "output folder")
@@ -109,11 +130,13 @@ export function program(): Command {
     .action(async (inputs, flags) => (await load.resynthesize()).resynthesizeCommand(inputs, flags));
   vox
     .command("info")
+    .addHelpText("after", `\nExample:\n  $ vox info --json`)
     .description("the backend found, presets, versions")
     .option("--json", "print as JSON")
     .action(async (flags) => (await load.info()).infoCommand(flags));
   vox
     .command("demo")
+    .addHelpText("after", `\nExample:\n  $ vox demo --out out/demo`)
     .description("prepare the shipped demo corpus, train tiny, convert, evaluate and report (a few minutes on 2 cores)")
     .option("--out <dir>", "where the demo's cache and run go", "out/demo")
     .option("--steps <n>", "training steps (default: the demo recipe's)")
@@ -132,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
     const verbose = argv.includes("--verbose");
-    const code = exitCode(error);
+    const code = await exitCode(error);
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`vox: ${code === 2 ? "internal error: " : ""}${message}\n`);
     if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -1,4 +1,16 @@
-import { parseOverrides, resolveTrainConfig, StarGanTrainer, abortOnSignals, stderrTrainProgress } from "@vox/train";
+import { FeatureStore } from "@vox/datasets";
+import {
+  abortOnSignals,
+  deepMerge,
+  parseOverrides,
+  readRunRecord,
+  resolveTrainConfig,
+  runModelConfig,
+  StarGanTrainer,
+  stderrTrainProgress,
+  type TrainConfig,
+  validateTrainConfig,
+} from "@vox/train";
 import { CliError } from "../errors.js";
 import { note, output, numberFlag } from "../io.js";
 
@@ -11,6 +23,7 @@ export interface TrainFlags {
   set?: string[];
   steps?: string;
   backend?: string;
+  dryRun?: boolean;
   json?: boolean;
 }
 
@@ -18,6 +31,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   const overrides = parseOverrides(flags.set ?? []);
   if (flags.steps !== undefined) overrides.steps = numberFlag("--steps", flags.steps, { integer: true, min: 1 });
   if (flags.backend !== undefined) overrides.backend = flags.backend;
+  if (flags.dryRun) return dryRun(flags, overrides);
   let trainer: StarGanTrainer;
   if (flags.resume) {
     trainer = await StarGanTrainer.resume(flags.resume, overrides);
@@ -50,4 +64,48 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     dispose();
     trainer.dispose();
   }
+}
+
+/**
+ * `--dry-run`: the config the run would train with (the preset's defaults, --config, --set and --steps merged and
+ * validated; for --resume the run's own with the overrides) and, given the data, the model and total steps.
+ * Reads the cache's index only; writes nothing.
+ */
+async function dryRun(flags: TrainFlags, overrides: Record<string, unknown>): Promise<void> {
+  let config: TrainConfig;
+  let data = flags.data;
+  if (flags.resume) {
+    const record = await readRunRecord(flags.resume);
+    config = validateTrainConfig(
+      deepMerge(record.config as unknown as Record<string, unknown>, overrides),
+      "resume overrides",
+    );
+    data = record.data;
+  } else {
+    config = await resolveTrainConfig({
+      preset: flags.preset ?? "tiny",
+      ...(flags.config ? { configFile: flags.config } : {}),
+      overrides,
+    });
+  }
+  let resolved: Record<string, unknown> = { config };
+  if (data) {
+    const store = await FeatureStore.open(data, {
+      cropFrames: config.cropFrames,
+      validationFraction: config.validationFraction,
+      seed: config.seed,
+    });
+    const totalSteps =
+      config.steps ?? Math.max(1, Math.ceil(((config.epochs ?? 1) * store.train.length) / config.batchSize));
+    resolved = {
+      ...resolved,
+      data,
+      speakers: [...store.speakerMap.speakers],
+      totalSteps,
+      model: runModelConfig(config, store.spec, store.speakerMap.size),
+    };
+  }
+  // The config is the point of a dry run: JSON either way (--json only drops the trailing note).
+  output(true, resolved, "");
+  if (!flags.json) note("train --dry-run: nothing was written; drop --dry-run to train");
 }
