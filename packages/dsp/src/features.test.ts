@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeWav } from "./wav.js";
-import { type FeatureSpec, mel80FeatureSpec, seedFeatureSpec, silenceValue } from "./feature-spec.js";
-import { analyze, synthesize } from "./features.js";
+import { type FeatureSpec, mel80FeatureSpec, seedFeatureSpec, silenceValue, worldFeatureSpec } from "./feature-spec.js";
+import { analyze, featuresPng, spectrogramOfFeatures, synthesize } from "./features.js";
 import { writeFileAtomic, writeWavFile } from "./node.js";
 import { renderSpectrogramPng } from "./png.js";
 import { resample } from "./resample.js";
@@ -82,5 +82,30 @@ describe("analyze / synthesize", () => {
     );
     expect(() => analyze(new Float32Array(0), seedFeatureSpec)).toThrow(/analyze\(audio\)/);
     expect(() => analyze(speech, { ...seedFeatureSpec, hop: 0 })).toThrow(/spec\.hop/);
+  });
+});
+
+describe("featuresPng", () => {
+  it("draws features sized for reading, with axes and a colour bar; world features as their envelope", () => {
+    const speech = speechSample();
+    const size = (bytes: Uint8Array) => {
+      const view = new DataView(bytes.buffer, bytes.byteOffset);
+      return [view.getUint32(16), view.getUint32(20)]; // the IHDR chunk's width and height
+    };
+    const mel = analyze(speech, mel80FeatureSpec);
+    const [melWidth, melHeight] = size(featuresPng(mel, mel80FeatureSpec));
+    // 80 bands x 3 px (256 / 80 rounded) plus margins; frames 2 px wide up to 400, 1 px beyond.
+    expect(melHeight).toBe(80 * 3 + 2 * 8 + 12);
+    expect(melWidth).toBeGreaterThan(mel.frames * (mel.frames <= 400 ? 2 : 1));
+    const world = analyze(speech, worldFeatureSpec);
+    const [, worldHeight] = size(featuresPng(world, worldFeatureSpec));
+    expect(worldHeight).toBe(worldFeatureSpec.nFft / 2 + 1 + 2 * 8 + 12); // envelope bins, not the 38 feature rows
+    const { axes, toDb } = spectrogramOfFeatures(analyze(speech, seedFeatureSpec), seedFeatureSpec);
+    expect(axes.hertzOfRow(128)).toBeCloseTo(4000, 6); // 128 x 16000 / 512
+    expect(toDb(0)).toBe(seedFeatureSpec.floorDb);
+    expect(toDb(1)).toBeCloseTo(0, 9);
+    const melAxes = spectrogramOfFeatures(mel, mel80FeatureSpec).axes;
+    expect(melAxes.hertzOfRow(79)).toBeLessThan(mel80FeatureSpec.fmax);
+    expect(melAxes.hertzOfRow(1)).toBeGreaterThan(melAxes.hertzOfRow(0));
   });
 });

@@ -2,8 +2,9 @@ import { dbToPower, dbToUnit, powerToDb, unitToDb } from "./db.js";
 import { InvalidArgumentError } from "./errors.js";
 import { type FeatureSpec, featureBins, validateFeatureSpec } from "./feature-spec.js";
 import { griffinLim } from "./griffin-lim.js";
-import { type MelFilterbank, melFilterbank } from "./mel.js";
+import { hzToMel, type MelFilterbank, melFilterbank, melToHz } from "./mel.js";
 import { melToLinear } from "./mel-inverse.js";
+import { renderSpectrogramPng, type SpectrogramAxes } from "./png.js";
 import { resample } from "./resample.js";
 import type { Spectrogram } from "./spectrogram.js";
 import { StftPlan } from "./stft.js";
@@ -137,14 +138,31 @@ export function synthesize(features: Spectrogram, spec: FeatureSpec, options: Sy
 
 /**
  * Features as a picture of the spectrum, for PNGs and reports: linear and mel features as they are (on their
- * scale), world features as the spectral envelope from the mel-cepstrum in dB (floored at -100 dB).
+ * scale), world features as the spectral envelope from the mel-cepstrum in dB (floored at -100 dB). `axes` gives
+ * each frame's time and each row's frequency; `toDb` maps a value to dB (unit-scale features).
  */
 export function spectrogramOfFeatures(
   features: Spectrogram,
   spec: FeatureSpec,
-): { spectrogram: Spectrogram; min: number; max: number } {
+): { spectrogram: Spectrogram; min: number; max: number; axes: SpectrogramAxes; toDb: (value: number) => number } {
+  const secondsPerFrame = spec.hop / spec.sampleRate;
+  const linearRows: SpectrogramAxes = { secondsPerFrame, hertzOfRow: (row) => (row * spec.sampleRate) / spec.nFft };
   if (spec.kind !== "world") {
-    return { spectrogram: features, min: spec.unitScale ? 0 : spec.floorDb, max: spec.unitScale ? 1 : 0 };
+    let axes = linearRows;
+    if (spec.kind === "mel") {
+      // Band k's centre: librosa's mel_frequencies(nMels + 2, fmin, fmax)[k + 1].
+      const low = hzToMel(spec.fmin, spec.melScale);
+      const high = hzToMel(spec.fmax, spec.melScale);
+      const centre = (row: number) => melToHz(low + ((row + 1) * (high - low)) / (spec.nMels + 1), spec.melScale);
+      axes = { secondsPerFrame, hertzOfRow: centre };
+    }
+    return {
+      spectrogram: features,
+      min: spec.unitScale ? 0 : spec.floorDb,
+      max: spec.unitScale ? 1 : 0,
+      axes,
+      toDb: spec.unitScale ? (value) => spec.floorDb * (1 - value) : (value) => value,
+    };
   }
   const world = spec.world as NonNullable<FeatureSpec["world"]>;
   const envelope = melCepstrumToEnvelope(splitWorldFeatures(features, spec).mcep, spec.nFft, world.alpha);
@@ -155,5 +173,28 @@ export function spectrogramOfFeatures(
     data[i] = db;
     if (db > max) max = db;
   }
-  return { spectrogram: { data, bins: envelope.bins, frames: envelope.frames }, min: max - 80, max };
+  return {
+    spectrogram: { data, bins: envelope.bins, frames: envelope.frames },
+    min: max - 80,
+    max,
+    axes: linearRows,
+    toDb: (value) => value,
+  };
+}
+
+/**
+ * A PNG of features sized for reading: the picture of {@link spectrogramOfFeatures} with time and frequency
+ * axes and a dB colour bar, each row drawn about 256 / rows pixels tall (at least 1, at most 4), each frame 2
+ * pixels wide up to 400 frames.
+ */
+export function featuresPng(features: Spectrogram, spec: FeatureSpec): Uint8Array {
+  const { spectrogram, min, max, axes, toDb } = spectrogramOfFeatures(features, spec);
+  return renderSpectrogramPng(spectrogram, {
+    min,
+    max,
+    axes,
+    colorBar: { unit: "dB", toLabel: toDb },
+    pixelsPerBin: Math.min(4, Math.max(1, Math.round(256 / spectrogram.bins))),
+    pixelsPerFrame: spectrogram.frames <= 400 ? 2 : 1,
+  });
 }

@@ -58,12 +58,18 @@ export {
 } from "./feature-spec.js";
 export {
   analyze,
+  featuresPng,
   specFilterbank,
   spectrogramOfFeatures,
   type SynthesizeOptions,
   synthesize,
 } from "./features.js";
-export { type ColormapName, renderSpectrogramPng, type SpectrogramPngOptions } from "./png.js";
+export {
+  type ColormapName,
+  renderSpectrogramPng,
+  type SpectrogramAxes,
+  type SpectrogramPngOptions,
+} from "./png.js";
 export { spectralConvergence } from "./metrics.js";
 export { Mulberry32, mulberry32 } from "./random.js";
 export { type F0Options, f0, worldFrameCount, assertFinite } from "./world/f0.js";

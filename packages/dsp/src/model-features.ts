@@ -37,7 +37,19 @@ export function generatorOutput(spec: FeatureSpec, normalization: FeatureNormali
  * generator's mean and shape; world: c1 and up, c0 left alone). Networks trained with L1 losses over-smooth;
  * this undoes the lost spread, at some cost in MCD.
  */
-export const conversionPostfilters = ["none", "global-variance"] as const;
+/**
+ * What conversion does to the generator's rows before synthesis: `global-variance` sets each converted row's
+ * spread over the utterance to what the shift would give; `source-energy` (world) replaces the converted c0, the
+ * frame energy, by the source's under the per-speaker mean/variance shift, so the loudness contour (where the
+ * syllables are) comes from the source and only the envelope's shape from the generator, as WORLD-based VC
+ * commonly copies c0; `global-variance+source-energy` does both.
+ */
+export const conversionPostfilters = [
+  "none",
+  "global-variance",
+  "source-energy",
+  "global-variance+source-energy",
+] as const;
 export type ConversionPostfilter = (typeof conversionPostfilters)[number];
 
 /** Rows [first, end) of `data`: each one's spread over the frames set to the source row's times sigma_t / sigma_s. */
@@ -170,7 +182,7 @@ export class ModelFeatureMap {
       const to = (this.first + row) * frames;
       for (let t = 0; t < frames; t++) data[to + t] = (output.data[row * frames + t] as number) * std + mean;
     }
-    if (this.postfilter === "global-variance" && sourceStats && targetStats) {
+    if (this.postfilter.startsWith("global-variance") && sourceStats && targetStats) {
       globalVariancePostfilter(
         data,
         source.data,
@@ -182,6 +194,15 @@ export class ModelFeatureMap {
       );
       if (this.spec.unitScale && this.spec.kind !== "world") {
         for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i] as number));
+      }
+    }
+    if (this.postfilter.endsWith("source-energy") && this.spec.kind === "world" && sourceStats && targetStats) {
+      const row = this.first;
+      const scale = (targetStats.rows.std[row] as number) / (sourceStats.rows.std[row] as number);
+      const from = sourceStats.rows.mean[row] as number;
+      const to = targetStats.rows.mean[row] as number;
+      for (let t = row * frames; t < (row + 1) * frames; t++) {
+        data[t] = ((source.data[t] as number) - from) * scale + to;
       }
     }
     if (this.spec.kind === "world" && sourceStats?.logF0 && targetStats?.logF0) {

@@ -47,6 +47,24 @@ describe("renderSpectrogramPng", () => {
     expect(black).toBeGreaterThan(10);
   });
 
+  it("draws a time axis in seconds below and a frequency axis in kHz on the left, ticks where they belong", () => {
+    // 100 frames of 10 ms (1 s) and 40 rows 200 Hz apart (0..7.8 kHz), 2 x 2 pixels each: a 200 x 80 plot.
+    const flat = { data: new Float32Array(40 * 100).fill(0.5), bins: 40, frames: 100 };
+    const axes = { secondsPerFrame: 0.01, hertzOfRow: (row: number) => 200 * row };
+    const png = decode(renderSpectrogramPng(flat, { min: 0, max: 1, pixelsPerFrame: 2, pixelsPerBin: 2, axes }));
+    const left = png.width - 200; // the plot starts after the kHz labels
+    expect(left).toBeGreaterThan(10);
+    expect(png.height).toBe(80 + 2 * 8 + 12);
+    expect(rgbAt(png, left, 8)).toEqual(lutColour("magma", 128)); // the plot's top-left pixel
+    const black = (x: number, y: number) => rgbAt(png, x, y).every((c) => c === 0);
+    // Time: a tick per 1-2-5 step of at least 60 px: 0.5 s, at x = left + 0.5 s / 10 ms x 2 px.
+    const baseline = 8 + 80;
+    expect([black(left + 100, baseline + 2), black(left + 40, baseline + 2)]).toEqual([true, false]);
+    // Frequency: a tick per 1-2-5 step of at least 30 px: 5 kHz, at row 25 (5000 / 200), 14 rows below the top.
+    const rowY = (row: number) => 8 + (39 - row) * 2 + 1;
+    expect([black(left - 3, rowY(25)), black(left - 3, rowY(20))]).toEqual([true, false]);
+  });
+
   it("rejects malformed spectrograms and unknown colormaps", () => {
     expect(() => renderSpectrogramPng({ data: new Float32Array(5), bins: 2, frames: 3 })).toThrow(/bins x frames/);
     expect(() => renderSpectrogramPng(spectrogram, { colormap: "jet" as "magma" })).toThrow(/colormap/);

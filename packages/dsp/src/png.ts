@@ -17,9 +17,27 @@ export interface SpectrogramPngOptions {
   pixelsPerBin?: number;
   /**
    * Draw a colour bar on the right with labelled ticks. `toLabel` maps a value to the number printed
-   * (e.g. a [0, 1] feature to dB); `unit` is printed above the bar (digits, letters d B H z k and '-' only).
+   * (e.g. a [0, 1] feature to dB); `unit` is printed above the bar (digits, letters d B H z k s and '-' only).
    */
   colorBar?: { toLabel?: (value: number) => number; unit?: string; ticks?: number };
+  /**
+   * Draw a time axis (seconds) below and a frequency axis (kHz) on the left: the seconds between frames and
+   * the frequency of each row (increasing with the row).
+   */
+  axes?: SpectrogramAxes;
+}
+
+/** Where a spectrogram's frames and rows lie: seconds per frame, and each row's frequency in Hz. */
+export interface SpectrogramAxes {
+  secondsPerFrame: number;
+  hertzOfRow: (row: number) => number;
+}
+
+/** The first step of 1-2-5 x 10^k at or above `rough`. */
+function niceStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(rough));
+  for (const m of [1, 2, 5, 10]) if (m * power >= rough) return m * power;
+  return 10 * power;
 }
 
 /**
@@ -61,12 +79,16 @@ export function renderSpectrogramPng(spectrogram: Spectrogram, options: Spectrog
   const plotWidth = frames * sx;
   const plotHeight = bins * sy;
   const bar = options.colorBar;
+  const axes = options.axes;
   const barGap = 6;
   const barWidth = 12;
   const labelWidth = 4 * 6 + 4; // up to 6 glyphs of 3 px + 1 px spacing, plus tick
-  const margin = bar ? 8 : 0; // room above and below the bar for the unit and the extreme labels
-  const width = plotWidth + (bar ? barGap + barWidth + labelWidth : 0);
-  const height = plotHeight + 2 * margin;
+  // Room above for the units and the bar's top label; on the left for kHz labels, below for seconds.
+  const margin = bar || axes ? 8 : 0;
+  const left = axes ? 4 * 4 + 5 : 0;
+  const bottom = axes ? 12 : 0;
+  const width = left + plotWidth + (bar ? barGap + barWidth + labelWidth : 0);
+  const height = plotHeight + 2 * margin + bottom;
   const png = new pngjs.PNG({ width, height, colorType: 6 });
   const pixels = png.data;
   pixels.fill(255); // white, opaque background
@@ -79,7 +101,7 @@ export function renderSpectrogramPng(spectrogram: Spectrogram, options: Spectrog
     for (let t = 0; t < frames; t++) {
       const c = colour(data[f * frames + t] as number) * 3;
       for (let dy = 0; dy < sy; dy++) {
-        let p = ((rowTop + dy) * width + t * sx) * 4;
+        let p = ((rowTop + dy) * width + left + t * sx) * 4;
         for (let dx = 0; dx < sx; dx++, p += 4) {
           pixels[p] = lut[c] as number;
           pixels[p + 1] = lut[c + 1] as number;
@@ -88,8 +110,9 @@ export function renderSpectrogramPng(spectrogram: Spectrogram, options: Spectrog
       }
     }
   }
+  if (axes) drawAxes(pixels, width, height, { left, top: margin, plotWidth, plotHeight, sx, sy, bins, frames }, axes);
   if (bar) {
-    const x0 = plotWidth + barGap;
+    const x0 = left + plotWidth + barGap;
     for (let y = 0; y < plotHeight; y++) {
       const c = Math.round((1 - y / Math.max(1, plotHeight - 1)) * 255) * 3;
       for (let x = x0; x < x0 + barWidth; x++) {
@@ -110,6 +133,52 @@ export function renderSpectrogramPng(spectrogram: Spectrogram, options: Spectrog
     if (bar.unit) drawText(pixels, width, height, x0, 1, bar.unit);
   }
   return new Uint8Array(pngjs.PNG.sync.write(png));
+}
+
+/** Ticks and labels of the time axis (below the plot, seconds) and the frequency axis (left, kHz). */
+function drawAxes(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  plot: {
+    left: number;
+    top: number;
+    plotWidth: number;
+    plotHeight: number;
+    sx: number;
+    sy: number;
+    bins: number;
+    frames: number;
+  },
+  axes: SpectrogramAxes,
+): void {
+  const { left, top, plotWidth, plotHeight, sx, sy, bins, frames } = plot;
+  const baseline = top + plotHeight;
+  for (let x = left - 1; x < left + plotWidth; x++) setPixel(pixels, width, x, baseline, 0);
+  for (let y = top; y <= baseline; y++) setPixel(pixels, width, left - 1, y, 0);
+  // Time: about one labelled tick per 60 px.
+  const seconds = frames * axes.secondsPerFrame;
+  const timeStep = niceStep((seconds * 60) / Math.max(1, plotWidth));
+  for (let k = 0; k * timeStep <= seconds + 1e-9; k++) {
+    const x = left + Math.round((k * timeStep * sx) / axes.secondsPerFrame);
+    if (x >= left + plotWidth) break;
+    for (let y = baseline + 1; y <= baseline + 3; y++) setPixel(pixels, width, x, y, 0);
+    drawText(pixels, width, height, x - 1, baseline + 5, formatLabel(k * timeStep));
+  }
+  drawText(pixels, width, height, left + plotWidth - 4, baseline + 5, "s");
+  // Frequency: ticks at 1-2-5 kHz steps, each at the row nearest its frequency (rows may be mel-spaced).
+  const topHz = axes.hertzOfRow(bins - 1);
+  const lowHz = axes.hertzOfRow(0);
+  const hzStep = niceStep(Math.max(1, (topHz - lowHz) * 30) / Math.max(1, plotHeight));
+  for (let hz = Math.ceil(lowHz / hzStep) * hzStep; hz <= topHz + 1e-9; hz += hzStep) {
+    let row = 0;
+    while (row + 1 < bins && axes.hertzOfRow(row + 1) <= hz) row++;
+    const y = top + (bins - 1 - row) * sy + Math.floor(sy / 2);
+    for (let x = left - 4; x < left - 1; x++) setPixel(pixels, width, x, y, 0);
+    const label = formatLabel(hz / 1000);
+    drawText(pixels, width, height, left - 5 - 4 * label.length, y - 2, label);
+  }
+  drawText(pixels, width, height, 0, 1, "kHz");
 }
 
 function decodeTable(hex: string): Uint8Array {
@@ -150,6 +219,7 @@ const GLYPHS: Record<string, readonly number[]> = {
   H: [5, 5, 7, 5, 5],
   z: [0, 7, 1, 2, 7],
   k: [4, 5, 6, 5, 5],
+  s: [0, 7, 6, 1, 7],
   " ": [0, 0, 0, 0, 0],
 };
 

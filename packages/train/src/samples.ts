@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { renderSpectrogramPng, type Spectrogram, spectrogramOfFeatures, synthesize } from "@vox/dsp";
+import { featuresPng, type Spectrogram, synthesize } from "@vox/dsp";
 import { writeFileAtomic, writeWavFile } from "@vox/dsp/node";
 import type { CachedUtterance, FeatureStore } from "@vox/datasets";
 import { convertFeatures, type GeneratorConfig, type tf } from "@vox/models";
@@ -48,8 +48,7 @@ export async function writeSamples(
   const written: string[] = [];
   const spec = store.spec;
   const write = async (name: string, features: Spectrogram) => {
-    const { spectrogram, min, max } = spectrogramOfFeatures(features, spec);
-    await writeFileAtomic(join(folder, `${name}.png`), renderSpectrogramPng(spectrogram, { min, max }));
+    await writeFileAtomic(join(folder, `${name}.png`), featuresPng(features, spec));
     const audio = synthesize(features, spec, { nIter: options.griffinLimIterations });
     await writeWavFile(join(folder, `${name}.wav`), audio, spec.sampleRate);
     written.push(join(folder, `${name}.png`), join(folder, `${name}.wav`));

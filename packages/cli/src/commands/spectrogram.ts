@@ -1,5 +1,5 @@
 import { readAudioFile } from "@vox/datasets";
-import { analyze, renderSpectrogramPng } from "@vox/dsp";
+import { analyze, featuresPng } from "@vox/dsp";
 import { writeFileAtomic } from "@vox/dsp/node";
 import { output } from "../io.js";
 import { resolveSpec } from "./prepare.js";
@@ -11,9 +11,7 @@ export async function spectrogramCommand(
   const spec = await resolveSpec(flags.spec);
   const audio = await readAudioFile(input);
   const features = analyze(audio, spec);
-  await writeFileAtomic(
-    flags.out,
-    renderSpectrogramPng(features, spec.unitScale ? { min: 0, max: 1 } : { min: spec.floorDb, max: 0 }),
-  );
+  // Axes, a dB colour bar, sized for reading; world features drawn as their spectral envelope.
+  await writeFileAtomic(flags.out, featuresPng(features, spec));
   output(flags.json === true, { input, output: flags.out, bins: features.bins, frames: features.frames }, flags.out);
 }

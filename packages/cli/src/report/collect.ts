@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { EvalReport } from "@vox/eval";
 import type { MetricsLine, RunRecord } from "@vox/train";
 import { readMetrics, readRunRecord } from "@vox/train";
@@ -53,7 +53,8 @@ export async function collectRun(runDir: string): Promise<RunSummary> {
   const evaluation = evalFile ? (JSON.parse(await readFile(join(root, "eval", evalFile), "utf8")) as EvalReport) : null;
   return {
     root,
-    name: basename(root),
+    // The folder and its parent ("demo/run", "runs/vctk"): run folders are often named just "run".
+    name: `${basename(dirname(root))}/${basename(root)}`,
     record,
     metrics,
     training,

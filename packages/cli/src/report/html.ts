@@ -35,7 +35,7 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     `data:image/png;base64,${(await readFile(join(run.root, relative))).toString("base64")}`;
   const sections: string[] = [];
   sections.push(
-    `<h1>vox run ${escapeHtml(run.name)}</h1>`,
+    `<h1>vox report: ${escapeHtml(run.name)}</h1>`,
     table([
       ["preset", record.config.preset],
       ["created", record.createdAt],
@@ -122,10 +122,10 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     "body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}",
     "table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}",
     ".charts{display:flex;flex-wrap:wrap;gap:8px}.samples{display:flex;flex-wrap:wrap;gap:12px}",
-    "figure{margin:0}figure img{max-width:320px;image-rendering:pixelated;display:block}figcaption{font-size:12px}",
+    "figure{margin:0}figure img{max-width:100%;image-rendering:pixelated;display:block}figcaption{font-size:12px}",
     "audio{width:220px}",
   ].join("");
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vox run ${escapeHtml(run.name)}</title><style>${style}</style></head><body>${sections.join("\n")}</body></html>\n`;
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vox report: ${escapeHtml(run.name)}</title><style>${style}</style></head><body>${sections.join("\n")}</body></html>\n`;
 }
 
 function scoreTable(summary: NonNullable<RunSummary["evaluation"]>["summary"]): string {

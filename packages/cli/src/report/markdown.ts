@@ -7,7 +7,7 @@ const number = (v: number | null, digits = 2) => (v === null ? "-" : v.toFixed(d
 export function renderMarkdown(run: RunSummary): string {
   const { record } = run;
   const lines = [
-    `# vox run ${run.name}`,
+    `# vox report: ${run.name}`,
     "",
     `- preset: ${record.config.preset}`,
     `- steps: ${run.metrics[run.metrics.length - 1]?.step ?? 0} of ${record.totalSteps}`,
