@@ -47,6 +47,8 @@ export function program(): Command {
     .option("--workers <n>", "worker threads (0: in this thread)")
     .option("--include <speakers>", "only these speakers (comma-separated)")
     .option("--exclude <speakers>", "all speakers but these (comma-separated)")
+    .option("--layout <name>", "read the corpus as this layout: vctk, vcc, jvs, cmu-arctic, libritts or folder")
+    .option("--split <name>", "published split (VCC, LibriTTS): train (default), evaluation or all")
     .option("--dtype <type>", "float32 or float16 feature files")
     .option("--overwrite", "replace a cache made with another FeatureSpec or settings")
     .option("--json", "print the summary as JSON")
@@ -101,7 +103,14 @@ export function program(): Command {
     .option("--max-targets <n>", "target speakers per utterance", "4")
     .option("--recordings <folder>", "also convert these recordings from outside the corpus to every voice")
     .option("--transcripts <file>", "their transcripts (id<TAB>text or Sphinx's `<s> text </s> (id)` lines)")
-    .option("--postfilter <name>", "convert with this postfilter (none, global-variance) instead of the run's")
+    .option(
+      "--postfilter <name>",
+      "convert with this postfilter (none, global-variance, source-energy, global-variance+source-energy) instead of the run's",
+    )
+    .option(
+      "--held-out <cache>",
+      "convert these held-out sentences (vox prepare --split evaluation) instead of the run's validation split",
+    )
     .option("--json", "print the summary as JSON")
     .action(async (flags) => (await load.eval()).evalCommand(flags));
   vox

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type FeatureSpec, validateFeatureSpec } from "@vox/dsp";
 import { writeFileAtomic } from "@vox/dsp/node";
-import type { CorpusLayout } from "./corpus.js";
+import type { CorpusLayout, CorpusSplitChoice } from "./corpus.js";
 import { FeatureCacheError } from "./errors.js";
 import type { PreparationSettings } from "./process-utterance.js";
 
@@ -39,7 +39,8 @@ export interface CacheIndex {
   updatedAt: string;
   featureSpec: FeatureSpec;
   preparation: PreparationSettings;
-  corpus: { layout: CorpusLayout; root: string };
+  /** Where the features came from; `split`: the published split read (absent in caches made before splits). */
+  corpus: { layout: CorpusLayout; root: string; split?: CorpusSplitChoice };
   /** The speaker map: sorted ids, label = position. */
   speakers: string[];
   utterances: CachedUtterance[];

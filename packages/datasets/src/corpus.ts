@@ -4,12 +4,26 @@ import { join } from "node:path";
 /** The corpus layouts vox reads, by their own folder structure. */
 export type CorpusLayout = "vctk" | "vcc" | "jvs" | "cmu-arctic" | "libritts" | "folder";
 
+/** The corpus layouts vox reads, by name (`vox prepare --layout`). */
+export const corpusLayouts: readonly CorpusLayout[] = ["vctk", "vcc", "jvs", "cmu-arctic", "libritts", "folder"];
+
+/**
+ * A corpus' published protocol: `train` (VCC's vcc20xx_training, LibriTTS's train-*) or `evaluation` (VCC's
+ * evaluation and reference folders, LibriTTS's dev-* and test-*). Layouts without one put everything in train.
+ */
+export type CorpusSplit = "train" | "evaluation";
+/** Which utterances `readCorpus` keeps: one split, or all of them. */
+export const corpusSplits = ["train", "evaluation", "all"] as const;
+export type CorpusSplitChoice = (typeof corpusSplits)[number];
+
 /** One recording: a speaker, an id unique within that speaker, the audio file, and its text where the corpus has it. */
 export interface Utterance {
   speaker: string;
   id: string;
   path: string;
   transcript?: string;
+  /** The published split it belongs to, where the corpus has one. */
+  split?: CorpusSplit;
 }
 
 export interface Corpus {
@@ -22,6 +36,8 @@ export interface Corpus {
   utterances: Utterance[];
   /** Folders with audio that were not read, each with why (e.g. hidden: the name starts with "."). */
   skipped?: { path: string; reason: string }[];
+  /** The split read (readCorpus's `split`); "all" when the layout has none. */
+  split?: CorpusSplitChoice;
 }
 
 /** Audio file extensions vox decodes. */

@@ -110,7 +110,7 @@ describe("detectCorpus / readCorpus", () => {
     it(`${name}: detected, speakers and transcripts read`, async () => {
       const root = writeTree(temporaryFolder(), tree.files);
       expect(await detectCorpus(root)).toEqual({ layout: tree.layout, root });
-      const corpus = await readCorpus(root);
+      const corpus = await readCorpus(root, { split: "all" });
       expect(corpus.speakers).toEqual(tree.speakers);
       const first = corpus.utterances[0];
       expect(first?.id).toBe(tree.first.id);
@@ -140,11 +140,12 @@ describe("detectCorpus / readCorpus", () => {
       "p226/p226_001",
     ]);
     expect(plain.utterances[0]?.transcript).toBe("Please call Stella.");
-    const vcc = await readCorpus(writeTree(temporaryFolder(), trees.vcc2018?.files ?? {}));
-    expect(vcc.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual([
-      "VCC2SF1/10001",
-      "VCC2SF1/30001",
-      "VCC2TM1/10001",
+    const vccRoot = writeTree(temporaryFolder(), trees.vcc2018?.files ?? {});
+    const vcc = await readCorpus(vccRoot, { split: "all" });
+    expect(vcc.utterances.map((u) => `${u.speaker}/${u.id}/${u.split}`)).toEqual([
+      "VCC2SF1/10001/train",
+      "VCC2SF1/30001/evaluation",
+      "VCC2TM1/10001/train",
     ]);
     const jvs = await readCorpus(writeTree(temporaryFolder(), trees.jvs?.files ?? {}));
     expect(jvs.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual([
@@ -159,6 +160,38 @@ describe("detectCorpus / readCorpus", () => {
       ["alice", "session2/a2", "Second take."],
       ["bob", "a1", "From the table."],
     ]);
+  });
+
+  it("reads the training split by default, the evaluation split on request, and refuses one a corpus lacks", async () => {
+    const vccRoot = writeTree(temporaryFolder(), trees.vcc2018?.files ?? {});
+    const ids = (corpus: { utterances: { speaker: string; id: string }[] }) =>
+      corpus.utterances.map((u) => `${u.speaker}/${u.id}`);
+    const train = await readCorpus(vccRoot);
+    expect([ids(train), train.split]).toEqual([["VCC2SF1/10001", "VCC2TM1/10001"], "train"]);
+    // The evaluation split alone has one speaker here: a conversion corpus needs two unless told otherwise.
+    const evaluation = await readCorpus(vccRoot, { split: "evaluation", minSpeakers: 1 });
+    expect([ids(evaluation), evaluation.split]).toEqual([["VCC2SF1/30001"], "evaluation"]);
+    const libritts = writeTree(temporaryFolder(), {
+      ...trees.libritts?.files,
+      "train-clean-100/84/121123/84_121123_000001_000000.wav": wav,
+      "test-clean/19/227/19_227_000000_000000.wav": wav,
+    });
+    expect(ids(await readCorpus(libritts))).toEqual(["19/19_198_000000_000000", "84/84_121123_000001_000000"]);
+    expect(ids(await readCorpus(libritts, { split: "evaluation" }))).toEqual([
+      "19/19_227_000000_000000",
+      "84/84_121123_000007_000000",
+    ]);
+    const folder = writeTree(temporaryFolder(), trees["folder per speaker"]?.files ?? {});
+    expect((await readCorpus(folder)).split).toBe("all"); // no published split: everything, named so
+    await expect(readCorpus(folder, { split: "evaluation" })).rejects.toThrow(
+      /expected an evaluation split .* which has no published split/,
+    );
+    await expect(readCorpus(folder, { split: "dev" as "all" })).rejects.toThrow(
+      /split: expected one of train, evaluation, all/,
+    );
+    // --layout: read as a given layout, or say why it does not fit.
+    expect((await readCorpus(vccRoot, { layout: "folder", split: "all" })).layout).toBe("folder");
+    await expect(readCorpus(folder, { layout: "vcc" })).rejects.toThrow(/vcc/);
   });
 
   it("finds a layout one folder down (an unpacked archive) before falling back to folder-per-speaker", async () => {

@@ -1,6 +1,14 @@
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Corpus, type CorpusLayout, hiddenAudioFolders, listFolder, sortUtterances } from "./corpus.js";
+import {
+  type Corpus,
+  type CorpusLayout,
+  type CorpusSplitChoice,
+  corpusSplits,
+  hiddenAudioFolders,
+  listFolder,
+  sortUtterances,
+} from "./corpus.js";
 import { CorpusLayoutError, DatasetError, SpeakerError } from "./errors.js";
 import { arcticLayout } from "./layouts/arctic.js";
 import { folderLayout } from "./layouts/folder.js";
@@ -65,6 +73,11 @@ export interface ReadCorpusOptions {
   exclude?: readonly string[];
   /** Fewest speakers a usable corpus has. Default 2 (conversion needs a source and a target). */
   minSpeakers?: number;
+  /**
+   * The published split to read (VCC, LibriTTS): `train` (default; a layout without splits is all train),
+   * `evaluation` (the held-out sentences) or `all`.
+   */
+  split?: CorpusSplitChoice;
 }
 
 /** The utterances of a corpus (layout detected unless given), filtered by speaker, sorted by speaker then id. */
@@ -84,6 +97,20 @@ export async function readCorpus(root: string, options: ReadCorpusOptions = {}):
     detected = await detectCorpus(root);
   }
   let utterances = sortUtterances(await readers[detected.layout].read(detected.root));
+  const split = options.split ?? "train";
+  if (!(corpusSplits as readonly string[]).includes(split)) {
+    throw new DatasetError("split", `one of ${corpusSplits.join(", ")}`, JSON.stringify(split));
+  }
+  const hasSplits = utterances.some((utterance) => utterance.split !== undefined);
+  if (split === "evaluation" && !utterances.some((utterance) => utterance.split === "evaluation")) {
+    throw new DatasetError(
+      detected.root,
+      "an evaluation split (vcc20xx_evaluation / _reference, LibriTTS dev-* / test-*)",
+      hasSplits ? "only training folders" : `a ${detected.layout} corpus, which has no published split`,
+    );
+  }
+  if (split === "train") utterances = utterances.filter((utterance) => utterance.split !== "evaluation");
+  if (split === "evaluation") utterances = utterances.filter((utterance) => utterance.split === "evaluation");
   const all = new Set(utterances.map((utterance) => utterance.speaker));
   for (const [option, list] of [
     ["include", options.include],
@@ -120,5 +147,12 @@ export async function readCorpus(root: string, options: ReadCorpusOptions = {}):
     path: join(detected.root, path),
     reason: 'a hidden folder (its name starts with "."), not read; rename it to include it',
   }));
-  return { layout: detected.layout, root: detected.root, speakers, utterances, skipped };
+  return {
+    layout: detected.layout,
+    root: detected.root,
+    speakers,
+    utterances,
+    skipped,
+    split: hasSplits ? split : "all",
+  };
 }

@@ -10,6 +10,10 @@ export {
   audioStem,
   type Corpus,
   type CorpusLayout,
+  type CorpusSplit,
+  type CorpusSplitChoice,
+  corpusLayouts,
+  corpusSplits,
   listAudioRecursive,
   type Utterance,
 } from "./corpus.js";

@@ -64,6 +64,7 @@ describe("prepareFeatures", () => {
     const index = await readCacheIndex(cache);
     expect(index?.complete).toBe(true);
     expect(index?.speakers).toEqual(["alice", "bob"]);
+    expect(index?.corpus.split).toBe("all"); // a folder-per-speaker corpus has no published split: all of it
     expect(index?.utterances.map((u) => `${u.speaker}/${u.id}`)).toEqual([
       "alice/float-48k",
       "alice/pcm16",

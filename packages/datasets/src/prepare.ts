@@ -196,7 +196,7 @@ export async function prepareFeatures(
     updatedAt: new Date().toISOString(),
     featureSpec: spec,
     preparation: settings,
-    corpus: { layout: source.layout, root: source.root },
+    corpus: { layout: source.layout, root: source.root, split: source.split ?? "all" },
     speakers: [...source.speakers],
     utterances: source.utterances.flatMap((u) => entries.get(`${u.speaker}/${u.id}`) ?? []),
     speakerStatistics: {},

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
+import { demoCorpusPath, prepareFeatures, readCorpus } from "@vox/datasets";
 import { type FeatureSpec, mel80FeatureSpec } from "@vox/dsp";
 import { resolveTrainConfig, StarGanTrainer } from "@vox/train";
 import { describe, expect, it } from "vitest";
@@ -87,6 +87,34 @@ describe("evaluateRun on the demo corpus", () => {
     expect(table).toMatch(/converted\s+4\s+\d+\.\d\d\s+\d+\.\d\d/);
     expect(table).toContain("mean/variance shift");
     expect(table).toContain("outside the corpus: 2 recordings");
+
+    // Held-out sentences from another cache (a corpus' evaluation split): only its utterances are converted.
+    const evaluation = mkdtempSync(join(tmpdir(), "vox-eval-heldout-"));
+    await prepareFeatures(await readCorpus(demoCorpusPath(), { include: ["kal", "slt"] }), smallSpec, evaluation, {
+      workers: 2,
+    });
+    const heldOut = await evaluateRun(run, {
+      heldOut: evaluation,
+      maxUtterances: 2,
+      maxTargets: 1,
+      asr,
+      log: () => {},
+    });
+    const converted2 = heldOut.items.filter((i) => i.system === "converted");
+    expect(converted2.length).toBe(2);
+    for (const item of converted2) expect(["kal", "slt"]).toContain(item.source);
+    const otherSpec = mkdtempSync(join(tmpdir(), "vox-eval-heldout-spec-"));
+    await prepareFeatures(
+      await readCorpus(demoCorpusPath(), { include: ["kal", "slt"] }),
+      mel80FeatureSpec,
+      otherSpec,
+      {
+        workers: 2,
+      },
+    );
+    await expect(evaluateRun(run, { heldOut: otherSpec, asr, log: () => {} })).rejects.toThrow(
+      /held-out sentences must be analysed like the run's/,
+    );
   });
 });
 

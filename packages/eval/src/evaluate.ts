@@ -7,10 +7,12 @@ import {
   readAudioFile,
   readConditionedAudio,
   readCacheIndex,
+  DatasetError,
   sentenceKey,
 } from "@vox/datasets";
 import {
   analyze,
+  assertSameFeatureSpec,
   type ConversionPostfilter,
   type FeatureSpec,
   meanVarianceShift,
@@ -114,6 +116,12 @@ export interface EvaluateOptions {
   recordings?: { folder: string; transcripts: string };
   /** Score with this conversion postfilter instead of the run's (to measure one). */
   postfilter?: ConversionPostfilter;
+  /**
+   * A feature cache of held-out sentences to convert instead of the run's validation split: a corpus' published
+   * evaluation split (`vox prepare --split evaluation`), made with the run's FeatureSpec. Its utterances of the
+   * run's speakers are converted; its parallel sentences are the references.
+   */
+  heldOut?: string;
   log?: (line: string) => void;
 }
 
@@ -352,7 +360,9 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
   const outDir = join(root, "eval", String(step).padStart(8, "0"));
   const held = new Set(record.validation);
-  const heldOut = index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
+  const evaluation = options.heldOut ? await openHeldOut(options.heldOut, record.featureSpec, record.speakers) : null;
+  const heldOut = evaluation ? evaluation.utterances : index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
+  const readHeldOut = (u: CachedUtterance) => (evaluation ? evaluation.store : store).readUtterance(u);
   if (heldOut.length === 0) {
     throw new Error(
       `${paths.config}: expected held-out utterances to convert (validation), found none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
@@ -369,7 +379,8 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const scorer = new Scorer(root, outDir, spec.sampleRate, classifier);
   const audio = new AudioReader(spec.sampleRate);
   const bySentence = new Map<string, CachedUtterance>();
-  for (const u of index.utterances) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
+  for (const u of evaluation ? evaluation.utterances : index.utterances)
+    bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
   const references = new Map<string, Analysed>();
   const referenceOf = async (entry: CachedUtterance | undefined): Promise<Analysed | null> => {
     if (!entry) return null;
@@ -381,9 +392,9 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     return analysed;
   };
   for (const utterance of heldOutPlan(heldOut, record.speakers, options.maxUtterances ?? 20)) {
-    const features = store.readUtterance(utterance);
+    const features = readHeldOut(utterance);
     const source = {
-      label: store.speakerMap.index(utterance.speaker),
+      label: record.speakers.indexOf(utterance.speaker),
       statistics: conversion.speaker(utterance.speaker),
     };
     const base = safe(`${utterance.speaker}_${utterance.id}`);
@@ -587,4 +598,30 @@ export function formatEvalTable(report: EvalReport): string {
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * The held-out cache `dir` (e.g. an evaluation split): its store and its utterances of the run's speakers.
+ * Refuses a cache of another FeatureSpec, and one with none of the run's speakers.
+ */
+async function openHeldOut(
+  dir: string,
+  spec: FeatureSpec,
+  speakers: readonly string[],
+): Promise<{ store: FeatureStore; utterances: CachedUtterance[] }> {
+  const index = await readCacheIndex(dir);
+  if (!index)
+    throw new DatasetError(dir, "a feature cache of held-out sentences (vox prepare --split evaluation)", "none");
+  assertSameFeatureSpec(spec, index.featureSpec, `${dir} (held-out sentences must be analysed like the run's)`);
+  const known = new Set(speakers);
+  const utterances = index.utterances.filter((u) => known.has(u.speaker));
+  if (utterances.length === 0) {
+    throw new DatasetError(
+      dir,
+      `held-out sentences of the run's speakers (${speakers.join(", ")})`,
+      `speakers ${index.speakers.join(", ") || "none"}`,
+    );
+  }
+  const store = await FeatureStore.open(dir, { cropFrames: 1, validationFraction: 0, seed: 0, minSpeakerFrames: 1 });
+  return { store, utterances };
 }

@@ -32,6 +32,12 @@ export const trainConfigSchema = z
      * per core on wasm and cpu (capped at the micro-batches per batch), one on the native backends.
      */
     threads: z.number().int().positive().nullable().default(null),
+    /**
+     * Labels of the generator's condition and the discriminator's classifier; null: one per speaker. More labels
+     * than speakers train too (the seed record's generator has 1479 labels whatever the corpus); the labels past
+     * the speakers are never a source or a target.
+     */
+    numLabels: z.number().int().positive().nullable().default(null),
     /** Frames per training crop. */
     cropFrames: z.number().int().positive(),
     /** Discriminator steps per generator step. */

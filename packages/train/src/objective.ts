@@ -65,8 +65,11 @@ export class StarGanObjective {
     };
   }
 
+  /** Class targets as wide as the classifier: one per label, which may be more than the speakers. */
   private oneHot(labels: Int32Array): tf.Tensor2D {
-    return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), this.numSpeakers).toFloat()) as tf.Tensor2D;
+    const d = this.model.discriminator;
+    const classes = "numClasses" in d && d.numClasses > 0 ? d.numClasses : this.numSpeakers;
+    return tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), classes).toFloat()) as tf.Tensor2D;
   }
 
   private readKept(kept: Record<string, tf.Tensor>, labels: Int32Array): Record<string, number> {

@@ -8,6 +8,7 @@ import {
 } from "@vox/dsp";
 import { type ModelConfig, presetConfig, validateModelConfig } from "@vox/models";
 import { deepMerge, type TrainConfig } from "./config.js";
+import { TrainConfigError } from "./errors.js";
 import type { RunStatistics } from "./run-directory.js";
 
 /** The normalisation a run uses: the config's, or by default none for linear/mel and global for world features. */
@@ -16,12 +17,18 @@ export function resolveNormalization(configured: FeatureNormalization | null, sp
 }
 
 /**
- * The model a run of `config` builds for features of `spec` and `numLabels` speakers: its preset sized to the rows
- * the networks see, the crop, and the output activation its normalisation needs.
+ * The model a run of `config` builds for features of `spec` and `speakers` speakers: its preset sized to the rows
+ * the networks see, the labels (config.numLabels, at least one per speaker), the crop, and the output activation
+ * its normalisation needs.
  */
-export function runModelConfig(config: TrainConfig, spec: FeatureSpec, numLabels: number): ModelConfig {
+export function runModelConfig(config: TrainConfig, spec: FeatureSpec, speakers: number): ModelConfig {
+  if (config.numLabels !== null && config.numLabels < speakers) {
+    throw new TrainConfigError("config", [
+      `numLabels: expected at least the corpus' ${speakers} speakers (one label each), found ${config.numLabels}`,
+    ]);
+  }
   const preset = presetConfig(config.preset, {
-    numLabels,
+    numLabels: config.numLabels ?? speakers,
     bins: modelFeatureRows(spec),
     frames: config.cropFrames,
     output: generatorOutput(spec, resolveNormalization(config.normalization, spec)),

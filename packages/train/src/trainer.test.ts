@@ -148,6 +148,20 @@ describe("StarGanTrainer", () => {
     }
   });
 
+  it("more labels than speakers (the seed's 1479 on any corpus) train; fewer are refused, naming the field", async () => {
+    const run = temporaryFolder();
+    const trainer = await StarGanTrainer.create(run, cache, await small({ steps: 2, numLabels: 7 }), quiet);
+    expect(trainer.record.model.generator).toMatchObject({ numLabels: 7 });
+    expect(trainer.record.model.discriminator).toMatchObject({ numClasses: 7 });
+    const result = await trainer.train();
+    trainer.dispose();
+    expect(result.step).toBe(2);
+    expect(Number.isFinite(result.lastLosses.d_cls) && Number.isFinite(result.lastLosses.g_cls)).toBe(true);
+    await expect(StarGanTrainer.create(temporaryFolder(), cache, await small({ numLabels: 1 }), quiet)).rejects.toThrow(
+      /numLabels: expected at least the corpus' 2 speakers \(one label each\), found 1/,
+    );
+  });
+
   it("an interrupted and resumed run reaches the same weights as an uninterrupted one", async () => {
     const straight = temporaryFolder();
     const config = await small();

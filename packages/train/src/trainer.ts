@@ -279,6 +279,7 @@ export class StarGanTrainer {
     try {
       model = runModelConfig(config, store.spec, store.speakerMap.size);
     } catch (error) {
+      if (error instanceof TrainConfigError) throw error;
       // The preset cannot be built for these features or crops: say which training field to change.
       const field = /frames/.test((error as Error).message) ? "cropFrames" : "preset";
       throw new TrainConfigError("config", [

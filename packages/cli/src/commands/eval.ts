@@ -13,6 +13,7 @@ export interface EvalFlags {
   recordings?: string;
   transcripts?: string;
   postfilter?: string;
+  heldOut?: string;
   json?: boolean;
 }
 
@@ -24,6 +25,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     );
   }
   if (flags.recordings) await requireFolder(flags.recordings, "a folder of WAV/FLAC recordings");
+  if (flags.heldOut) await requireFolder(flags.heldOut, "a feature cache of held-out sentences");
   if (flags.postfilter !== undefined && !(conversionPostfilters as readonly string[]).includes(flags.postfilter)) {
     throw new CliError(
       `--postfilter: expected one of ${conversionPostfilters.join(", ")}, found ${JSON.stringify(flags.postfilter)}`,
@@ -39,6 +41,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
       ? { maxTargets: numberFlag("--max-targets", flags.maxTargets, { integer: true, min: 1 }) }
       : {}),
     ...(flags.postfilter ? { postfilter: flags.postfilter as ConversionPostfilter } : {}),
+    ...(flags.heldOut ? { heldOut: flags.heldOut } : {}),
     ...(flags.recordings && flags.transcripts
       ? { recordings: { folder: flags.recordings, transcripts: flags.transcripts } }
       : {}),

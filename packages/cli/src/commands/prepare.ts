@@ -1,5 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { prepareFeatures, readCorpus, stderrProgress } from "@vox/datasets";
+import {
+  type CorpusLayout,
+  type CorpusSplitChoice,
+  corpusLayouts,
+  corpusSplits,
+  prepareFeatures,
+  readCorpus,
+  stderrProgress,
+} from "@vox/datasets";
 import { type FeatureSpec, featureSpecs, parseFeatureSpec } from "@vox/dsp";
 import { CliError } from "../errors.js";
 import { note, output, numberFlag } from "../io.js";
@@ -11,6 +19,8 @@ export interface PrepareFlags {
   include?: string;
   exclude?: string;
   dtype?: string;
+  layout?: string;
+  split?: string;
   overwrite?: boolean;
   json?: boolean;
 }
@@ -48,9 +58,20 @@ export async function prepareCommand(corpusPath: string, flags: PrepareFlags): P
   }
   const include = list(flags.include);
   const exclude = list(flags.exclude);
-  const corpus = await readCorpus(corpusPath, { ...(include ? { include } : {}), ...(exclude ? { exclude } : {}) });
+  if (flags.layout !== undefined && !(corpusLayouts as readonly string[]).includes(flags.layout)) {
+    throw new CliError(`--layout: expected one of ${corpusLayouts.join(", ")}, found ${JSON.stringify(flags.layout)}`);
+  }
+  if (flags.split !== undefined && !(corpusSplits as readonly string[]).includes(flags.split)) {
+    throw new CliError(`--split: expected one of ${corpusSplits.join(", ")}, found ${JSON.stringify(flags.split)}`);
+  }
+  const corpus = await readCorpus(corpusPath, {
+    ...(include ? { include } : {}),
+    ...(exclude ? { exclude } : {}),
+    ...(flags.layout ? { layout: flags.layout as CorpusLayout } : {}),
+    ...(flags.split ? { split: flags.split as CorpusSplitChoice } : {}),
+  });
   note(
-    `prepare: ${corpus.layout} corpus at ${corpus.root}, ${corpus.speakers.length} speakers, ${corpus.utterances.length} files`,
+    `prepare: ${corpus.layout} corpus at ${corpus.root}, ${corpus.speakers.length} speakers, ${corpus.utterances.length} files${corpus.split && corpus.split !== "all" ? ` (its ${corpus.split} split)` : ""}`,
   );
   for (const folder of corpus.skipped ?? []) note(`skipped ${folder.path}: ${folder.reason}`);
   const summary = await prepareFeatures(corpus, spec, flags.out, {

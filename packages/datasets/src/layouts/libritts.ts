@@ -1,5 +1,5 @@
-import { join } from "node:path";
-import { audioStem, isAudioFile, listFolder, type Utterance } from "../corpus.js";
+import { basename, join } from "node:path";
+import { audioStem, type CorpusSplit, isAudioFile, listFolder, type Utterance } from "../corpus.js";
 import type { LayoutReader } from "./layout.js";
 import { cleanTranscript, readTextIfPresent } from "./transcripts.js";
 
@@ -12,9 +12,15 @@ async function subsetFolders(root: string): Promise<string[]> {
   return folders.filter((name) => /^(train|dev|test)-(clean|other)(-\d+)?$/.test(name)).map((name) => join(root, name));
 }
 
+/** A subset's split: train-* is train; dev-* and test-* are evaluation. None for a root of speaker folders. */
+function splitOf(subset: string): CorpusSplit | undefined {
+  const match = basename(subset).match(/^(train|dev|test)-/);
+  return match ? (match[1] === "train" ? "train" : "evaluation") : undefined;
+}
+
 /**
  * LibriTTS: `<subset>/<speaker>/<chapter>/<speaker>_<chapter>_<n>_<m>.wav` + `.normalized.txt` beside it. The same
- * speaker in two subsets is one speaker.
+ * speaker in two subsets is one speaker; each utterance carries its subset's split.
  */
 export const librittsLayout: LayoutReader = {
   layout: "libritts",
@@ -38,7 +44,14 @@ export const librittsLayout: LayoutReader = {
           for (const file of (await listFolder(folder)).files.filter(isAudioFile)) {
             const id = audioStem(file);
             const transcript = cleanTranscript(await readTextIfPresent(join(folder, `${id}.normalized.txt`)));
-            utterances.push({ speaker, id, path: join(folder, file), ...(transcript ? { transcript } : {}) });
+            const split = splitOf(subset);
+            utterances.push({
+              speaker,
+              id,
+              path: join(folder, file),
+              ...(transcript ? { transcript } : {}),
+              ...(split ? { split } : {}),
+            });
           }
         }
       }

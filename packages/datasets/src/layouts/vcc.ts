@@ -1,5 +1,5 @@
-import { join } from "node:path";
-import { audioStem, isAudioFile, listFolder, type Utterance } from "../corpus.js";
+import { basename, join } from "node:path";
+import { audioStem, type CorpusSplit, isAudioFile, listFolder, type Utterance } from "../corpus.js";
 import type { LayoutReader } from "./layout.js";
 
 const subsetPattern = /^vcc20(16|18)_(training|evaluation|reference)$/i;
@@ -13,9 +13,17 @@ async function subsetFolders(root: string): Promise<string[]> {
   return folders.some((name) => speakerPattern.test(name)) ? [root] : [];
 }
 
+/** The published split of a subset folder: training, or evaluation / reference (the held-out sentences). */
+function splitOf(subset: string): CorpusSplit | undefined {
+  const match = basename(subset).match(subsetPattern);
+  if (!match) return undefined;
+  return match[2]?.toLowerCase() === "training" ? "train" : "evaluation";
+}
+
 /**
  * Voice Conversion Challenge 2016 (`vcc2016_training/SF1/100001.wav`) and 2018
- * (`vcc2018_training/VCC2SF1/10001.wav`); training and evaluation subsets are merged (their ids do not collide).
+ * (`vcc2018_training/VCC2SF1/10001.wav`); each utterance carries its subset's split (training: train; evaluation
+ * and reference: evaluation), which readCorpus filters on.
  */
 export const vccLayout: LayoutReader = {
   layout: "vcc",
@@ -29,7 +37,13 @@ export const vccLayout: LayoutReader = {
     for (const subset of await subsetFolders(root)) {
       for (const speaker of (await listFolder(subset)).folders.filter((name) => speakerPattern.test(name))) {
         for (const file of (await listFolder(join(subset, speaker))).files.filter(isAudioFile)) {
-          utterances.push({ speaker, id: audioStem(file), path: join(subset, speaker, file) });
+          const split = splitOf(subset);
+          utterances.push({
+            speaker,
+            id: audioStem(file),
+            path: join(subset, speaker, file),
+            ...(split ? { split } : {}),
+          });
         }
       }
     }
