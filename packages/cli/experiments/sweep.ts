@@ -4,7 +4,7 @@
  * learning rates, loss weights, normalisation, upsampling; training seconds; every eval figure beside the
  * mean/variance baseline and the resynthesis of the same run).
  *
- *   pnpm --filter @vox/cli sweep [--only name,name] [--out DIR] [--utterances N]
+ *   pnpm --filter @vox/cli sweep [--only name,name] [--out DIR] [--utterances N] [--postfilters a,b]
  *
  * Features are prepared once per representation under DIR/data-<spec>; each recipe's run is DIR/<name>;
  * DIR/results.json accumulates rows (a recipe already in it is skipped unless --again). Prints the table.
@@ -30,6 +30,15 @@ const lr = (rate: number) => ({
   discriminatorOptimizer: { type: "adam", learningRate: rate, beta1: 0.5, beta2: 0.999 },
 });
 const common = { checkpointEvery: 100_000, sampleEvery: 100_000, logEvery: 10, samples: { utterances: 0 } };
+
+/** The demo recipe's compute (600 steps of 4 x 64 frames) with speaker normalisation and a residual generator. */
+const residualSpeaker = {
+  steps: 600,
+  batchSize: 4,
+  cropFrames: 64,
+  normalization: "speaker",
+  model: { generator: { residual: true } },
+};
 
 /** One change at a time from the demo recipe of record (mel80 / tiny / 32 frames / 600 steps). */
 const recipes: Recipe[] = [
@@ -207,27 +216,14 @@ const recipes: Recipe[] = [
     name: `world-tiny-cepstral-speaker-residual${seed === 0 ? "" : `-seed${seed}`}`,
     spec: "world" as const,
     preset: "tiny-cepstral",
-    set: {
-      steps: 600,
-      batchSize: 4,
-      cropFrames: 64,
-      normalization: "speaker",
-      model: { generator: { residual: true } },
-      seed,
-    },
+    set: { ...residualSpeaker, seed },
   })),
   // The demo recipe (global normalisation) with the residual generator: starts as the identity, not the shift.
   {
     name: "world-tiny-cepstral-residual",
     spec: "world",
     preset: "tiny-cepstral",
-    set: {
-      steps: 600,
-      batchSize: 4,
-      cropFrames: 64,
-      normalization: "global",
-      model: { generator: { residual: true } },
-    },
+    set: { ...residualSpeaker, normalization: "global" },
   },
   // The residual generator stayed at its start (the shift) for 500 of 600 steps: L1 cycle and identity losses
   // have their kink at zero change, and the classifier's pull per element was smaller than their λ 10 + 5. One
@@ -239,14 +235,7 @@ const recipes: Recipe[] = [
     name: `world-tiny-cepstral-speaker-residual-${suffix}`,
     spec: "world" as const,
     preset: "tiny-cepstral",
-    set: {
-      steps: 600,
-      batchSize: 4,
-      cropFrames: 64,
-      normalization: "speaker",
-      model: { generator: { residual: true } },
-      lambda,
-    },
+    set: { ...residualSpeaker, lambda },
   })),
   // The demo recipe under other seeds: how far one GAN run's scores move by chance (initial weights, crops).
   ...[1, 2].map((seed) => ({
@@ -270,6 +259,10 @@ const flag = (name: string, fallback: string) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? (args[i + 1] as string) : fallback;
 };
+// --postfilters a,b: score world runs with these only (each costs an eval).
+const postfilterFlag = flag("--postfilters", "")
+  ? (flag("--postfilters", "").split(",") as ConversionPostfilter[])
+  : null;
 const outDir = flag("--out", "out/sweep");
 const only = flag("--only", "")
   .split(",")
@@ -294,7 +287,10 @@ const prepared = new Set<string>();
 
 for (const recipe of recipes) {
   if (only.length > 0 && !only.includes(recipe.name)) continue;
-  const postfilters: ConversionPostfilter[] = recipe.spec === "world" ? ["none", "global-variance"] : ["none"];
+  const postfilters: ConversionPostfilter[] =
+    recipe.spec === "world"
+      ? (postfilterFlag ?? ["none", "global-variance", "global-variance+source-energy"])
+      : ["none"];
   const scored = (postfilter: ConversionPostfilter) =>
     rows.some((r) => r.recipe.name === recipe.name && (r.postfilter ?? "none") === postfilter);
   if (!again && postfilters.every(scored)) continue;
