@@ -150,6 +150,30 @@ describe("spectralEnvelope (CheapTrick)", () => {
     }
   });
 
+  it("unvoiced frames keep the speech band's level under low-frequency hum (hum is not spread over the band)", () => {
+    // White noise of power 0.0025 (a fricative's flat spectrum) over a 60 Hz hum 15 dB stronger, all unvoiced.
+    const rate = 16000;
+    const random = new Mulberry32(3);
+    const x = new Float32Array(rate);
+    for (let n = 0; n < x.length; n++) {
+      const gaussian = Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+      x[n] = 0.05 * gaussian + 0.4 * Math.sin((2 * Math.PI * 60 * n) / rate);
+    }
+    const envelope = spectralEnvelope(x, rate, new Float64Array(1 + Math.floor(x.length / 80)));
+    const { bins, frames, data } = envelope;
+    let sum = 0;
+    let count = 0;
+    for (let t = 20; t < frames - 20; t++) {
+      for (let k = Math.round((1000 * 1024) / rate); k <= Math.round((7000 * 1024) / rate); k++) {
+        sum += data[k * frames + t] as number;
+        count++;
+      }
+    }
+    expect(bins).toBe(513);
+    // The envelope is power per sample spread over the bins: flat noise of power 0.0025 reads 0.0025 in each.
+    expect(Math.abs(10 * Math.log10(sum / count / 0.0025))).toBeLessThan(1);
+  });
+
   it("digital silence gives the power floor, never NaN", () => {
     const env = spectralEnvelope(new Float32Array(4000), fs, new Float64Array(51));
     for (const v of env.data) expect(Number.isFinite(v) && v > 0 && v < 1e-12).toBe(true);
