@@ -153,6 +153,26 @@ describe("feature statistics", () => {
     expect(filtered.data.subarray(0, 300)).toEqual(plain.data.subarray(0, 300)); // c0 (loudness) as generated
   });
 
+  it("the source-energy postfilter puts the source's c0, shifted, in place of the converted one; nothing else", () => {
+    const source = worldFeatures(300, 0, 1, 110, 12);
+    const target = worldFeatures(300, 1, 0.6, 190, 13);
+    const s = featureStatistics(worldFeatureSpec, [source]);
+    const t = featureStatistics(worldFeatureSpec, [target]);
+    // A generator output whose c0 is noise: the loudness contour lost.
+    const output = new ModelFeatureMap(worldFeatureSpec, "global", [s, t]).encodeUtterance(target, null);
+    const random = new Mulberry32(5);
+    for (let i = 0; i < 300; i++) output.data[i] = random.next() * 4 - 2;
+    const decode = (postfilter: "none" | "source-energy" | "global-variance" | "global-variance+source-energy") =>
+      new ModelFeatureMap(worldFeatureSpec, "global", [s, t], postfilter).decode(output, source, s, t);
+    const shifted = meanVarianceShift(source, worldFeatureSpec, s, t);
+    const energy = decode("source-energy");
+    for (let i = 0; i < 300; i++) expect(energy.data[i]).toBeCloseTo(shifted.data[i] as number, 4);
+    expect(energy.data.subarray(300)).toEqual(decode("none").data.subarray(300)); // c1.., ln F0, aperiodicity
+    const both = decode("global-variance+source-energy");
+    expect(both.data.subarray(0, 300)).toEqual(energy.data.subarray(0, 300));
+    expect(both.data.subarray(300)).toEqual(decode("global-variance").data.subarray(300));
+  });
+
   it("the feature map: world networks see the normalised mcep rows; an identity generator under speaker normalisation is the mean/variance shift", () => {
     const source = worldFeatures(200, 0, 1, 110, 10);
     const target = worldFeatures(200, 1, 0.7, 200, 11);
