@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeWav, encodeWav } from "@vox/dsp";
 import { chromium } from "playwright-core";
@@ -130,7 +130,8 @@ describe("vox end to end on a tiny fixture corpus", () => {
     try {
       const page = await browser.newPage();
       await page.goto(`file://${html}`);
-      expect(await page.title()).toContain("vox run");
+      // Named by the run folder and its parent (a run folder is often just "run").
+      expect(await page.title()).toBe(`vox report: ${basename(work)}/run`);
       const images = await page.$$eval("img", (all) =>
         all.map((img) => ({ w: (img as HTMLImageElement).naturalWidth, complete: (img as HTMLImageElement).complete })),
       );
