@@ -1,12 +1,20 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { main } from "./main.js";
 
 export function temporary(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  made.push(folder);
+  return folder;
 }
+
+/** Folders made by the tests of this process, removed when it exits (so runs leave nothing in /tmp). */
+const made: string[] = [];
+process.once("exit", () => {
+  for (const folder of made) rmSync(folder, { recursive: true, force: true });
+});
 
 /** A voiced test signal of a given length, pitch and brightness. */
 export function voice(seconds: number, f0: number, formant: number, rate = 16000): Float32Array {

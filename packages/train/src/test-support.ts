@@ -1,12 +1,20 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareFeatures } from "@vox/datasets";
 import { encodeWav, type FeatureSpec, mel80FeatureSpec } from "@vox/dsp";
 
 export function temporaryFolder(prefix = "vox-train-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  made.push(folder);
+  return folder;
 }
+
+/** Folders made by the tests of this process, removed when it exits (so runs leave nothing in /tmp). */
+const made: string[] = [];
+process.once("exit", () => {
+  for (const folder of made) rmSync(folder, { recursive: true, force: true });
+});
 
 /** A voiced "utterance": harmonics of f0 under a resonance at `formant` Hz, with syllable-like modulation. */
 function voiceSignal(seconds: number, f0: number, formant: number, phase: number): Float32Array {
