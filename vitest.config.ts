@@ -21,6 +21,7 @@ export default defineConfig({
         name: `@vox/${name}`,
         root: fileURLToPath(new URL(`./packages/${name}`, import.meta.url)),
         include: ["src/**/*.test.ts"],
+        setupFiles: [fileURLToPath(new URL("./tools/vitest-setup.ts", import.meta.url))],
         testTimeout: 120_000,
       },
     })),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vi } from "vitest";
@@ -10,11 +10,11 @@ export function temporary(prefix: string): string {
   return folder;
 }
 
-/** Folders made by the tests of this process, removed when it exits (so runs leave nothing in /tmp). */
-const made: string[] = [];
-process.once("exit", () => {
-  for (const folder of made) rmSync(folder, { recursive: true, force: true });
-});
+/** Folders made by this test file's tests, removed after it by tools/vitest-setup.ts. */
+const registry = globalThis as { [key: symbol]: string[] | undefined };
+const key = Symbol.for("vox.temporaryFolders");
+registry[key] ??= [];
+const made = registry[key];
 
 /** A voiced test signal of a given length, pitch and brightness. */
 export function voice(seconds: number, f0: number, formant: number, rate = 16000): Float32Array {

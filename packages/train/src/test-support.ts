@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareFeatures } from "@vox/datasets";
@@ -10,11 +10,11 @@ export function temporaryFolder(prefix = "vox-train-"): string {
   return folder;
 }
 
-/** Folders made by the tests of this process, removed when it exits (so runs leave nothing in /tmp). */
-const made: string[] = [];
-process.once("exit", () => {
-  for (const folder of made) rmSync(folder, { recursive: true, force: true });
-});
+/** Folders made by this test file's tests, removed after it by tools/vitest-setup.ts. */
+const registry = globalThis as { [key: symbol]: string[] | undefined };
+const key = Symbol.for("vox.temporaryFolders");
+registry[key] ??= [];
+const made = registry[key];
 
 /** A voiced "utterance": harmonics of f0 under a resonance at `formant` Hz, with syllable-like modulation. */
 function voiceSignal(seconds: number, f0: number, formant: number, phase: number): Float32Array {
