@@ -1,20 +1,11 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { vi } from "vitest";
+import { temporaryTestFolder } from "../../../tools/test-folders.js";
 import { main } from "./main.js";
 
+/** A scratch folder, removed after the test file. */
 export function temporary(prefix: string): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
-  made.push(folder);
-  return folder;
+  return temporaryTestFolder(prefix);
 }
-
-/** Folders made by this test file's tests, removed after it by tools/vitest-setup.ts. */
-const registry = globalThis as { [key: symbol]: string[] | undefined };
-const key = Symbol.for("vox.temporaryFolders");
-registry[key] ??= [];
-const made = registry[key];
 
 /** A voiced test signal of a given length, pitch and brightness. */
 export function voice(seconds: number, f0: number, formant: number, rate = 16000): Float32Array {

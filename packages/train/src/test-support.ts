@@ -1,20 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { prepareFeatures } from "@vox/datasets";
 import { encodeWav, type FeatureSpec, mel80FeatureSpec } from "@vox/dsp";
+import { temporaryTestFolder } from "../../../tools/test-folders.js";
 
+/** A scratch folder, removed after the test file. */
 export function temporaryFolder(prefix = "vox-train-"): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
-  made.push(folder);
-  return folder;
+  return temporaryTestFolder(prefix);
 }
-
-/** Folders made by this test file's tests, removed after it by tools/vitest-setup.ts. */
-const registry = globalThis as { [key: symbol]: string[] | undefined };
-const key = Symbol.for("vox.temporaryFolders");
-registry[key] ??= [];
-const made = registry[key];
 
 /** A voiced "utterance": harmonics of f0 under a resonance at `formant` Hz, with syllable-like modulation. */
 function voiceSignal(seconds: number, f0: number, formant: number, phase: number): Float32Array {
