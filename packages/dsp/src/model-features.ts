@@ -31,18 +31,13 @@ export function generatorOutput(spec: FeatureSpec, normalization: FeatureNormali
 }
 
 /**
- * What conversion does to the generator's output rows before synthesis: `none`, or `global-variance` (Toda et
- * al.'s global variance compensation, per utterance: each row's spread over the utterance set to what the
- * mean/variance shift would give it, the source utterance's spread times sigma_tgt / sigma_src, keeping the
- * generator's mean and shape; world: c1 and up, c0 left alone). Networks trained with L1 losses over-smooth;
- * this undoes the lost spread, at some cost in MCD.
- */
-/**
- * What conversion does to the generator's rows before synthesis: `global-variance` sets each converted row's
- * spread over the utterance to what the shift would give; `source-energy` (world) replaces the converted c0, the
- * frame energy, by the source's under the per-speaker mean/variance shift, so the loudness contour (where the
- * syllables are) comes from the source and only the envelope's shape from the generator, as WORLD-based VC
- * commonly copies c0; `global-variance+source-energy` does both.
+ * What conversion does to the generator's output rows before synthesis, one or two steps joined by "+":
+ * `global-variance` (Toda et al.'s global variance compensation, per utterance: each row's spread over the
+ * utterance set to what the mean/variance shift would give it, the source utterance's spread times
+ * sigma_tgt / sigma_src, keeping the generator's mean and shape; world: c1 and up, c0 left alone; networks trained
+ * with L1 losses over-smooth, and this undoes the lost spread at some cost in MCD) and `source-energy` (world: the
+ * converted c0, the frame energy, replaced by the source's under the per-speaker mean/variance shift, so the
+ * loudness contour, where the syllables are, comes from the source, as WORLD-based VC commonly copies c0).
  */
 export const conversionPostfilters = [
   "none",
@@ -94,6 +89,9 @@ export class ModelFeatureMap {
   /** First feature row the networks see. */
   readonly first: number;
   private readonly pooled: RowStatistics;
+  /** The postfilter's steps. */
+  private readonly globalVariance: boolean;
+  private readonly sourceEnergy: boolean;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -101,6 +99,9 @@ export class ModelFeatureMap {
     speakers: readonly SpeakerFeatureStatistics[],
     readonly postfilter: ConversionPostfilter = "none",
   ) {
+    const steps = postfilter.split("+");
+    this.globalVariance = steps.includes("global-variance");
+    this.sourceEnergy = steps.includes("source-energy");
     this.first = spec.kind === "world" ? worldFeatureLayout(spec).mcep : 0;
     this.rows = modelFeatureRows(spec);
     this.pooled = pooledRowStatistics(speakers);
@@ -182,7 +183,7 @@ export class ModelFeatureMap {
       const to = (this.first + row) * frames;
       for (let t = 0; t < frames; t++) data[to + t] = (output.data[row * frames + t] as number) * std + mean;
     }
-    if (this.postfilter.startsWith("global-variance") && sourceStats && targetStats) {
+    if (this.globalVariance && sourceStats && targetStats) {
       globalVariancePostfilter(
         data,
         source.data,
@@ -196,7 +197,7 @@ export class ModelFeatureMap {
         for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i] as number));
       }
     }
-    if (this.postfilter.endsWith("source-energy") && this.spec.kind === "world" && sourceStats && targetStats) {
+    if (this.sourceEnergy && this.spec.kind === "world" && sourceStats && targetStats) {
       const row = this.first;
       const scale = (targetStats.rows.std[row] as number) / (sourceStats.rows.std[row] as number);
       const from = sourceStats.rows.mean[row] as number;
