@@ -360,9 +360,12 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
   const outDir = join(root, "eval", String(step).padStart(8, "0"));
   const held = new Set(record.validation);
+  // The sentences to convert, the cache they are read from, and the cache's sentences (the parallel references):
+  // the run's validation split of its own cache, or another cache's (options.heldOut) whole.
   const evaluation = options.heldOut ? await openHeldOut(options.heldOut, record.featureSpec, record.speakers) : null;
-  const heldOut = evaluation ? evaluation.utterances : index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`));
-  const readHeldOut = (u: CachedUtterance) => (evaluation ? evaluation.store : store).readUtterance(u);
+  const heldOutStore = evaluation?.store ?? store;
+  const sentences = evaluation?.utterances ?? index.utterances;
+  const heldOut = evaluation ? sentences : sentences.filter((u) => held.has(`${u.speaker}/${u.id}`));
   if (heldOut.length === 0) {
     throw new Error(
       `${paths.config}: expected held-out utterances to convert (validation), found none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
@@ -379,8 +382,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const scorer = new Scorer(root, outDir, spec.sampleRate, classifier);
   const audio = new AudioReader(spec.sampleRate);
   const bySentence = new Map<string, CachedUtterance>();
-  for (const u of evaluation ? evaluation.utterances : index.utterances)
-    bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
+  for (const u of sentences) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
   const references = new Map<string, Analysed>();
   const referenceOf = async (entry: CachedUtterance | undefined): Promise<Analysed | null> => {
     if (!entry) return null;
@@ -392,7 +394,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     return analysed;
   };
   for (const utterance of heldOutPlan(heldOut, record.speakers, options.maxUtterances ?? 20)) {
-    const features = readHeldOut(utterance);
+    const features = heldOutStore.readUtterance(utterance);
     const source = {
       label: record.speakers.indexOf(utterance.speaker),
       statistics: conversion.speaker(utterance.speaker),
