@@ -1,11 +1,9 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-/** The corpus layouts vox reads, by their own folder structure. */
-export type CorpusLayout = "vctk" | "vcc" | "jvs" | "cmu-arctic" | "libritts" | "folder";
-
-/** The corpus layouts vox reads, by name (`vox prepare --layout`). */
-export const corpusLayouts: readonly CorpusLayout[] = ["vctk", "vcc", "jvs", "cmu-arctic", "libritts", "folder"];
+/** The corpus layouts vox reads, by their own folder structure (names for `vox prepare --layout`). */
+export const corpusLayouts = ["vctk", "vcc", "jvs", "cmu-arctic", "libritts", "folder"] as const;
+export type CorpusLayout = (typeof corpusLayouts)[number];
 
 /**
  * A corpus' published protocol: `train` (VCC's vcc20xx_training, LibriTTS's train-*) or `evaluation` (VCC's
