@@ -38,10 +38,7 @@ pnpm install --prefer-offline --reporter=append-only > install.log 2>&1 || {
   cat install.log >&2
   exit 1
 }
-if grep -nE 'ENOTFOUND|^\s+at |Ignored build scripts|Failed' install.log >&2; then
-  echo "check-packages: installing the tarballs printed the errors above" >&2
-  exit 1
-fi
+bash "$root/tools/check-install-log.sh" install.log "check-packages (installing the tarballs)"
 test -f node_modules/@vox/models/native/build/vox_conv_kernels.node || {
   echo "@vox/models: its install script did not build native/build/vox_conv_kernels.node" >&2
   exit 1
