@@ -28,12 +28,14 @@ const NATIVE_PACKAGES = {
   "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
   tensorflow: "@tensorflow/tfjs-node",
 } as const;
-const TFJS_NODE_VERSION = "4.22.0";
 
 /** Why a native backend is unavailable, with the step that makes it available. */
 function nativeHint(specifier: string, state: "not installed" | "no addon"): string {
   if (state === "not installed") {
-    return `${specifier} is not installed (an opt-in: \`pnpm add -w ${specifier}@${TFJS_NODE_VERSION}\` in the vox workspace, or \`npm install ${specifier}@${TFJS_NODE_VERSION}\` beside @vox/models; README "GPU")`;
+    // The version to add is the one this package names as its peer (src/ and dist/ sit below package.json).
+    const manifest = createRequire(import.meta.url)("../package.json") as { peerDependencies: Record<string, string> };
+    const version = manifest.peerDependencies[specifier];
+    return `${specifier} is not installed (an opt-in: \`pnpm add -w ${specifier}@${version}\` in the vox workspace, or \`npm install ${specifier}@${version}\` beside @vox/models; README "GPU")`;
   }
   return `${specifier} is installed but has no libtensorflow: its install script downloads it and did not finish (no route to storage.googleapis.com?); run \`pnpm rebuild ${specifier}\` where that host is reachable`;
 }
