@@ -261,6 +261,15 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const badField = await vox("train", "--data", cache, "--run", run, "--set", "batchSize=0", "--dry-run");
     expect([badField.code, existsSync(run)]).toEqual([1, false]);
     expect(badField.stderr).toMatch(/batchSize/);
+    // A resume's dry run checks the overrides as the resume would, and reports the run's own total steps.
+    const trained = join(work, "dry-trained");
+    await trainOneStep(cache, trained);
+    const more = await vox("train", "--resume", trained, "--steps", "5", "--dry-run", "--json");
+    expect(more.code, more.stderr).toBe(0);
+    expect(JSON.parse(more.stdout)).toMatchObject({ totalSteps: 5, config: { steps: 5, batchSize: 2 } });
+    const frozen = await vox("train", "--resume", trained, "--set", "seed=3", "--dry-run");
+    expect(frozen.code).toBe(1);
+    expect(frozen.stderr).toMatch(/seed: fixed when the run started/);
   });
 
   it("resynthesize: every file of a folder through world, one unique output per input; prepare --spec world", async () => {

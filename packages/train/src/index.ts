@@ -31,5 +31,12 @@ export { resolveNormalization, runModelConfig, trainingStatistics } from "./stat
 export { sampleTargets, sampleUtterances, writeSamples } from "./samples.js";
 export { formatProgress, stderrTrainProgress, type TrainProgress } from "./progress.js";
 export { abortOnSignals } from "./signals.js";
-export { StarGanTrainer, type TrainOptions, type TrainResult } from "./trainer.js";
+export {
+  openTrainingData,
+  resumedConfig,
+  StarGanTrainer,
+  totalStepsOf,
+  type TrainOptions,
+  type TrainResult,
+} from "./trainer.js";
 export { demoRecipe, type Recipe } from "./recipes.js";

@@ -167,9 +167,8 @@ export class StarGanTrainer {
     log: (line: string) => void,
   ): Promise<StarGanTrainer> {
     const paths = runPaths(runDir);
-    const { store, model } = await StarGanTrainer.openData(dataDir, valid);
-    const totalSteps =
-      valid.steps ?? Math.max(1, Math.ceil(((valid.epochs ?? 1) * store.train.length) / valid.batchSize));
+    const { store, model } = await openTrainingData(dataDir, valid);
+    const totalSteps = totalStepsOf(valid, store.train.length);
     const record: RunRecord = {
       format: "vox-run",
       version: 1,
@@ -216,21 +215,8 @@ export class StarGanTrainer {
     log: (line: string) => void,
   ): Promise<StarGanTrainer> {
     const changed = Object.keys(overrides).length > 0;
-    if (changed) {
-      for (const frozen of ["preset", "seed", "batchSize", "cropFrames", "validationFraction"]) {
-        if (frozen in overrides) {
-          throw new TrainConfigError("resume overrides", [
-            `${frozen}: fixed when the run started; start a new run to change it`,
-          ]);
-        }
-      }
-      record.config = validateTrainConfig(
-        deepMerge(record.config as unknown as Record<string, unknown>, overrides),
-        "resume overrides",
-      );
-      if (overrides.steps !== undefined) record.totalSteps = record.config.steps ?? record.totalSteps;
-    }
-    const { store } = await StarGanTrainer.openData(record.data, record.config);
+    if (changed) Object.assign(record, resumedConfig(record, overrides));
+    const { store } = await openTrainingData(record.data, record.config);
     assertSameFeatureSpec(
       record.featureSpec,
       store.spec,
@@ -264,35 +250,6 @@ export class StarGanTrainer {
       `resumed ${runPaths(runDir).root} at step ${trainer.step}${state === null ? " (no checkpoint yet: from the start)" : ""}`,
     );
     return trainer;
-  }
-
-  private static async openData(
-    dataDir: string,
-    config: TrainConfig,
-  ): Promise<{ store: FeatureStore; model: ModelConfig }> {
-    const store = await FeatureStore.open(dataDir, {
-      cropFrames: config.cropFrames,
-      validationFraction: config.validationFraction,
-      seed: config.seed,
-    });
-    let model: ModelConfig;
-    try {
-      model = runModelConfig(config, store.spec, store.speakerMap.size);
-    } catch (error) {
-      if (error instanceof TrainConfigError) throw error;
-      // The preset cannot be built for these features or crops: say which training field to change.
-      const field = /frames/.test((error as Error).message) ? "cropFrames" : "preset";
-      throw new TrainConfigError("config", [
-        `${field}: ${config.preset} does not fit ${store.bins} bins x ${config.cropFrames} frames (${(error as Error).message})`,
-      ]);
-    }
-    const multiple = timeMultiple(model.generator);
-    if (config.cropFrames % multiple !== 0) {
-      throw new TrainConfigError("config", [
-        `cropFrames: expected a multiple of ${multiple} for preset ${config.preset}, found ${config.cropFrames}`,
-      ]);
-    }
-    return { store, model };
   }
 
   private static build(
@@ -528,6 +485,69 @@ export class StarGanTrainer {
     this.generator.dispose();
     this.discriminator.dispose();
   }
+}
+
+/**
+ * A run's feature cache opened as training reads it (crops, validation split, seed) and the model its config
+ * builds on it; refuses a preset or crop that does not fit, naming the field. What `vox train --dry-run` reports.
+ */
+export async function openTrainingData(
+  dataDir: string,
+  config: TrainConfig,
+): Promise<{ store: FeatureStore; model: ModelConfig }> {
+  const store = await FeatureStore.open(dataDir, {
+    cropFrames: config.cropFrames,
+    validationFraction: config.validationFraction,
+    seed: config.seed,
+  });
+  let model: ModelConfig;
+  try {
+    model = runModelConfig(config, store.spec, store.speakerMap.size);
+  } catch (error) {
+    if (error instanceof TrainConfigError) throw error;
+    // The preset cannot be built for these features or crops: say which training field to change.
+    const field = /frames/.test((error as Error).message) ? "cropFrames" : "preset";
+    throw new TrainConfigError("config", [
+      `${field}: ${config.preset} does not fit ${store.bins} bins x ${config.cropFrames} frames (${(error as Error).message})`,
+    ]);
+  }
+  const multiple = timeMultiple(model.generator);
+  if (config.cropFrames % multiple !== 0) {
+    throw new TrainConfigError("config", [
+      `cropFrames: expected a multiple of ${multiple} for preset ${config.preset}, found ${config.cropFrames}`,
+    ]);
+  }
+  return { store, model };
+}
+
+/** Generator steps a new run of `config` trains: `steps`, or `epochs` passes over its training utterances. */
+export function totalStepsOf(config: TrainConfig, trainUtterances: number): number {
+  return config.steps ?? Math.max(1, Math.ceil(((config.epochs ?? 1) * trainUtterances) / config.batchSize));
+}
+
+/**
+ * A resumed run's config and total steps with `overrides` (a lower learning rate, more steps), validated; the
+ * fields fixed when the run started (preset, seed, batch, crop, validation split) are refused.
+ */
+export function resumedConfig(
+  record: RunRecord,
+  overrides: Record<string, unknown>,
+): { config: TrainConfig; totalSteps: number } {
+  for (const frozen of ["preset", "seed", "batchSize", "cropFrames", "validationFraction"]) {
+    if (frozen in overrides) {
+      throw new TrainConfigError("resume overrides", [
+        `${frozen}: fixed when the run started; start a new run to change it`,
+      ]);
+    }
+  }
+  const config = validateTrainConfig(
+    deepMerge(record.config as unknown as Record<string, unknown>, overrides),
+    "resume overrides",
+  );
+  return {
+    config,
+    totalSteps: overrides.steps !== undefined ? (config.steps ?? record.totalSteps) : record.totalSteps,
+  };
 }
 
 /** One turn of the event loop (signal handlers, I/O callbacks run), not just the microtask queue. */

@@ -1,15 +1,14 @@
-import { FeatureStore } from "@vox/datasets";
 import {
   abortOnSignals,
-  deepMerge,
+  openTrainingData,
   parseOverrides,
   readRunRecord,
   resolveTrainConfig,
-  runModelConfig,
+  resumedConfig,
   StarGanTrainer,
   stderrTrainProgress,
   type TrainConfig,
-  validateTrainConfig,
+  totalStepsOf,
 } from "@vox/train";
 import { CliError } from "../errors.js";
 import { note, output, numberFlag } from "../io.js";
@@ -68,18 +67,16 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
 
 /**
  * `--dry-run`: the config the run would train with (the preset's defaults, --config, --set and --steps merged and
- * validated; for --resume the run's own with the overrides) and, given the data, the model and total steps.
- * Reads the cache's index only; writes nothing.
+ * validated; for --resume the run's own with the overrides, as a resume checks them) and, given the data, the
+ * model and total steps, from the same code training uses. Reads the cache's index only; writes nothing.
  */
 async function dryRun(flags: TrainFlags, overrides: Record<string, unknown>): Promise<void> {
   let config: TrainConfig;
+  let totalSteps: number | null = null;
   let data = flags.data;
   if (flags.resume) {
     const record = await readRunRecord(flags.resume);
-    config = validateTrainConfig(
-      deepMerge(record.config as unknown as Record<string, unknown>, overrides),
-      "resume overrides",
-    );
+    ({ config, totalSteps } = resumedConfig(record, overrides));
     data = record.data;
   } else {
     config = await resolveTrainConfig({
@@ -90,19 +87,13 @@ async function dryRun(flags: TrainFlags, overrides: Record<string, unknown>): Pr
   }
   let resolved: Record<string, unknown> = { config };
   if (data) {
-    const store = await FeatureStore.open(data, {
-      cropFrames: config.cropFrames,
-      validationFraction: config.validationFraction,
-      seed: config.seed,
-    });
-    const totalSteps =
-      config.steps ?? Math.max(1, Math.ceil(((config.epochs ?? 1) * store.train.length) / config.batchSize));
+    const { store, model } = await openTrainingData(data, config);
     resolved = {
       ...resolved,
       data,
       speakers: [...store.speakerMap.speakers],
-      totalSteps,
-      model: runModelConfig(config, store.spec, store.speakerMap.size),
+      totalSteps: totalSteps ?? totalStepsOf(config, store.train.length),
+      model,
     };
   }
   // The config is the point of a dry run: JSON either way (--json only drops the trailing note).
