@@ -54,6 +54,12 @@ export const trainConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Generator updates on reconstruction alone (L1 to its input under the speaker's own label, the identity term)
+     * before the first GAN step, with an optimizer of their own: the GAN then starts from a generator that already
+     * keeps each frame. Each costs about a tenth of a GAN step. 0: none.
+     */
+    generatorWarmup: z.number().int().min(0).default(0),
     /** Identity-mapping weight falls to 0 after this many steps (StarGAN-VC2: 10^4); null keeps it. */
     identityUntil: z.number().int().min(0).nullable().default(null),
     /** wgan-clip: every discriminator weight is clipped to [-clip, clip] after each step. */

@@ -139,6 +139,24 @@ export class StarGanObjective {
     return this.readKept(kept, batch.source);
   }
 
+  /**
+   * The generator's reconstruction loss alone (L1 to the input under the speaker's own label: the identity term)
+   * on one batch, as `g_warmup`; its gradients go to `sink`. What the warm-up before the GAN steps minimises.
+   */
+  reconstructionGradients(batch: Batch, sink: GradientSink): Record<string, number> {
+    const kept: Record<string, tf.Tensor> = {};
+    tf.tidy(() => {
+      const same = this.conditions(batch.source, batch.source);
+      const { value, grads } = tf.variableGrads(
+        () => l1(batch.x, this.generate(batch.x, same)),
+        this.generatorVariables,
+      );
+      kept.g_warmup = tf.keep(value);
+      sink(grads);
+    });
+    return this.readKept(kept, batch.source);
+  }
+
   /** The generator's losses on one (micro-)batch at training step `step`; its gradients go to `sink`. */
   generatorGradients(batch: Batch, step: number, sink: GradientSink): Record<string, number> {
     const { adversarial, classification, lambda, identityUntil } = this.config;

@@ -73,6 +73,8 @@ export class StarGanTrainer {
   private lastCheckpoint: number | null = null;
   /** The run's train.lock, held from create or resume until dispose. */
   private lock: RunLock | null = null;
+  /** Where the trainer's own notes go (the warm-up's): create's or resume's `log`. */
+  private log: (line: string) => void = () => {};
   private readonly rng: Mulberry32;
   private readonly generatorVariables: tf.Variable[];
   private readonly discriminatorVariables: tf.Variable[];
@@ -153,6 +155,7 @@ export class StarGanTrainer {
     try {
       const trainer = await build();
       trainer.lock = lock;
+      trainer.log = log;
       return trainer;
     } catch (error) {
       lock.release();
@@ -390,6 +393,10 @@ export class StarGanTrainer {
       losses: lastLosses,
     });
 
+    if (this.step === 0 && this.config.generatorWarmup > 0 && limit > 0) {
+      await this.warmUpGenerator();
+      tick();
+    }
     while (this.step < limit) {
       // A step is all promises and worker replies; without a turn of the event loop a SIGINT handler (the
       // abort signal's source) would not run until training ends.
@@ -457,6 +464,37 @@ export class StarGanTrainer {
     }
     options.onProgress?.(progress(), true);
     return { step: this.step, totalSteps: total, stopped, elapsedSeconds: this.elapsedSeconds, lastLosses };
+  }
+
+  /**
+   * `generatorWarmup` reconstruction updates of the generator before the first GAN step, with an Adam of their
+   * own (the GAN's optimizers start fresh). Run again by a resume before the first checkpoint, which rebuilds
+   * the networks and random states from the seed, so the run stays exact.
+   */
+  private async warmUpGenerator(): Promise<void> {
+    const updates = this.config.generatorWarmup;
+    const optimizer = new Optimizer(this.config.generatorOptimizer);
+    const started = performance.now();
+    let first = Number.NaN;
+    let last = Number.NaN;
+    try {
+      await this.updater.start();
+      for (let i = 0; i < updates; i++) {
+        const batch = this.nextBatch();
+        try {
+          last = (await this.updater.reconstructionUpdate(batch, optimizer)).g_warmup ?? Number.NaN;
+        } finally {
+          batch.x.dispose();
+        }
+        if (!Number.isFinite(last)) throw new NonFiniteLossError(0, "g_warmup", last, null);
+        if (i === 0) first = last;
+      }
+    } finally {
+      optimizer.dispose();
+    }
+    this.log(
+      `warm-up: ${updates} reconstruction updates of the generator, identity L1 ${first.toFixed(3)} -> ${last.toFixed(3)}, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
 
   /**

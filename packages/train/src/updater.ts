@@ -98,6 +98,16 @@ export class StarGanUpdater {
   }
 
   /**
+   * One warm-up update of the generator on reconstruction alone (in micro-batches when configured), with
+   * `optimizer`, the warm-up's own, on this thread only; the replicas get the new weights. Returns `g_warmup`.
+   */
+  async reconstructionUpdate(batch: TrainBatch, optimizer: Optimizer): Promise<Record<string, number>> {
+    const losses = await this.overMicroBatches(batch, "generator", 0, { optimizer });
+    this.replicas?.publish("generator");
+    return losses;
+  }
+
+  /**
    * One update of `network` from the batch in micro-batches of `microBatch` items: each micro-batch's gradients
    * are summed into the optimizer, which applies their mean (the whole batch's update for every loss here: all
    * are means over items) in the memory of one micro-batch. With replica threads the micro-batches are shared
@@ -107,18 +117,23 @@ export class StarGanUpdater {
     batch: TrainBatch,
     network: NetworkName,
     step: number,
+    reconstruction?: { optimizer: Optimizer },
   ): Promise<Record<string, number>> {
     const size = batch.source.length;
     const micro = Math.min(size, this.config.microBatch ?? size);
     const parts = size / micro;
-    const optimizer = network === "generator" ? this.generatorOptimizer : this.discriminatorOptimizer;
+    const optimizer =
+      reconstruction?.optimizer ?? (network === "generator" ? this.generatorOptimizer : this.discriminatorOptimizer);
     const variables = network === "generator" ? this.generatorVariables : this.discriminatorVariables;
     const sink = (grads: tf.NamedTensorMap) => optimizer.accumulate(variables, grads);
     const compute = (chunk: Batch) =>
-      network === "generator"
-        ? this.objective.generatorGradients(chunk, step, sink)
-        : this.objective.discriminatorGradients(chunk, sink);
-    const threads = Math.min(parts, 1 + (this.replicas?.replicas.length ?? 0));
+      reconstruction
+        ? this.objective.reconstructionGradients(chunk, sink)
+        : network === "generator"
+          ? this.objective.generatorGradients(chunk, step, sink)
+          : this.objective.discriminatorGradients(chunk, sink);
+    // The replicas compute the GAN objectives only: a reconstruction update stays on this thread.
+    const threads = reconstruction ? 1 : Math.min(parts, 1 + (this.replicas?.replicas.length ?? 0));
     // Thread t takes micro-batches [first(t), first(t + 1)); the main thread is thread 0.
     const first = (t: number) => Math.floor((t * parts) / threads);
     const itemSize = batch.x.size / size;
