@@ -40,6 +40,9 @@ const residualSpeaker = {
   model: { generator: { residual: true } },
 };
 
+/** The demo recipe's TrainConfig fields (steps included), as the sweep's rows change them one at a time. */
+const demoSet = { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" };
+
 /** One change at a time from the demo recipe of record (mel80 / tiny / 32 frames / 600 steps). */
 const recipes: Recipe[] = [
   { name: "mel80-tiny-demo", spec: "mel80", preset: "tiny", set: { steps: 600, batchSize: 4, cropFrames: 32 } },
@@ -244,6 +247,49 @@ const recipes: Recipe[] = [
     preset: "tiny-cepstral",
     set: { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global", seed },
   })),
+  // Sixth session: the demo recipe's generator reconstructs its input poorly (identity L1 0.40 standard
+  // deviations after 600 steps), so frame detail, the words, is lost in the 4x4-smaller bottleneck. One change each:
+  // one stride-2 level instead of two (the bottleneck at 18 x 32), or twice the residual blocks.
+  {
+    name: "world-tiny-cepstral-down1",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { ...demoSet, model: { generator: { downsamplings: 1 } } },
+  },
+  // The discriminator's update is a tenth of the step (37 of 366 ms on one thread): two per generator update make
+  // its classifier and realness judgement stronger for about 10 % more time.
+  { name: "world-tiny-cepstral-critic2", spec: "world", preset: "tiny-cepstral", set: { ...demoSet, nCritic: 2 } },
+  // The same frames per step in twice the crops of half the length: more utterances per batch (and per
+  // BatchNorm statistic).
+  {
+    name: "world-tiny-cepstral-b8-crop32",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { ...demoSet, batchSize: 8, cropFrames: 32 },
+  },
+  // The generator warmed up as an autoencoder (generatorWarmup: identity L1 alone, 300 or 600 updates at about a
+  // tenth of a step each) before the demo recipe's 600 GAN steps, under the three seeds.
+  ...[300, 600].flatMap((warmup) =>
+    [0, 1, 2].map((seed) => ({
+      name: `world-tiny-cepstral-warm${warmup}${seed === 0 ? "" : `-seed${seed}`}`,
+      spec: "world" as const,
+      preset: "tiny-cepstral",
+      set: { ...demoSet, generatorWarmup: warmup, seed },
+    })),
+  ),
+  // The longer recipe (four times the demo's GAN steps, about 15 minutes on 2 cores) with the demo's warm-up.
+  {
+    name: "world-tiny-cepstral-2400-warm300",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { ...demoSet, steps: 2400, generatorWarmup: 300 },
+  },
+  {
+    name: "world-tiny-cepstral-res4",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { ...demoSet, model: { generator: { resBlocks: 4 } } },
+  },
   {
     // tiny's generator judged by the temporal discriminator (1-D over time, every patch classified): the one
     // change from world-tiny-global.
