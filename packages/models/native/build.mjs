@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const optional = process.argv.includes("--optional");
-const source = join(here, "conv_kernels.cc");
+const sources = [join(here, "conv_kernels.cc"), join(here, "batch_norm_kernels.cc")];
 const target = join(here, "build", "vox_conv_kernels.node");
 
 function fail(reason) {
@@ -42,7 +42,7 @@ const flags = [
   "-fvisibility=hidden",
   "-DNAPI_VERSION=8",
   `-I${include}`,
-  source,
+  ...sources,
   "-o",
   target,
 ];

@@ -16,6 +16,8 @@
 
 #include <node_api.h>
 
+#include "batch_norm_kernels.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -255,9 +257,42 @@ inline void readPatch(const PatchOrigin& o, const Geometry& g, int64_t k0, int64
 struct PatchesA {
   const float* x;
   const Geometry& g;
+
+  // A panel of MR positions in one output row: per tap, one bounds check per position and a strided copy of the
+  // tap's channels, instead of a readPatch (divisions, a check per value) per position. With one input channel
+  // (a first layer) this is most of the packing's cost. False when the positions span two rows.
+  bool packRowPanel(float* panel, int64_t m0, int64_t p0, int64_t kc) const {
+    if (m0 % g.ow + MR > g.ow) return false;
+    const PatchOffset o = patchOffset(g, m0);
+    const float* image = x + o.image;
+    int64_t tap = p0 / g.cin, c = p0 % g.cin;
+    for (int64_t done = 0; done < kc; ++tap, c = 0) {
+      const int64_t run = std::min(kc - done, g.cin - c);
+      const int64_t iy = o.y0 + (tap / g.kw) * g.dh, ix0 = o.x0 + (tap % g.kw) * g.dw;
+      float* out = panel + done * MR;
+      if (iy < 0 || iy >= g.h) {
+        std::fill(out, out + run * MR, 0.0f);
+      } else {
+        const float* row = image + iy * g.w * g.cin + c;
+        for (int64_t r = 0; r < MR; ++r) {
+          const int64_t ix = ix0 + r * g.sw;
+          if (ix < 0 || ix >= g.w) {
+            for (int64_t t = 0; t < run; ++t) out[t * MR + r] = 0.0f;
+          } else {
+            const float* src = row + ix * g.cin;
+            for (int64_t t = 0; t < run; ++t) out[t * MR + r] = src[t];
+          }
+        }
+      }
+      done += run;
+    }
+    return true;
+  }
+
   void operator()(float* dst, int64_t i0, int64_t mc, int64_t p0, int64_t kc) const {
     for (int64_t i = 0; i < mc; i += MR) {
       float* panel = dst + i * kc;
+      if (i + MR <= mc && packRowPanel(panel, i0 + i, p0, kc)) continue;
       for (int64_t r = 0; r < MR; ++r) {
         if (i + r < mc) {
           readPatch(patchOrigin(x, g, i0 + i + r), g, p0, kc, panel + r, MR);
@@ -287,6 +322,21 @@ struct TransposedPatchesA {
         offsetY[r] = (tap / g.kw) * g.dh;
         offsetX[r] = (tap % g.kw) * g.dw;
         channel[r] = k % g.cin;
+      }
+      // MR consecutive channels of one tap: each position's values are contiguous in x, one bounds check.
+      if (rows == MR && channel[0] + MR <= g.cin && offsetY[MR - 1] == offsetY[0] && offsetX[MR - 1] == offsetX[0]) {
+        for (int64_t p = 0; p < kc; ++p) {
+          const PatchOrigin& o = origins[p];
+          float* out = panel + p * MR;
+          const int64_t iy = o.y0 + offsetY[0], ix = o.x0 + offsetX[0];
+          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
+            for (int64_t r = 0; r < MR; ++r) out[r] = 0.0f;
+          } else {
+            const float* src = o.image + (iy * g.w + ix) * g.cin + channel[0];
+            for (int64_t r = 0; r < MR; ++r) out[r] = src[r];
+          }
+        }
+        continue;
       }
       for (int64_t p = 0; p < kc; ++p) {
         const PatchOrigin& o = origins[p];
@@ -568,6 +618,8 @@ NAPI_MODULE_INIT() {
       {"conv2d", nullptr, call<Kind::Forward>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dFilterGrad", nullptr, call<Kind::FilterGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dInputGrad", nullptr, call<Kind::InputGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormForward", nullptr, batchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormBackward", nullptr, batchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"supported", nullptr, supported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -8,7 +8,7 @@ import type {
 import { GLU, PixelShuffle } from "./layers/activations.js";
 import { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
 import { TiledLabelConv2D, TileLabels } from "./layers/labels.js";
-import { ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
+import { BatchNorm, ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
 import { FoldFrequency, UnfoldFrequency } from "./layers/reshape.js";
 import * as tf from "./tfjs.js";
 
@@ -48,9 +48,7 @@ function outputActivation(
 
 function normalization(kind: "batch" | "instance", name: string): tf.layers.Layer {
   // PyTorch's BatchNorm2d: momentum 0.1 (tfjs counts it the other way), eps 1e-5.
-  return kind === "batch"
-    ? tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name })
-    : new InstanceNorm({ name });
+  return kind === "batch" ? new BatchNorm({ momentum: 0.9, epsilon: 1e-5, name }) : new InstanceNorm({ name });
 }
 
 /**

@@ -32,7 +32,7 @@ export { loadModel, loadWeightsInto, type ModelMetadata, readModelMetadata, save
 export { GLU, LeakyReLU2, PixelShuffle } from "./layers/activations.js";
 export { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
 export { TiledLabelConv2D, TileLabels } from "./layers/labels.js";
-export { ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
+export { BatchNorm, ConditionalInstanceNorm, InstanceNorm } from "./layers/normalization.js";
 export { FoldFrequency, ProjectionHead, UnfoldFrequency } from "./layers/reshape.js";
 export { leakyReluTwice } from "./ops/activations.js";
 export {

@@ -5,7 +5,7 @@ import * as tf from "../tfjs.js";
 import { GLU, LeakyReLU2, PixelShuffle } from "./activations.js";
 import { PaddedConv2D, PaddedConv2DTranspose } from "./conv.js";
 import { TileLabels, TiledLabelConv2D } from "./labels.js";
-import { ConditionalInstanceNorm, InstanceNorm } from "./normalization.js";
+import { BatchNorm, ConditionalInstanceNorm, InstanceNorm } from "./normalization.js";
 import { FoldFrequency, ProjectionHead, UnfoldFrequency } from "./reshape.js";
 
 interface LayerCase {
@@ -18,6 +18,8 @@ interface LayerCase {
   hasWeights: boolean;
   /** Adam's step for the training-step check (0.05 unless a layer's loss is steeper). */
   learningRate?: number;
+  /** Called in training mode (layers that behave differently there: batch statistics). */
+  training?: boolean;
 }
 
 const cases: LayerCase[] = [
@@ -89,6 +91,21 @@ const cases: LayerCase[] = [
     output: [2, 6, 8, 2],
     hasWeights: false,
   },
+  {
+    name: "BatchNorm (training mode)",
+    make: () => new BatchNorm({ momentum: 0.9, epsilon: 1e-5 }),
+    inputs: [[5, 6, 3]],
+    output: [2, 5, 6, 3],
+    hasWeights: true,
+    training: true,
+  },
+  {
+    name: "BatchNorm (inference)",
+    make: () => new BatchNorm({ momentum: 0.9, epsilon: 1e-5 }),
+    inputs: [[5, 6, 3]],
+    output: [2, 5, 6, 3],
+    hasWeights: true,
+  },
   { name: "InstanceNorm", make: () => new InstanceNorm(), inputs: [[5, 6, 3]], output: [2, 5, 6, 3], hasWeights: true },
   {
     name: "ConditionalInstanceNorm",
@@ -127,8 +144,8 @@ function randomInputs(shapes: number[][], seed: number): tf.Tensor[] {
   return shapes.map((shape, i) => tf.randomNormal([2, ...shape], 0, 1, "float32", seed + i));
 }
 
-function callLayer(layer: tf.layers.Layer, inputs: tf.Tensor[]): tf.Tensor {
-  return layer.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs) as tf.Tensor;
+function callLayer(layer: tf.layers.Layer, inputs: tf.Tensor[], training = false): tf.Tensor {
+  return layer.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training }) as tf.Tensor;
 }
 
 describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers pattern)", (backend) => {
@@ -145,7 +162,7 @@ describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers patter
           symbolic.length === 1 ? (symbolic[0] as tf.SymbolicTensor) : symbolic,
         ) as tf.SymbolicTensor;
         expect(out.shape).toEqual([null, ...c.output.slice(1)]);
-        const actual = tf.tidy(() => callLayer(layer, randomInputs(c.inputs, 1)).shape);
+        const actual = tf.tidy(() => callLayer(layer, randomInputs(c.inputs, 1), c.training).shape);
         expect(actual).toEqual(c.output);
       });
 
@@ -155,8 +172,8 @@ describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers patter
         const target = tf.randomNormal(c.output, 0, 1, "float32", 9);
         // The layers' own initializers seed themselves from Math.random; seeding it makes the starting weights,
         // and so this check, the same on every run (an unseeded draw once let three Adam steps overshoot).
-        withSeededRandom(50, () => tf.tidy(() => callLayer(layer, inputs)));
-        const loss = () => tf.mean(tf.square(tf.sub(callLayer(layer, inputs), target))) as tf.Scalar;
+        withSeededRandom(50, () => tf.tidy(() => callLayer(layer, inputs, c.training)));
+        const loss = () => tf.mean(tf.square(tf.sub(callLayer(layer, inputs, c.training), target))) as tf.Scalar;
         const before = tf.tidy(() => loss().dataSync()[0] as number);
         if (c.hasWeights) {
           const optimizer = tf.train.adam(c.learningRate ?? 0.05);
@@ -165,9 +182,9 @@ describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers patter
           expect(after).toBeLessThan(before);
           optimizer.dispose();
         }
-        const grads = tf.grads((...xs: tf.Tensor[]) => tf.mean(tf.square(tf.sub(callLayer(layer, xs), target))))(
-          inputs,
-        );
+        const grads = tf.grads((...xs: tf.Tensor[]) =>
+          tf.mean(tf.square(tf.sub(callLayer(layer, xs, c.training), target))),
+        )(inputs);
         const first = grads[0] as tf.Tensor;
         const norm = tf.tidy(() => tf.norm(first).dataSync()[0] as number);
         expect(Number.isFinite(norm) && norm > 0).toBe(true);
@@ -202,9 +219,9 @@ describe.each(["wasm", "cpu"] as const)("custom layers on %s (tfjs-layers patter
       it("leaks no tensors across calls", () => {
         const layer = c.make();
         const inputs = randomInputs(c.inputs, 3);
-        tf.dispose(callLayer(layer, inputs)); // builds weights
+        tf.dispose(callLayer(layer, inputs, c.training)); // builds weights
         const before = tf.memory().numTensors;
-        for (let i = 0; i < 3; i++) tf.dispose(callLayer(layer, inputs));
+        for (let i = 0; i < 3; i++) tf.dispose(callLayer(layer, inputs, c.training));
         expect(tf.memory().numTensors).toBe(before);
         tf.dispose(inputs);
       });

@@ -1,3 +1,4 @@
+import { batchNormTraining } from "../ops/native-batch-norm.js";
 import * as tf from "../tfjs.js";
 import { channels, type Shape, single, singleShape } from "./common.js";
 
@@ -96,3 +97,78 @@ export class ConditionalInstanceNorm extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(ConditionalInstanceNorm);
+
+/**
+ * Batch normalisation over every axis but the channels, as tfjs-layers' BatchNormalization (same weights in the
+ * same order: gamma, beta, moving_mean, moving_variance; same moving-average update), whose training pass runs
+ * as one native kernel each way where @vox/models' native kernels are in (ops/native-batch-norm.ts), and as
+ * tf.moments + tf.batchNorm (tfjs-layers' own ops) elsewhere. `momentum` counts as tfjs does: the moving
+ * statistics keep `momentum` of their value per batch (PyTorch's 0.1 is 0.9 here).
+ */
+export class BatchNorm extends tf.layers.Layer {
+  static className = "VoxBatchNorm";
+  readonly momentum: number;
+  readonly epsilon: number;
+  private gamma: tf.LayerVariable | null = null;
+  private beta: tf.LayerVariable | null = null;
+  private movingMean: tf.LayerVariable | null = null;
+  private movingVariance: tf.LayerVariable | null = null;
+
+  constructor(args: { name?: string; momentum?: number; epsilon?: number } = {}) {
+    super(args);
+    this.momentum = args.momentum ?? 0.99;
+    this.epsilon = args.epsilon ?? 1e-3;
+    this.supportsMasking = true;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const c = channels(singleShape(inputShape), this.name);
+    this.gamma = this.addWeight("gamma", [c], "float32", tf.initializers.ones());
+    this.beta = this.addWeight("beta", [c], "float32", tf.initializers.zeros());
+    this.movingMean = this.addWeight("moving_mean", [c], "float32", tf.initializers.zeros(), undefined, false);
+    this.movingVariance = this.addWeight("moving_variance", [c], "float32", tf.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return singleShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const read = (v: tf.LayerVariable | null) => (v as tf.LayerVariable).read() as tf.Tensor1D;
+      const gamma = read(this.gamma);
+      const beta = read(this.beta);
+      if (!kwargs.training) {
+        return tf.batchNorm(x, read(this.movingMean), read(this.movingVariance), beta, gamma, this.epsilon);
+      }
+      const fused = batchNormTraining(x, gamma, beta, this.epsilon);
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      const { y, mean, variance } = fused ?? this.normalizeByOps(x, axes, gamma, beta);
+      this.updateMovingAverage(this.movingMean as tf.LayerVariable, mean);
+      this.updateMovingAverage(this.movingVariance as tf.LayerVariable, variance);
+      return y;
+    });
+  }
+
+  /** tfjs-layers' training pass: the batch's moments, then the normalisation. */
+  private normalizeByOps(x: tf.Tensor, axes: number[], gamma: tf.Tensor1D, beta: tf.Tensor1D) {
+    const { mean, variance } = tf.moments(x, axes);
+    const y = tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, this.epsilon);
+    return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+  }
+
+  /** value -> moving = moving - (moving - value) (1 - momentum), as tfjs-layers writes it. */
+  private updateMovingAverage(moving: tf.LayerVariable, value: tf.Tensor): void {
+    tf.tidy(() => {
+      const current = moving.read();
+      moving.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - this.momentum)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+  }
+}
+tf.serialization.registerClass(BatchNorm);

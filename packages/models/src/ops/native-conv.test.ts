@@ -70,6 +70,18 @@ const cases: KernelCase[] = [
     strides: [1, 1],
     pad: "valid",
   },
+  {
+    name: "4x4 stride 2 over a wide map (whole panels of one output row, strided)",
+    x: [2, 10, 30, 8],
+    filter: [4, 4, 8, 20],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  },
   { name: "7x7 from one channel", x: [1, 12, 11, 1], filter: [7, 7, 1, 32], strides: [1, 1], pad: "same" },
   // Thin (4 output channels or fewer): direct dot products and axpys instead of the GEMM; channel counts off the
   // 8-wide vectors.

@@ -10,90 +10,25 @@
  * reshapes) stays in the backend; the addon reads and writes the backend's own buffers: views of the wasm heap,
  * or the cpu backend's arrays.
  */
-import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs";
 import { type ConvAttrs, convInfoFromAttrs } from "./conv-attrs.js";
-
-interface ConvAddon {
-  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array): void;
-  conv2dFilterGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
-  conv2dInputGrad(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
-  setThreads(n: number): void;
-  supported(): boolean;
-}
+import {
+  buffersOf,
+  loadNativeAddon,
+  type NativeAddon,
+  type NativeBackend,
+  nativeAddonUnavailableReason,
+} from "./native-addon.js";
+import { batchNormKernelConfigs, batchNormKernelNames } from "./native-batch-norm.js";
 
 /** The backends whose buffers the addon can read. */
-export type NativeConvBackend = "wasm" | "cpu";
+export type NativeConvBackend = NativeBackend;
 const KERNELS = ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] as const;
 type KernelName = (typeof KERNELS)[number];
 
-let addon: ConvAddon | null | undefined;
-let unavailable = "";
-
-/** Loads the addon once; null (and the reason in {@link nativeConvUnavailableReason}) when it cannot run here. */
-function loadAddon(): ConvAddon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  if (process.env.VOX_NATIVE_KERNELS === "0") {
-    unavailable = "switched off by VOX_NATIVE_KERNELS=0";
-    return null;
-  }
-  try {
-    // src/ops or dist/ops: the build lives in the package's native/build.
-    const loaded = createRequire(import.meta.url)("../../native/build/vox_conv_kernels.node") as ConvAddon;
-    if (!loaded.supported()) unavailable = "this CPU lacks AVX2/FMA";
-    else addon = loaded;
-  } catch (error) {
-    const message = (error as Error).message.split("\n")[0] ?? String(error);
-    unavailable = /Cannot find module/.test(message)
-      ? "native/build/vox_conv_kernels.node not built (`node native/build.mjs` in packages/models says why)"
-      : message;
-  }
-  return addon;
-}
-
 /** Why the native kernels are not available ("" when they are). */
 export function nativeConvUnavailableReason(): string {
-  loadAddon();
-  return unavailable;
-}
-
-/** Reads and allocates float32 buffers of one backend. */
-interface Buffers {
-  /** A view of a tensor's values (valid until the next allocation on a wasm backend). */
-  view(t: tf.TensorInfo): Float32Array;
-  /** An uninitialised output tensor of this shape. */
-  output(shape: number[]): tf.TensorInfo;
-}
-
-interface WasmBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-}
-interface CpuBackend {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
-}
-
-function buffersOf(backendName: NativeConvBackend, backend: unknown): Buffers {
-  if (backendName === "wasm") {
-    const wasm = backend as WasmBackend;
-    return {
-      view: (t) =>
-        new Float32Array(wasm.wasm.HEAPU8.buffer, wasm.dataIdMap.get(t.dataId).memoryOffset, sizeOf(t.shape)),
-      output: (shape) => wasm.makeOutput(shape, "float32"),
-    };
-  }
-  const cpu = backend as CpuBackend;
-  return {
-    view: (t) => cpu.data.get(t.dataId).values,
-    output: (shape) => cpu.makeTensorInfo(shape, "float32", new Float32Array(sizeOf(shape))),
-  };
-}
-
-function sizeOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+  return nativeAddonUnavailableReason();
 }
 
 /** [n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, padTop, padLeft] as conv_kernels.cc reads it. */
@@ -124,7 +59,7 @@ function geometry(
   return { info, packed };
 }
 
-function kernelConfig(kernelName: KernelName, backendName: NativeConvBackend, native: ConvAddon): tf.KernelConfig {
+function kernelConfig(kernelName: KernelName, backendName: NativeConvBackend, native: NativeAddon): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) => {
     const buffers = buffersOf(backendName, backend);
     const a = attrs as unknown as ConvAttrs & { inputShape?: number[]; filterShape?: number[] };
@@ -165,19 +100,25 @@ const active = new Set<NativeConvBackend>();
  */
 export function useNativeConvKernels(backendName: NativeConvBackend, on = true): boolean {
   if (on === active.has(backendName)) return on;
-  const native = on ? loadAddon() : null;
+  const native = on ? loadNativeAddon() : null;
   if (on && !native) return false;
   const warn = console.warn;
   console.warn = () => {}; // tfjs warns about every kernel registered twice
   try {
-    for (const kernelName of KERNELS) {
+    const configs = native
+      ? [
+          ...KERNELS.map((kernelName) => kernelConfig(kernelName, backendName, native)),
+          ...batchNormKernelConfigs(backendName, native),
+        ]
+      : [];
+    for (const kernelName of [...KERNELS, ...batchNormKernelNames]) {
       const key = `${kernelName}/${backendName}`;
       if (on) {
         if (!replaced.has(key)) replaced.set(key, tf.getKernel(kernelName, backendName));
         if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
-        tf.registerKernel(kernelConfig(kernelName, backendName, native as ConvAddon));
+        tf.registerKernel(configs.find((c) => c.kernelName === kernelName) as tf.KernelConfig);
       } else {
-        tf.unregisterKernel(kernelName, backendName);
+        if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
         const original = replaced.get(key);
         if (original) tf.registerKernel(original);
       }
@@ -198,7 +139,7 @@ export function useNativeConvKernels(backendName: NativeConvBackend, on = true):
 export function setNativeConvThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1)
     throw new RangeError(`native conv threads: expected a whole number >= 1, found ${n}`);
-  loadAddon()?.setThreads(n);
+  loadNativeAddon()?.setThreads(n);
   convThreads = n;
 }
 let convThreads = 1;
