@@ -20,11 +20,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <cstdlib>
 #include <cstring>
 #include <immintrin.h>
+#include <mutex>
 #include <new>
 #include <string>
 #include <thread>
@@ -438,8 +440,96 @@ void thinInputGrad(const float* dy, const float* w, float* dx, const Geometry& g
 // ---- Threads within a call ----
 
 std::atomic<int> threadCount{1};
-// Below this much work per thread (flops, or values moved) a thread's start-up and packing cost more than it saves.
-constexpr double MIN_WORK_PER_THREAD = 4e7;
+// Below this much work per thread (flops, or values moved) handing a range to a pool thread and packing its own
+// panels cost more than it saves.
+constexpr double MIN_WORK_PER_THREAD = 4e6;
+
+// Threads kept across calls: the demo recipe's convolutions take 0.1-1 ms each, where starting a thread per
+// call (30-60 us) ate the gain. A worker spins briefly for the next call, then sleeps. One caller at a time (a
+// second caller, another JS thread, runs its parts itself); the pool is never destroyed (its threads are
+// detached and end with the process).
+class WorkerPool {
+ public:
+  // task(i) for i in [0, parts): part 0 on the caller, the rest on whichever threads take them first.
+  template <class Task>
+  void run(int parts, Task& task) {
+    std::unique_lock<std::mutex> busy(callMutex_, std::try_to_lock);
+    if (!busy.owns_lock()) {
+      for (int i = 0; i < parts; ++i) task(i);
+      return;
+    }
+    while (threads_ < parts - 1) {
+      std::thread([this] { loop(); }).detach();
+      ++threads_;
+    }
+    const Call call = [](void* t, int i) { (*static_cast<Task*>(t))(i); };
+    uint32_t generation;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      generation = ++generation_;
+      call_ = call;
+      task_ = &task;
+      parts_ = parts;
+      remaining_.store(parts - 1);
+      // Tickets carry the call's generation: a worker still holding an earlier call's task takes none of these.
+      ticket_.store((uint64_t{generation} << 32) | 1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    task(0);
+    take(call, &task, parts, generation);
+    while (remaining_.load(std::memory_order_acquire) > 0) _mm_pause();
+  }
+
+ private:
+  using Call = void (*)(void*, int);
+
+  // Runs parts of call `generation` until none is left.
+  void take(Call call, void* task, int parts, uint32_t generation) {
+    uint64_t v = ticket_.load(std::memory_order_acquire);
+    while ((v >> 32) == generation && (v & 0xffffffffu) < static_cast<uint64_t>(parts)) {
+      if (ticket_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) {
+        call(task, static_cast<int>(v & 0xffffffffu));
+        remaining_.fetch_sub(1, std::memory_order_release);
+        v = ticket_.load(std::memory_order_acquire);
+      }
+    }
+  }
+
+  void loop() {
+    uint32_t seen = 0;
+    for (;;) {
+      // Calls come in bursts (a training step is ~100 of them): spin a little before sleeping.
+      for (int spin = 0; spin < 20000 && (ticket_.load(std::memory_order_acquire) >> 32) == seen; ++spin)
+        _mm_pause();
+      Call call;
+      void* task;
+      int parts;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        call = call_;
+        task = task_;
+        parts = parts_;
+      }
+      take(call, task, parts, seen);
+    }
+  }
+
+  std::mutex callMutex_, mutex_;
+  std::condition_variable wake_;
+  std::atomic<uint64_t> ticket_{0};
+  std::atomic<int> remaining_{0};
+  uint32_t generation_ = 0;  // guarded by mutex_
+  Call call_ = nullptr;
+  void* task_ = nullptr;
+  int parts_ = 0;
+  int threads_ = 0;
+};
+WorkerPool& pool() {
+  static WorkerPool* p = new WorkerPool();  // never destroyed: detached workers may still wait on it at exit
+  return *p;
+}
 
 // Runs fn(begin, end) over [0, count) split into up to threadCount contiguous ranges (multiples of `granule`),
 // the first on the calling thread. An exception in any range is rethrown here after all have finished.
@@ -453,24 +543,16 @@ void parallelRanges(int64_t count, int64_t granule, double work, Fn&& fn) {
   }
   const int64_t per = ((count + parts - 1) / parts + granule - 1) / granule * granule;
   std::vector<std::exception_ptr> errors(parts);
-  std::vector<std::thread> workers;
-  for (int64_t t = 1; t < parts; ++t) {
+  auto part = [&](int t) {
     const int64_t begin = t * per, end = std::min(count, begin + per);
-    if (begin >= end) break;
-    workers.emplace_back([&fn, &errors, t, begin, end] {
-      try {
-        fn(begin, end);
-      } catch (...) {
-        errors[t] = std::current_exception();
-      }
-    });
-  }
-  try {
-    fn(int64_t{0}, std::min(count, per));
-  } catch (...) {
-    errors[0] = std::current_exception();
-  }
-  for (auto& worker : workers) worker.join();
+    if (begin >= end) return;
+    try {
+      fn(begin, end);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  pool().run(static_cast<int>(parts), part);
   for (auto& error : errors)
     if (error) std::rethrow_exception(error);
 }
@@ -493,18 +575,186 @@ void parallelGemm(int64_t M, int64_t N, int64_t K, const PackA& packA, const Pac
   });
 }
 
+// ---- One input channel (a first layer, and the last layer's transposed conv): direct loops ----
+// With cin 1 a patch row is kh x kw scattered values, so packing cost more than the GEMM it fed. Here each tap
+// is a broadcast of one input value against 8 output channels; 8 consecutive output (or, for the input
+// gradient, input) positions share each filter load. Stride 1, no dilation, channels a multiple of 8.
+bool oneChannel(const Geometry& g) {
+  return g.cin == 1 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.cout % 8 == 0 && g.cout > THIN;
+}
+
+constexpr int64_t SPAN = 8;  // positions per block
+
+// y[b, oy, ox0 .. ox0 + N, c0 .. c0 + 8] for one output row.
+template <int64_t N>
+__attribute__((target("avx2,fma"))) void oneChannelForwardBlock(const float* image, const float* w, float* out,
+                                                                 const Geometry& g, int64_t oy, int64_t ox0,
+                                                                 int64_t c0) {
+  __m256 acc[N];
+  for (int64_t j = 0; j < N; ++j) acc[j] = _mm256_setzero_ps();
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    const int64_t iy = oy - g.padTop + ky;
+    if (iy < 0 || iy >= g.h) continue;
+    const float* row = image + iy * g.w;
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const __m256 wv = _mm256_loadu_ps(w + (ky * g.kw + kx) * g.cout + c0);
+      const int64_t base = ox0 - g.padLeft + kx;
+      if (base >= 0 && base + N <= g.w) {
+        for (int64_t j = 0; j < N; ++j) acc[j] = _mm256_fmadd_ps(_mm256_broadcast_ss(row + base + j), wv, acc[j]);
+      } else {
+        for (int64_t j = 0; j < N; ++j)
+          if (base + j >= 0 && base + j < g.w)
+            acc[j] = _mm256_fmadd_ps(_mm256_broadcast_ss(row + base + j), wv, acc[j]);
+      }
+    }
+  }
+  for (int64_t j = 0; j < N; ++j) _mm256_storeu_ps(out + (ox0 + j) * g.cout + c0, acc[j]);
+}
+
+void oneChannelConv2d(const float* x, const float* w, float* y, const Geometry& g) {
+  parallelRanges(g.n * g.oh, 1, 2.0 * g.positions() * g.kh * g.kw * g.cout, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* image = x + (r / g.oh) * g.h * g.w;
+      float* out = y + r * g.ow * g.cout;
+      for (int64_t c0 = 0; c0 < g.cout; c0 += 8) {
+        int64_t ox = 0;
+        for (; ox + SPAN <= g.ow; ox += SPAN) oneChannelForwardBlock<SPAN>(image, w, out, g, r % g.oh, ox, c0);
+        for (; ox < g.ow; ++ox) oneChannelForwardBlock<1>(image, w, out, g, r % g.oh, ox, c0);
+      }
+    }
+  });
+}
+
+__attribute__((target("avx2,fma"))) inline float horizontalSum(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
+}
+
+// dx[b, iy, ix0 .. ix0 + N] = sum over taps and channels of dy[b, iy + padTop - ky, ix + padLeft - kx, c] w[ky, kx, c]
+template <int64_t N>
+__attribute__((target("avx2,fma"))) void oneChannelInputGradBlock(const float* dyImage, const float* w, float* dx,
+                                                                  const Geometry& g, int64_t iy, int64_t ix0) {
+  __m256 acc[N];
+  for (int64_t j = 0; j < N; ++j) acc[j] = _mm256_setzero_ps();
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    const int64_t oy = iy + g.padTop - ky;
+    if (oy < 0 || oy >= g.oh) continue;
+    const float* row = dyImage + oy * g.ow * g.cout;
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const float* wt = w + (ky * g.kw + kx) * g.cout;
+      const int64_t base = ix0 + g.padLeft - kx;
+      const bool inside = base >= 0 && base + N <= g.ow;
+      for (int64_t c0 = 0; c0 < g.cout; c0 += 8) {
+        const __m256 wv = _mm256_loadu_ps(wt + c0);
+        for (int64_t j = 0; j < N; ++j)
+          if (inside || (base + j >= 0 && base + j < g.ow))
+            acc[j] = _mm256_fmadd_ps(_mm256_loadu_ps(row + (base + j) * g.cout + c0), wv, acc[j]);
+      }
+    }
+  }
+  for (int64_t j = 0; j < N; ++j) dx[ix0 + j] = horizontalSum(acc[j]);
+}
+
+void oneChannelInputGrad(const float* dy, const float* w, float* dx, const Geometry& g) {
+  parallelRanges(g.n * g.h, 1, 2.0 * g.n * g.h * g.w * g.kh * g.kw * g.cout, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / g.h, iy = r % g.h;
+      const float* dyImage = dy + b * g.oh * g.ow * g.cout;
+      float* out = dx + r * g.w;
+      int64_t ix = 0;
+      for (; ix + SPAN <= g.w; ix += SPAN) oneChannelInputGradBlock<SPAN>(dyImage, w, out, g, iy, ix);
+      for (; ix < g.w; ++ix) oneChannelInputGradBlock<1>(dyImage, w, out, g, iy, ix);
+    }
+  });
+}
+
+// dw[ky, kx, c0 .. c0 + 8] for every kx of one filter row: sum over positions of x[b, iy, ox - padLeft + kx] dy[b, oy, ox, c]
+template <int64_t KW>
+__attribute__((target("avx2,fma"))) void oneChannelFilterGradRow(const float* x, const float* dy, float* dw,
+                                                                  const Geometry& g, int64_t ky, int64_t c0) {
+  __m256 acc[KW];
+  for (int64_t k = 0; k < KW; ++k) acc[k] = _mm256_setzero_ps();
+  // Output columns whose every tap of the row reads inside x.
+  const int64_t first = std::min(g.ow, std::max<int64_t>(0, g.padLeft)),
+                last = std::max(first, std::min(g.ow, g.w - KW + 1 + g.padLeft));
+  for (int64_t b = 0; b < g.n; ++b) {
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const int64_t iy = oy - g.padTop + ky;
+      if (iy < 0 || iy >= g.h) continue;
+      const float* row = x + (b * g.h + iy) * g.w - g.padLeft;
+      const float* d = dy + ((b * g.oh + oy) * g.ow) * g.cout + c0;
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        const __m256 dv = _mm256_loadu_ps(d + ox * g.cout);
+        if (ox >= first && ox < last) {
+          for (int64_t k = 0; k < KW; ++k) acc[k] = _mm256_fmadd_ps(_mm256_broadcast_ss(row + ox + k), dv, acc[k]);
+        } else {
+          for (int64_t k = 0; k < KW; ++k) {
+            const int64_t ix = ox - g.padLeft + k;
+            if (ix >= 0 && ix < g.w) acc[k] = _mm256_fmadd_ps(_mm256_broadcast_ss(row + ox + k), dv, acc[k]);
+          }
+        }
+      }
+    }
+  }
+  for (int64_t k = 0; k < KW; ++k) _mm256_storeu_ps(dw + (ky * KW + k) * g.cout + c0, acc[k]);
+}
+
+template <int64_t KW>
+void oneChannelFilterGradWidth(const float* x, const float* dy, float* dw, const Geometry& g) {
+  const int64_t blocks = g.cout / 8;
+  parallelRanges(g.kh * blocks, 1, 2.0 * g.positions() * g.kh * KW * g.cout, [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) oneChannelFilterGradRow<KW>(x, dy, dw, g, u / blocks, (u % blocks) * 8);
+  });
+}
+
+// The filter gradient's row width is a template argument (its accumulators stay in registers): the widths vox's
+// presets use. False for others, which take the GEMM.
+bool oneChannelFilterGrad(const float* x, const float* dy, float* dw, const Geometry& g) {
+  switch (g.kw) {
+    case 3: return oneChannelFilterGradWidth<3>(x, dy, dw, g), true;
+    case 5: return oneChannelFilterGradWidth<5>(x, dy, dw, g), true;
+    case 7: return oneChannelFilterGradWidth<7>(x, dy, dw, g), true;
+    case 9: return oneChannelFilterGradWidth<9>(x, dy, dw, g), true;
+    default: return false;
+  }
+}
+
 void conv2d(const float* x, const float* w, float* y, const Geometry& g) {
   if (g.cout <= THIN) return thinConv2d(x, w, y, g);
+  if (oneChannel(g)) return oneChannelConv2d(x, w, y, g);
   parallelGemm(g.positions(), g.cout, g.taps(), PatchesA{x, g}, RowMajorB{w, g.cout}, y);
 }
 
 void conv2dFilterGrad(const float* x, const float* dy, float* dw, const Geometry& g) {
   if (g.cout <= THIN) return thinFilterGrad(x, dy, dw, g);
+  if (oneChannel(g) && oneChannelFilterGrad(x, dy, dw, g)) return;
   parallelGemm(g.taps(), g.cout, g.positions(), TransposedPatchesA{x, g}, RowMajorB{dy, g.cout}, dw);
+}
+
+// At stride 1 the input gradient is a forward convolution of dy with the filter flipped in both axes and its
+// channels swapped, padded by (k - 1 - pad): one GEMM with nothing to scatter (the patch product below spends a
+// third of its time adding overlapping patches into dx).
+thread_local Scratch flippedFilter;
+bool inputGradAsForward(const float* dy, const float* w, float* dx, const Geometry& g) {
+  if (g.sh != 1 || g.sw != 1 || g.dh != 1 || g.dw != 1 || g.padTop > g.kh - 1 || g.padLeft > g.kw - 1) return false;
+  float* flipped = flippedFilter.get(static_cast<size_t>(g.taps() * g.cout));
+  for (int64_t ky = 0; ky < g.kh; ++ky)
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const float* src = w + (ky * g.kw + kx) * g.cin * g.cout;                      // [cin][cout]
+      float* dst = flipped + ((g.kh - 1 - ky) * g.kw + (g.kw - 1 - kx)) * g.cout * g.cin;  // [cout][cin]
+      transpose(src, dst, g.cin, g.cout);
+    }
+  const Geometry t{g.n, g.oh, g.ow, g.cout, g.h, g.w, g.cin, g.kh, g.kw, 1, 1, 1, 1, g.kh - 1 - g.padTop,
+                   g.kw - 1 - g.padLeft};
+  parallelGemm(t.positions(), t.cout, t.taps(), PatchesA{dy, t}, RowMajorB{flipped, t.cout}, dx);
+  return true;
 }
 
 void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry& g) {
   if (g.cout <= THIN) return thinInputGrad(dy, w, dx, g);
+  if (oneChannel(g)) return oneChannelInputGrad(dy, w, dx, g);
+  if (g.cin > THIN && inputGradAsForward(dy, w, dx, g)) return;
   const int64_t K = g.taps(), M = g.positions();
   std::fill(dx, dx + g.n * g.h * g.w * g.cin, 0.0f);
   // Patch gradients for a block of output positions at a time (about 4 M values), scattered into dx.

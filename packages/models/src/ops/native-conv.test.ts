@@ -83,6 +83,35 @@ const cases: KernelCase[] = [
     ],
   },
   { name: "7x7 from one channel", x: [1, 12, 11, 1], filter: [7, 7, 1, 32], strides: [1, 1], pad: "same" },
+  // One input channel, stride 1: the direct loops (8-position blocks and their tails; filter-gradient rows of
+  // width 3, 5, 7 or 9, others by the GEMM).
+  {
+    name: "3x9 from one channel to 64, two images",
+    x: [2, 10, 21, 1],
+    filter: [3, 9, 1, 64],
+    strides: [1, 1],
+    pad: "same",
+  },
+  { name: "5x5 valid from one channel to 8", x: [1, 9, 14, 1], filter: [5, 5, 1, 8], strides: [1, 1], pad: "valid" },
+  {
+    name: "7x7 from one channel, map narrower than the kernel",
+    x: [2, 5, 4, 1],
+    filter: [7, 7, 1, 16],
+    strides: [1, 1],
+    pad: "same",
+  },
+  {
+    name: "3x6 from one channel, asymmetric padding",
+    x: [1, 8, 17, 1],
+    filter: [3, 6, 1, 16],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 4],
+      [0, 0],
+    ],
+  },
   // Thin (4 output channels or fewer): direct dot products and axpys instead of the GEMM; channel counts off the
   // 8-wide vectors.
   {
