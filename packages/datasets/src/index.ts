@@ -38,7 +38,8 @@ export {
 } from "./cache-index.js";
 export { defaultPreparation, type PreparationSettings } from "./process-utterance.js";
 export { type PrepareOptions, type PrepareSummary, prepareFeatures } from "./prepare.js";
-export { type PrepareProgress, stderrProgress } from "./progress.js";
+export { forEachConcurrently } from "./concurrency.js";
+export { type PrepareProgress, stderrProgress, stderrStatus } from "./progress.js";
 export { type Split, sentenceKey, splitBySentence } from "./split.js";
 export { type FeatureBatch, FeatureStore, type FeatureStoreOptions } from "./feature-store.js";
 export { demoCorpusPath } from "./demo.js";

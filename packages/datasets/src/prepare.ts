@@ -9,6 +9,7 @@ import {
   type SpeakerStatistics,
   writeCacheIndex,
 } from "./cache-index.js";
+import { forEachConcurrently } from "./concurrency.js";
 import type { Corpus, Utterance } from "./corpus.js";
 import { readCorpus } from "./detect.js";
 import { DatasetError, FeatureCacheError } from "./errors.js";
@@ -257,18 +258,13 @@ export async function prepareFeatures(
       Math.min(workers, tasks.length),
     );
     try {
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < tasks.length) {
-          if (options.signal?.aborted) {
-            stopped = true;
-            return;
-          }
-          const job = tasks[next++] as (typeof tasks)[number];
-          finish(job, (await pool.run(job.task)) as WorkerOutcome);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, lane));
+      const finished = await forEachConcurrently(
+        tasks,
+        workers,
+        async (job) => finish(job, (await pool.run(job.task)) as WorkerOutcome),
+        () => options.signal?.aborted === true,
+      );
+      stopped = !finished;
     } finally {
       await pool.destroy();
     }

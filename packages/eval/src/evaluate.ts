@@ -1,3 +1,4 @@
+import { forEachConcurrently } from "@vox/datasets";
 import { basename, join, resolve } from "node:path";
 import {
   audioStem,
@@ -222,14 +223,9 @@ class Scorer {
   async transcribeAll(asr: AsrCommand): Promise<number> {
     const wavs = [...this.analysed.keys()];
     const hypotheses = new Map<string, string>();
-    let next = 0;
-    const worker = async () => {
-      while (next < wavs.length) {
-        const wav = wavs[next++] as string;
-        hypotheses.set(wav, await transcribe(asr, wav));
-      }
-    };
-    await Promise.all([worker(), worker()]);
+    await forEachConcurrently(wavs, 2, async (wav) => {
+      hypotheses.set(wav, await transcribe(asr, wav));
+    });
     for (const item of this.items) {
       item.hypothesis = hypotheses.get(join(this.root, item.wav)) ?? null;
       if (item.transcript !== null && item.hypothesis !== null) {

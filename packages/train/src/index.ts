@@ -1,6 +1,5 @@
 export { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
 export {
-  deepMerge,
   type OptimizerConfig,
   parseOverrides,
   presetTrainDefaults,
@@ -11,8 +10,6 @@ export {
   validateTrainConfig,
 } from "./config.js";
 export * as losses from "./losses.js";
-// Kept here so code written against @vox/train keeps working; it lives with the layers whose weights it seeds.
-export { withSeededRandom } from "@vox/models";
 export { Optimizer, type OptimizerState } from "./optimizers.js";
 export { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
 export {

@@ -53,7 +53,7 @@ export class StarGanObjective {
     return this.generator.apply([x, condition], { training: true }) as tf.Tensor;
   }
 
-  /** The discriminator's adversarial output and (StarGAN) class logits for inputs converted `from` -> `to`. */
+  /** The discriminator's adversarial output and (StarGAN) class logits for `x`; a projection discriminator also reads `code`. */
   private judge(x: tf.Tensor, code: tf.Tensor | null): { adversarial: tf.Tensor; logits: tf.Tensor | null } {
     if (this.model.discriminator.kind !== "projection") {
       const [adversarial, logits] = this.discriminator.apply(x, { training: true }) as [tf.Tensor, tf.Tensor];

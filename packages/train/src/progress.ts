@@ -1,3 +1,5 @@
+import { stderrStatus } from "@vox/datasets";
+
 /** What the trainer reports after each step. */
 export interface TrainProgress {
   step: number;
@@ -29,19 +31,10 @@ export function formatProgress(progress: TrainProgress): string {
 }
 
 /**
- * Progress on stderr: a line redrawn at most 5 times a second on a TTY, otherwise a plain line at most every
- * `plainEverySeconds` (CI logs stay readable). Call with `final` true at the end.
+ * Progress on stderr (@vox/datasets' stderrStatus): a line redrawn at most 5 times a second on a TTY, otherwise a
+ * plain line at most every `plainEverySeconds` (CI logs stay readable). Call with `final` true at the end.
  */
 export function stderrTrainProgress(plainEverySeconds = 10): (progress: TrainProgress, final?: boolean) => void {
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  return (progress, final = false) => {
-    const now = Date.now();
-    if (!final && now - last < (tty ? 200 : plainEverySeconds * 1000)) return;
-    last = now;
-    const line = formatProgress(progress);
-    process.stderr.write(
-      tty ? `\r${line.slice(0, (process.stderr.columns ?? 160) - 1)}\x1b[K${final ? "\n" : ""}` : `${line}\n`,
-    );
-  };
+  const status = stderrStatus(200, plainEverySeconds);
+  return (progress, final = false) => status(() => formatProgress(progress), final);
 }

@@ -352,7 +352,7 @@ describe("StarGanTrainer", () => {
 });
 
 describe("a training process", () => {
-  /** Starts test/train-child.ts; resolves once it has printed `step <atLeast>`. */
+  /** Starts test-support/train-child.ts; resolves once it has printed `step <atLeast>`. */
   function startChild(runDir: string, cache: string, atLeast: number, mode?: "replica") {
     const child = spawn(
       process.execPath,
@@ -360,7 +360,7 @@ describe("a training process", () => {
         "--import",
         "tsx",
         "--conditions=vox-source",
-        fileURLToPath(new URL("../test/train-child.ts", import.meta.url)),
+        fileURLToPath(new URL("./test-support/train-child.ts", import.meta.url)),
         runDir,
         cache,
         ...(mode ? [mode] : []),

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { access, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FeatureStore } from "@vox/datasets";
@@ -59,7 +60,11 @@ export interface TrainResult {
   lastLosses: Record<string, number>;
 }
 
-const versions = { vox: "0.0.0", tfjs: tf.version.tfjs };
+/** What wrote a run: @vox/train's own version (from its package.json, one level above src/ and dist/) and tfjs's. */
+const versions = {
+  vox: (createRequire(import.meta.url)("../package.json") as { version: string }).version,
+  tfjs: tf.version.tfjs,
+};
 
 /**
  * The StarGAN training loop: n_critic discriminator steps (adversarial on real and converted, classification on

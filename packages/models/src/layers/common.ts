@@ -1,3 +1,4 @@
+import { convOutputSize } from "../ops/conv.js";
 import type * as tf from "../tfjs.js";
 
 export type Shape = (number | null)[];
@@ -20,7 +21,7 @@ export function channels(shape: Shape, layer: string): number {
   return c;
 }
 
-/** Output size along one axis of a convolution with symmetric padding (floor, as PyTorch). */
+/** Output size along one axis of a convolution with symmetric padding (floor, as PyTorch); unknown stays unknown. */
 export function convLength(n: number | null, k: number, s: number, p: number): number | null {
-  return n === null ? null : Math.floor((n + 2 * p - k) / s) + 1;
+  return n === null ? null : convOutputSize(n, k, s, p);
 }

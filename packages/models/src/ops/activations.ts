@@ -1,4 +1,4 @@
-import * as tf from "../tfjs.js";
+import * as tf from "@tensorflow/tfjs";
 
 /**
  * LeakyReLU written as x * step(x, alpha). Its gradient, step(x, alpha), has a (zero) gradient of its own, so

@@ -4,8 +4,8 @@
  * "replica" computes half of each batch on a replica thread (the tiny preset's default batch does) and writes no
  * checkpoint until stopped.
  */
-import { resolveTrainConfig, StarGanTrainer } from "../src/index.js";
-import { abortOnSignals } from "../src/signals.js";
+import { resolveTrainConfig, StarGanTrainer } from "../index.js";
+import { abortOnSignals } from "../signals.js";
 
 const [runDir, cache, mode] = process.argv.slice(2) as [string, string, string | undefined];
 const config = await resolveTrainConfig({
