@@ -22,7 +22,7 @@ import {
   type Spectrogram,
   synthesize,
 } from "@vox/dsp";
-import { writeFileAtomic, writeWavFile } from "@vox/dsp/node";
+import { writeWavFile } from "@vox/dsp/node";
 import { convertFeatures, type GeneratorConfig, initBackend, loadModel, outsideVoice, type tf } from "@vox/models";
 import {
   listCheckpoints,
@@ -32,6 +32,7 @@ import {
   readRunRecord,
   runPaths,
   trainingStatistics,
+  writeEvalReport,
 } from "@vox/train";
 import { type AsrCommand, findAsr, transcribe } from "./asr.js";
 import { type Cepstra, melCepstra } from "./cepstrum.js";
@@ -354,7 +355,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     nIter: options.griffinLimIterations ?? spec.griffinLim.nIter,
   };
   const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
-  const outDir = join(root, "eval", String(step).padStart(8, "0"));
+  const outDir = runPaths(root).evalFiles(step);
   const held = new Set(record.validation);
   // The sentences to convert, the cache they are read from, and the cache's sentences (the parallel references):
   // the run's validation split of its own cache, or another cache's (options.heldOut) whole.
@@ -480,10 +481,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
         }
       : null,
   };
-  await writeFileAtomic(
-    join(root, "eval", `${String(step).padStart(8, "0")}.json`),
-    `${JSON.stringify(report, null, 2)}\n`,
-  );
+  await writeEvalReport(root, step, report);
   return report;
 }
 

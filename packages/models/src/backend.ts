@@ -7,9 +7,9 @@ import * as tf from "./tfjs.js";
 import { BackendUnavailableError } from "./errors.js";
 import { nativeConvUnavailableReason, setNativeConvThreads, useNativeConvKernels } from "./ops/native-conv.js";
 
-/** Backends in the order `initBackend()` tries them. */
-export const backendNames = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
-export type BackendName = (typeof backendNames)[number];
+import { type BackendName, backendNames } from "./backend-names.js";
+
+export { type BackendName, backendNames };
 
 export interface BackendChoice {
   /** The backend now active. */

@@ -4,7 +4,7 @@ import type { FeatureSpec } from "@vox/dsp";
 import { loadWeightsInto, type ModelConfig, saveModel, type tf } from "@vox/models";
 import { RunDirectoryError } from "./errors.js";
 import type { Optimizer, OptimizerState } from "./optimizers.js";
-import { runPaths, writeFolderAtomic } from "./run-directory.js";
+import { listCheckpoints, runPaths, writeFolderAtomic } from "./run-directory.js";
 
 /** Counters and random states a checkpoint restores besides weights. */
 export interface TrainingState {
@@ -114,29 +114,6 @@ export async function saveCheckpoint(
     await rm(paths.checkpoint(old), { recursive: true, force: true });
   }
   return final;
-}
-
-/** Steps of the complete checkpoints of a run, oldest first (half-written `.partial` folders are not listed). */
-export async function listCheckpoints(runDir: string): Promise<number[]> {
-  const folder = runPaths(runDir).checkpoints;
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch (error) {
-    // No folder yet is a run without checkpoints; any other failure must not pass for one (a resume would start
-    // over and drop the metrics).
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new RunDirectoryError(
-        `${folder}: expected a readable folder of checkpoints, found ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        folder,
-      );
-    }
-    names = [];
-  }
-  return names
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .sort((a, b) => a - b);
 }
 
 /** Loads the checkpoint of `step` into the given networks and optimizers; returns its counters. */

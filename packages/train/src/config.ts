@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { conversionPostfilters, featureNormalizations } from "@vox/dsp";
-import { backendNames, type PresetName, presetNames } from "@vox/models";
+import { backendNames, type PresetName, presetNames } from "@vox/models/config";
 import { z } from "zod";
 import { TrainConfigError } from "./errors.js";
 

@@ -11,10 +11,19 @@ export {
 } from "./config.js";
 export * as losses from "./losses.js";
 export { Optimizer, type OptimizerState } from "./optimizers.js";
-export { listCheckpoints, loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
+export { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
 export {
+  listCheckpoints,
+  listEvalReports,
+  listSampleSteps,
   type MetricsLine,
+  networkParameterCount,
   openRunConversion,
+  readEvalReport,
+  readTrainingSummary,
+  trainingSeconds,
+  writeEvalReport,
+  type TrainingSummary,
   readMetrics,
   readRunRecord,
   readRunStatistics,

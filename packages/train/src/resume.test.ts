@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSy
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listCheckpoints } from "./checkpoint.js";
+import { listCheckpoints } from "./run-directory.js";
 import { resolveTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
 import { readMetrics, runPaths } from "./run-directory.js";

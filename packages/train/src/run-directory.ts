@@ -1,5 +1,5 @@
 import { unlinkSync } from "node:fs";
-import { appendFile, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -11,7 +11,7 @@ import {
   type SpeakerFeatureStatistics,
 } from "@vox/dsp";
 import { makeFolder, makeWritableFolder, writeFileAtomic } from "@vox/dsp/node";
-import type { ModelConfig } from "@vox/models";
+import type { ModelConfig } from "@vox/models/config";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
 
@@ -24,7 +24,15 @@ export function runPaths(runDir: string) {
     checkpoints: join(root, "checkpoints"),
     checkpoint: (step: number) => join(root, "checkpoints", String(step).padStart(8, "0")),
     metrics: join(root, "metrics.jsonl"),
+    /** A checkpoint's saved network (model.json, weights.bin, metadata.json). */
+    network: (step: number, role: "generator" | "discriminator") =>
+      join(root, "checkpoints", String(step).padStart(8, "0"), role),
+    samplesRoot: join(root, "samples"),
     samples: (step: number) => join(root, "samples", String(step).padStart(8, "0")),
+    evalRoot: join(root, "eval"),
+    /** `vox eval`'s report of a step, and the folder of the WAVs it scored. */
+    evalReport: (step: number) => join(root, "eval", `${String(step).padStart(8, "0")}.json`),
+    evalFiles: (step: number) => join(root, "eval", String(step).padStart(8, "0")),
     training: join(root, "training.json"),
     statistics: join(root, "statistics.json"),
     /** Held by the process training the run (see acquireRunLock). */
@@ -297,4 +305,83 @@ export async function acquireRunLock(runDir: string, log: (line: string) => void
     `${path}: expected to take the run's lock, found another trainer taking it at once`,
     path,
   );
+}
+
+/** What a finished run took: written to training.json when the last step is done. */
+export interface TrainingSummary {
+  steps: number;
+  elapsedSeconds: number;
+  finishedAt: string;
+  backend: string;
+}
+
+export async function writeTrainingSummary(runDir: string, summary: TrainingSummary): Promise<void> {
+  await writeFileAtomic(runPaths(runDir).training, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** The finished run's summary; null while it has not finished (no training.json). */
+export async function readTrainingSummary(runDir: string): Promise<TrainingSummary | null> {
+  return readRunJson<TrainingSummary | null>(runPaths(runDir).training, "a finished run's training.json", null);
+}
+
+/** Training seconds so far: the finished run's summary, else the last metrics line; null before any step. */
+export function trainingSeconds(summary: TrainingSummary | null, metrics: readonly MetricsLine[]): number | null {
+  return summary?.elapsedSeconds ?? metrics[metrics.length - 1]?.elapsedSeconds ?? null;
+}
+
+/** Steps named by a run subfolder's numbered entries (`00000600`, or `00000600.json` with `suffix`), oldest first. */
+async function numberedSteps(folder: string, suffix: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (error) {
+    // No folder yet is none of them; any other failure must not pass for none (a resume would start over and
+    // drop the metrics).
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new RunDirectoryError(
+        `${folder}: expected a readable folder, found ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        folder,
+      );
+    }
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith(suffix) && /^\d+$/.test(name.slice(0, name.length - suffix.length)))
+    .map((name) => Number(name.slice(0, name.length - suffix.length)))
+    .sort((a, b) => a - b);
+}
+
+/** Steps of the complete checkpoints of a run, oldest first (half-written `.partial` folders are not listed). */
+export function listCheckpoints(runDir: string): Promise<number[]> {
+  return numberedSteps(runPaths(runDir).checkpoints, "");
+}
+
+/** Steps with a sample set, oldest first. */
+export function listSampleSteps(runDir: string): Promise<number[]> {
+  return numberedSteps(runPaths(runDir).samplesRoot, "");
+}
+
+/** Steps `vox eval` has reported on, oldest first. */
+export function listEvalReports(runDir: string): Promise<number[]> {
+  return numberedSteps(runPaths(runDir).evalRoot, ".json");
+}
+
+/** Parameters of a checkpoint's network (weights.bin is raw float32; moving statistics included); null if missing. */
+export async function networkParameterCount(
+  runDir: string,
+  step: number,
+  role: "generator" | "discriminator",
+): Promise<number | null> {
+  const info = await stat(join(runPaths(runDir).network(step, role), "weights.bin")).catch(() => undefined);
+  return info ? info.size / 4 : null;
+}
+
+/** Writes `vox eval`'s report of `step` (atomically: a reader never sees half of one). */
+export async function writeEvalReport(runDir: string, step: number, report: unknown): Promise<void> {
+  await writeFileAtomic(runPaths(runDir).evalReport(step), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** The JSON report `vox eval` wrote for `step` (its shape is @vox/eval's EvalReport). */
+export function readEvalReport<T>(runDir: string, step: number): Promise<T> {
+  return readRunJson<T>(runPaths(runDir).evalReport(step), "a vox eval report");
 }

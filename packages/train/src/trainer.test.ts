@@ -6,7 +6,7 @@ import { readCacheIndex } from "@vox/datasets";
 import { nativeConvThreads, tf } from "@vox/models";
 import { worldFeatureSpec } from "@vox/dsp";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { listCheckpoints } from "./checkpoint.js";
+import { listCheckpoints } from "./run-directory.js";
 import { resolveTrainConfig, type TrainConfig } from "./config.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError } from "./errors.js";
 import { readMetrics, readRunStatistics, runPaths } from "./run-directory.js";

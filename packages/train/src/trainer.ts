@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { access, writeFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FeatureStore } from "@vox/datasets";
 import { assertSameFeatureSpec, Mulberry32 } from "@vox/dsp";
@@ -36,6 +36,7 @@ import {
   writeFolderAtomic,
   writeRunRecord,
   writeRunStatistics,
+  writeTrainingSummary,
 } from "./run-directory.js";
 import { resolveNormalization, runModelConfig, trainingStatistics } from "./statistics.js";
 import { writeSamples } from "./samples.js";
@@ -462,10 +463,12 @@ export class StarGanTrainer {
     await appendMetrics(this.runDir, pending);
     tick();
     if (this.step === total) {
-      await writeFile(
-        runPaths(this.runDir).training,
-        `${JSON.stringify({ steps: total, elapsedSeconds: Number(this.elapsedSeconds.toFixed(3)), finishedAt: new Date().toISOString(), backend: this.backend }, null, 2)}\n`,
-      );
+      await writeTrainingSummary(this.runDir, {
+        steps: total,
+        elapsedSeconds: Number(this.elapsedSeconds.toFixed(3)),
+        finishedAt: new Date().toISOString(),
+        backend: this.backend,
+      });
     }
     options.onProgress?.(progress(), true);
     return { step: this.step, totalSteps: total, stopped, elapsedSeconds: this.elapsedSeconds, lastLosses };

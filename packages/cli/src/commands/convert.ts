@@ -10,7 +10,7 @@ import {
   type RunRecord,
   readRunRecord,
   runPaths,
-} from "@vox/train";
+} from "@vox/train/run";
 import { CliError } from "../errors.js";
 import { audioInputs, note, output, uniqueStems, writableFolder, numberFlag } from "../io.js";
 
@@ -33,7 +33,7 @@ async function checkpointDir(run: string, step?: string): Promise<string> {
       ? steps[steps.length - 1]
       : steps.find((s) => s === numberFlag("--step", step, { integer: true, min: 0 }));
   if (chosen === undefined) throw new CliError(`--step: expected one of ${steps.join(", ")}, found ${step}`);
-  return join(runPaths(run).checkpoint(chosen), "generator");
+  return runPaths(run).network(chosen, "generator");
 }
 
 /**

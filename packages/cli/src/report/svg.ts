@@ -1,4 +1,4 @@
-import type { MetricsLine } from "@vox/train";
+import type { MetricsLine } from "@vox/train/run";
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c] ?? c);
