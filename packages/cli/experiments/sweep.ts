@@ -291,6 +291,20 @@ const recipes: Recipe[] = [
     preset: "tiny-cepstral",
     set: { ...demoSet, steps: 2400, generatorWarmup: 300 },
   },
+  // Seventh session: with the native batch norm and conv kernels a step takes a third of the time, so the longer
+  // recipe's hour holds far more: twice its steps, or the generator at twice the channels (4x its convolutions).
+  {
+    name: "world-tiny-cepstral-4800-warm300",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { ...demoSet, steps: 4800, generatorWarmup: 300 },
+  },
+  {
+    name: "world-tiny-cepstral-c32-2400-warm300",
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { ...demoSet, steps: 2400, generatorWarmup: 300, model: { generator: { baseChannels: 32 } } },
+  },
   {
     name: "world-tiny-cepstral-res4",
     spec: "world",

@@ -3,6 +3,7 @@ import { initBackend } from "../backend.js";
 import * as tf from "../tfjs.js";
 import { PaddedConv2D } from "./conv.js";
 import { TiledLabelConv2D, TileLabels } from "./labels.js";
+import { describeLayerContract, type LayerCase } from "../test-support.js";
 
 /** TiledLabelConv2D against its definition: TileLabels then PaddedConv2D with the same kernel and bias. */
 describe.each(["wasm", "cpu"] as const)("TiledLabelConv2D on %s", (backend) => {
@@ -75,3 +76,33 @@ describe.each(["wasm", "cpu"] as const)("TiledLabelConv2D on %s", (backend) => {
     });
   }
 });
+
+const cases: LayerCase[] = [
+  {
+    name: "TileLabels",
+    make: () => new TileLabels(),
+    inputs: [[4, 6, 3], [5]],
+    output: [2, 4, 6, 8],
+    hasWeights: false,
+  },
+  {
+    name: "TiledLabelConv2D 3x5 p1x2",
+    make: () => new TiledLabelConv2D({ filters: 4, kernelSize: [3, 5], padding: [1, 2], useBias: false }),
+    inputs: [[6, 7, 3], [5]],
+    output: [2, 6, 7, 4],
+    hasWeights: true,
+    // A label's weights act at every position at once: Adam's fixed 0.05 step overshoots.
+    learningRate: 0.01,
+  },
+  {
+    name: "TiledLabelConv2D 4x4 p1",
+    make: () => new TiledLabelConv2D({ filters: 3, kernelSize: [4, 4], padding: [1, 1] }),
+    inputs: [[5, 6, 2], [3]],
+    output: [2, 4, 5, 3],
+    hasWeights: true,
+    // A label's weights act at every position at once: Adam's fixed 0.05 step overshoots.
+    learningRate: 0.01,
+  },
+];
+
+describeLayerContract("label layers", cases);
