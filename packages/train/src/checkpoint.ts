@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FeatureSpec } from "@vox/dsp";
 import { loadWeightsInto, type ModelConfig, saveModel, type tf } from "@vox/models";

@@ -330,7 +330,7 @@ export function trainingSeconds(summary: TrainingSummary | null, metrics: readon
 }
 
 /** Steps named by a run subfolder's numbered entries (`00000600`, or `00000600.json` with `suffix`), oldest first. */
-async function numberedSteps(folder: string, suffix: string): Promise<number[]> {
+async function numberedSteps(folder: string, suffix: string, what: string): Promise<number[]> {
   let names: string[];
   try {
     names = await readdir(folder);
@@ -339,7 +339,7 @@ async function numberedSteps(folder: string, suffix: string): Promise<number[]> 
     // drop the metrics).
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
       throw new RunDirectoryError(
-        `${folder}: expected a readable folder, found ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        `${folder}: expected a readable folder of ${what}, found ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
         folder,
       );
     }
@@ -353,17 +353,17 @@ async function numberedSteps(folder: string, suffix: string): Promise<number[]> 
 
 /** Steps of the complete checkpoints of a run, oldest first (half-written `.partial` folders are not listed). */
 export function listCheckpoints(runDir: string): Promise<number[]> {
-  return numberedSteps(runPaths(runDir).checkpoints, "");
+  return numberedSteps(runPaths(runDir).checkpoints, "", "checkpoints");
 }
 
 /** Steps with a sample set, oldest first. */
 export function listSampleSteps(runDir: string): Promise<number[]> {
-  return numberedSteps(runPaths(runDir).samplesRoot, "");
+  return numberedSteps(runPaths(runDir).samplesRoot, "", "sample sets");
 }
 
 /** Steps `vox eval` has reported on, oldest first. */
 export function listEvalReports(runDir: string): Promise<number[]> {
-  return numberedSteps(runPaths(runDir).evalRoot, ".json");
+  return numberedSteps(runPaths(runDir).evalRoot, ".json", "eval reports");
 }
 
 /** Parameters of a checkpoint's network (weights.bin is raw float32; moving statistics included); null if missing. */

@@ -22,7 +22,6 @@ import { Optimizer } from "./optimizers.js";
 import type { TrainProgress } from "./progress.js";
 import {
   acquireRunLock,
-  appendMetrics,
   createRunFolder,
   type MetricsLine,
   readRunRecord,
@@ -39,6 +38,7 @@ import {
   writeTrainingSummary,
 } from "./run-directory.js";
 import { resolveNormalization, runModelConfig, trainingStatistics } from "./statistics.js";
+import { LeakCheck, MetricsBuffer, Throughput, TrainingClock } from "./loop-bookkeeping.js";
 import { writeSamples } from "./samples.js";
 import { StarGanUpdater, type TrainBatch } from "./updater.js";
 
@@ -370,38 +370,31 @@ export class StarGanTrainer {
 
   /** Trains to the run's last step (or until stopped); checkpoints, samples and metrics as configured. */
   async train(options: TrainOptions = {}): Promise<TrainResult> {
-    const { checkpointEvery, sampleEvery, logEvery, leakCheckEvery, samples } = this.config;
     const total = this.record.totalSteps;
     const limit = options.maxSteps === undefined ? total : Math.min(total, this.step + options.maxSteps);
-    let baseline: number | null = null;
-    let pending: MetricsLine[] = [];
+    const clock = new TrainingClock((seconds) => {
+      this.elapsedSeconds += seconds;
+    });
+    const throughput = new Throughput();
+    const metrics = new MetricsBuffer(this.runDir);
+    const leaks = new LeakCheck(this.config.leakCheckEvery);
     let lastLosses: Record<string, number> = {};
-    let windowStart = performance.now();
-    let windowSteps = 0;
-    let stepsPerSecond = 0;
     let stopped: TrainResult["stopped"] = "done";
-    let clock = performance.now();
-    const tick = () => {
-      const now = performance.now();
-      this.elapsedSeconds += (now - clock) / 1000;
-      clock = now;
-    };
-    const samplesDue = (step: number) => (step % sampleEvery === 0 || step === total) && samples.utterances > 0;
-    // A resume at a step whose samples a kill interrupted writes them now (they are written after its checkpoint).
-    if (this.step > 0 && samplesDue(this.step) && !existsSync(runPaths(this.runDir).samples(this.step))) {
-      await this.writeSampleSet();
-    }
     const progress = (): TrainProgress => ({
       step: this.step,
       totalSteps: total,
-      stepsPerSecond,
-      etaSeconds: stepsPerSecond > 0 ? (total - this.step) / stepsPerSecond : Number.POSITIVE_INFINITY,
+      stepsPerSecond: throughput.stepsPerSecond,
+      etaSeconds:
+        throughput.stepsPerSecond > 0 ? (total - this.step) / throughput.stepsPerSecond : Number.POSITIVE_INFINITY,
       losses: lastLosses,
     });
-
+    // A resume at a step whose samples a kill interrupted writes them now (they are written after its checkpoint).
+    if (this.step > 0 && this.samplesDue(this.step) && !existsSync(runPaths(this.runDir).samples(this.step))) {
+      await this.writeSampleSet();
+    }
     if (this.step === 0 && this.config.generatorWarmup > 0 && limit > 0) {
       await this.warmUpGenerator();
-      tick();
+      clock.tick();
     }
     while (this.step < limit) {
       // A step is all promises and worker replies; without a turn of the event loop a SIGINT handler (the
@@ -411,57 +404,24 @@ export class StarGanTrainer {
         stopped = "signal";
         break;
       }
-      const losses = await this.trainStep();
+      const losses = await this.trainStep(); // batch -> D step(s) -> G step
       this.step++;
-      windowSteps++;
-      for (const [name, value] of Object.entries(losses)) {
-        if (!Number.isFinite(value)) {
-          await appendMetrics(this.runDir, pending);
-          throw new NonFiniteLossError(this.step, name, value, this.lastCheckpoint);
-        }
-      }
+      await this.refuseNonFinite(losses, metrics);
       lastLosses = losses;
-      const now = performance.now();
-      if (now - windowStart > 2000 || this.step === limit) {
-        stepsPerSecond = (windowSteps * 1000) / (now - windowStart);
-        windowStart = now;
-        windowSteps = 0;
-      }
-      tick();
-      if (this.step % logEvery === 0 || this.step === total) {
-        pending.push({
-          step: this.step,
-          elapsedSeconds: Number(this.elapsedSeconds.toFixed(3)),
-          stepsPerSecond: Number(stepsPerSecond.toFixed(4)),
-          learningRate: {
-            generator: this.generatorOptimizer.learningRate,
-            discriminator: this.discriminatorOptimizer.learningRate,
-          },
-          losses,
-          wallTime: new Date().toISOString(),
-        });
+      throughput.count(this.step === limit);
+      clock.tick();
+      if (this.step % this.config.logEvery === 0 || this.step === total) {
+        metrics.push(this.metricsLine(losses, throughput.stepsPerSecond));
       }
       options.onProgress?.(progress());
-      if (baseline === null) baseline = tf.memory().numTensors;
-      else if (this.step % leakCheckEvery === 0 && tf.memory().numTensors !== baseline) {
-        throw new TrainError(
-          `step ${this.step}: ${tf.memory().numTensors - baseline} tensors leaked since the first step`,
-          `step ${this.step}`,
-        );
-      }
-      const checkpointDue = this.step % checkpointEvery === 0 || this.step === total;
-      if (checkpointDue || this.step % sampleEvery === 0) {
-        await appendMetrics(this.runDir, pending);
-        pending = [];
-      }
-      if (checkpointDue) await this.checkpoint(options.beforeCheckpointCommit);
-      if (samplesDue(this.step)) await this.writeSampleSet();
-      tick();
+      leaks.after(this.step);
+      await this.saveDue(metrics, options.beforeCheckpointCommit);
+      clock.tick();
     }
     if (stopped === "done" && this.step < total) stopped = "limit";
     if (stopped !== "done" && this.lastCheckpoint !== this.step) await this.checkpoint(options.beforeCheckpointCommit);
-    await appendMetrics(this.runDir, pending);
-    tick();
+    await metrics.flush();
+    clock.tick();
     if (this.step === total) {
       await writeTrainingSummary(this.runDir, {
         steps: total,
@@ -472,6 +432,45 @@ export class StarGanTrainer {
     }
     options.onProgress?.(progress(), true);
     return { step: this.step, totalSteps: total, stopped, elapsedSeconds: this.elapsedSeconds, lastLosses };
+  }
+
+  /** Whether step `step` writes a sample set: every `sampleEvery` steps and at the last (when samples are on). */
+  private samplesDue(step: number): boolean {
+    const { sampleEvery, samples } = this.config;
+    return (step % sampleEvery === 0 || step === this.record.totalSteps) && samples.utterances > 0;
+  }
+
+  /** A NaN or infinite loss stops training, after the metrics so far are written (the run resumes from a checkpoint). */
+  private async refuseNonFinite(losses: Record<string, number>, metrics: MetricsBuffer): Promise<void> {
+    for (const [name, value] of Object.entries(losses)) {
+      if (!Number.isFinite(value)) {
+        await metrics.flush();
+        throw new NonFiniteLossError(this.step, name, value, this.lastCheckpoint);
+      }
+    }
+  }
+
+  /** The metrics.jsonl line of the step just taken. */
+  private metricsLine(losses: Record<string, number>, stepsPerSecond: number): MetricsLine {
+    return {
+      step: this.step,
+      elapsedSeconds: Number(this.elapsedSeconds.toFixed(3)),
+      stepsPerSecond: Number(stepsPerSecond.toFixed(4)),
+      learningRate: {
+        generator: this.generatorOptimizer.learningRate,
+        discriminator: this.discriminatorOptimizer.learningRate,
+      },
+      losses,
+      wallTime: new Date().toISOString(),
+    };
+  }
+
+  /** After a step: the metrics written, then the checkpoint and the sample set, each when due. */
+  private async saveDue(metrics: MetricsBuffer, beforeCommit: TrainOptions["beforeCheckpointCommit"]): Promise<void> {
+    const checkpointDue = this.step % this.config.checkpointEvery === 0 || this.step === this.record.totalSteps;
+    if (checkpointDue || this.step % this.config.sampleEvery === 0) await metrics.flush();
+    if (checkpointDue) await this.checkpoint(beforeCommit);
+    if (this.samplesDue(this.step)) await this.writeSampleSet();
   }
 
   /**
