@@ -1,33 +1,26 @@
-/** A mistake in what the user asked for (a missing run, an unknown speaker, a bad path): exit code 1. */
-export class CliError extends Error {
+// The errors subpath alone (no DSP code): `vox --help` and `--version` stay instant.
+import { VoxError } from "@vox/dsp/errors";
+
+/**
+ * A mistake in what the user asked for (a missing run, an unknown speaker, a bad path, a flag's value): exit
+ * code 1. Its message starts with where (the flag, the path): `--steps: expected an integer >= 1, found "x"`.
+ */
+export class CliError extends VoxError {
   override name = "CliError";
+  constructor(message: string) {
+    super(message, { where: message.split(": ")[0] ?? "vox" });
+  }
 }
 
 /**
- * Errors the user can fix from the message alone: typed errors of every vox package, and the CLI's own. The
- * packages' error classes are imported here, on the error path, so `vox --version` and `--help` load none of
- * them (@vox/models alone brings TensorFlow.js, a second of start-up). An error from a package that is not yet
- * loaded cannot be an instance of its class, and the imports cost nothing once loaded.
+ * Errors the user can fix from the message alone: every vox package's errors extend @vox/dsp's VoxError (each
+ * says where, what was expected and what was found); anything else is a bug.
  */
-export async function isUserError(error: unknown): Promise<boolean> {
-  if (error instanceof CliError) return true;
-  if (!(error instanceof Error)) return false;
-  if (/^\S+: expected /.test(error.message)) return true;
-  const [{ DatasetError }, { DspError }, { ModelError }, { TrainError }] = await Promise.all([
-    import("@vox/datasets"),
-    import("@vox/dsp"),
-    import("@vox/models"),
-    import("@vox/train"),
-  ]);
-  return (
-    error instanceof DatasetError ||
-    error instanceof DspError ||
-    error instanceof TrainError ||
-    error instanceof ModelError
-  );
+export function isUserError(error: unknown): boolean {
+  return error instanceof VoxError;
 }
 
 /** Exit code of an error: 1 for user errors, 2 for internal ones. */
 export async function exitCode(error: unknown): Promise<1 | 2> {
-  return (await isUserError(error)) ? 1 : 2;
+  return isUserError(error) ? 1 : 2;
 }

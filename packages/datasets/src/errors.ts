@@ -1,18 +1,27 @@
+import { VoxError } from "@vox/dsp/errors";
+
 /**
  * Typed errors of @vox/datasets. Each says what was expected, what was found, and where (a corpus folder, a file,
  * a speaker id or an option), so a researcher can fix the input without reading our source.
  */
-export class DatasetError extends Error {
+export class DatasetError extends VoxError {
   override name = "DatasetError";
+  declare readonly expected: string;
+  declare readonly found: string;
   constructor(
     /** The corpus folder, file, cache, speaker or option concerned. */
-    readonly where: string,
-    readonly expected: string,
-    readonly found: string,
+    where: string,
+    expected: string,
+    found: string,
     /** What to do about it, when there is something obvious. */
-    readonly hint?: string,
+    hint?: string,
   ) {
-    super(`${where}: expected ${expected}, found ${found}${hint ? ` (${hint})` : ""}`);
+    super(`${where}: expected ${expected}, found ${found}${hint ? ` (${hint})` : ""}`, {
+      where,
+      expected,
+      found,
+      hint,
+    });
   }
 }
 

@@ -1,17 +1,46 @@
+/** What an error says beyond its message: where the problem is, what was expected, what was found, what to do. */
+export interface ErrorDetail {
+  /** A file path, a field (`spec.hop`, `config.generator.bins`), a flag (`--steps`), a speaker, a step. */
+  where: string;
+  expected?: string;
+  found?: string;
+  hint?: string;
+}
+
+/**
+ * The one base of every vox package's errors (@vox/dsp is the package all others build on): each says where,
+ * what was expected and what was found, so the CLI tells a user's mistake (exit 1, the message alone) from a
+ * bug (exit 2) by `instanceof VoxError`, not by the message's wording.
+ */
+export class VoxError extends Error {
+  override name = "VoxError";
+  readonly where: string;
+  readonly expected?: string;
+  readonly found?: string;
+  readonly hint?: string;
+  constructor(message: string, detail: ErrorDetail) {
+    super(message);
+    this.where = detail.where;
+    if (detail.expected !== undefined) this.expected = detail.expected;
+    if (detail.found !== undefined) this.found = detail.found;
+    if (detail.hint !== undefined) this.hint = detail.hint;
+  }
+}
+
 /**
  * Typed errors of @vox/dsp. Each says what was expected, what was found, and where (a file path, a field name
  * or a function argument), so a researcher can fix the input without reading our source.
  */
-export class DspError extends Error {
+export class DspError extends VoxError {
   override name = "DspError";
   constructor(
     message: string,
     /** Where the problem is: a file path, `spec.nFft`, `stft(options.hop)`, ... */
-    readonly where: string,
-    readonly expected?: string,
-    readonly found?: string,
+    where: string,
+    expected?: string,
+    found?: string,
   ) {
-    super(message);
+    super(message, { where, expected, found });
   }
 }
 

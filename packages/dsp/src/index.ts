@@ -1,4 +1,4 @@
-export { DspError, InvalidArgumentError, WavFormatError } from "./errors.js";
+export { DspError, type ErrorDetail, InvalidArgumentError, VoxError, WavFormatError } from "./errors.js";
 export { type DecodedWav, decodeWav, encodeWav, type MonoAudio, type WavBitDepth, type WavInfo } from "./wav.js";
 export { type ResampleOptions, resample } from "./resample.js";
 export { hannWindow } from "./window.js";

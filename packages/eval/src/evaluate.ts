@@ -1,3 +1,4 @@
+import { EvalError } from "./errors.js";
 import { forEachConcurrently } from "@vox/datasets";
 import { basename, join, resolve } from "node:path";
 import {
@@ -329,14 +330,15 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const steps = await listCheckpoints(root);
   const step = options.step ?? steps[steps.length - 1];
   if (step === undefined || !steps.includes(step)) {
-    throw new Error(
+    throw new EvalError(
       `${paths.checkpoints}: expected ${options.step === undefined ? "at least one checkpoint" : `a checkpoint of step ${options.step}`}, found ${steps.length === 0 ? "none (train first)" : steps.join(", ")}`,
+      paths.checkpoints,
     );
   }
   await initBackend(undefined, () => {});
   const { model: generator, metadata } = await loadModel(join(paths.checkpoint(step), "generator"));
   const index = await readCacheIndex(record.data);
-  if (!index) throw new Error(`${record.data}: expected the run's feature cache, found none`);
+  if (!index) throw new EvalError(`${record.data}: expected the run's feature cache, found none`, record.data);
   const store = await FeatureStore.open(record.data, {
     cropFrames: record.config.cropFrames,
     validationFraction: record.config.validationFraction,
@@ -364,8 +366,9 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const sentences = evaluation?.utterances ?? index.utterances;
   const heldOut = evaluation ? sentences : sentences.filter((u) => held.has(`${u.speaker}/${u.id}`));
   if (heldOut.length === 0) {
-    throw new Error(
+    throw new EvalError(
       `${paths.config}: expected held-out utterances to convert (validation), found none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
+      paths.config,
     );
   }
   const { classifier, count } = await trainClassifier(
@@ -549,13 +552,14 @@ async function readRecordings(recordings: { folder: string; transcripts: string 
     const id = audioStem(basename(file));
     const transcript = transcripts.get(id);
     if (transcript === undefined) {
-      throw new Error(
+      throw new EvalError(
         `${recordings.transcripts}: expected a transcript of ${join(folder, file)} (id ${JSON.stringify(id)}), found none`,
+        recordings.transcripts,
       );
     }
     return { file: join(folder, file), id, transcript };
   });
-  if (files.length === 0) throw new Error(`${folder}: expected WAV or FLAC recordings, found none`);
+  if (files.length === 0) throw new EvalError(`${folder}: expected WAV or FLAC recordings, found none`, folder);
   return { folder, files };
 }
 

@@ -1,3 +1,4 @@
+import { EvalError } from "./errors.js";
 import { readFile } from "node:fs/promises";
 
 /**
@@ -10,8 +11,9 @@ export async function readTranscripts(path: string): Promise<Map<string, string>
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new Error(
+    throw new EvalError(
       `${path}: expected a readable transcript file, found ${(error as NodeJS.ErrnoException).code ?? error}`,
+      path,
     );
   }
   const out = new Map<string, string>();
@@ -22,8 +24,9 @@ export async function readTranscripts(path: string): Promise<Map<string, string>
     if (tab > 0) out.set(line.slice(0, tab).trim(), line.slice(tab + 1).trim());
     else if (sphinx) out.set((sphinx[2] as string).trim(), sphinx[1] as string);
     else {
-      throw new Error(
+      throw new EvalError(
         `${path}:${i + 1}: expected "id<TAB>text" or "<s> text </s> (id)", found ${JSON.stringify(line.slice(0, 60))}`,
+        path,
       );
     }
   });

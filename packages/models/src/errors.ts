@@ -1,12 +1,14 @@
+import { VoxError } from "@vox/dsp/errors";
+
 /** Typed errors of @vox/models: what was expected, what was found, and where. */
-export class ModelError extends Error {
+export class ModelError extends VoxError {
   override name = "ModelError";
   constructor(
     message: string,
-    /** A config field (`config.generator.channels`), a file path, or a backend name. */
-    readonly where: string,
+    /** A config field (`config.generator.channels`), a file path, a layer, or a backend name. */
+    where: string,
   ) {
-    super(message);
+    super(message, { where });
   }
 }
 

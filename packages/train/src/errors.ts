@@ -1,11 +1,10 @@
+import { VoxError } from "@vox/dsp/errors";
+
 /** Typed errors of @vox/train: what was expected, what was found, and where (a config field, a run folder, a step). */
-export class TrainError extends Error {
+export class TrainError extends VoxError {
   override name = "TrainError";
-  constructor(
-    message: string,
-    readonly where: string,
-  ) {
-    super(message);
+  constructor(message: string, where: string) {
+    super(message, { where });
   }
 }
 

@@ -1,5 +1,6 @@
 import { compileKernels } from "./module.js";
 import { stftKernelsWasmBase64 } from "./stft-kernels.js";
+import { InvalidArgumentError } from "../errors.js";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -187,7 +188,8 @@ export class WasmStftEngine {
     this.f32(w, weights.length).set(weights);
     new Int32Array(this.exports.memory.buffer, s, nMels).set(start);
     new Int32Array(this.exports.memory.buffer, e, nMels).set(end);
-    if (nFreq !== this.n / 2 + 1) throw new Error(`filterbank has ${nFreq} bins, the STFT ${this.n / 2 + 1}`);
+    if (nFreq !== this.n / 2 + 1)
+      throw new InvalidArgumentError("filterbank", `${this.n / 2 + 1} bins (the STFT's)`, `${nFreq}`);
     const t = this.tables;
     this.exports.stft_filtered_power(
       padded,

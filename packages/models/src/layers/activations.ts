@@ -1,6 +1,7 @@
 import { leakyReluTwice } from "../ops/activations.js";
 import * as tf from "../tfjs.js";
 import { type Shape, single, singleShape } from "./common.js";
+import { ModelError } from "../errors.js";
 
 /**
  * LeakyReLU that can be differentiated twice (x * step(x, alpha)); tfjs's LeakyReLU layer cannot, and the
@@ -41,7 +42,7 @@ export class GLU extends tf.layers.Layer {
     const shape = [...singleShape(inputShape)];
     const c = shape[shape.length - 1];
     if (typeof c === "number") {
-      if (c % 2 !== 0) throw new Error(`${this.name}: GLU needs an even channel count, found ${c}`);
+      if (c % 2 !== 0) throw new ModelError(`${this.name}: GLU needs an even channel count, found ${c}`, this.name);
       shape[shape.length - 1] = c / 2;
     }
     return shape;

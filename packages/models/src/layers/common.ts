@@ -1,5 +1,6 @@
 import { convOutputSize } from "../ops/conv.js";
 import type * as tf from "../tfjs.js";
+import { ModelError } from "../errors.js";
 
 export type Shape = (number | null)[];
 
@@ -17,7 +18,7 @@ export function singleShape(shape: Shape | Shape[]): Shape {
 export function channels(shape: Shape, layer: string): number {
   const c = shape[shape.length - 1];
   if (typeof c !== "number")
-    throw new Error(`${layer}: the channel dimension must be known, found ${JSON.stringify(shape)}`);
+    throw new ModelError(`${layer}: the channel dimension must be known, found ${JSON.stringify(shape)}`, layer);
   return c;
 }
 

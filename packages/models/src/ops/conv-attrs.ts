@@ -1,5 +1,6 @@
 /** The attributes of tfjs's convolution kernels, read once for vox's gradients (conv.ts) and native kernels. */
 import * as tf from "@tensorflow/tfjs";
+import { ModelError } from "../errors.js";
 
 /** What tfjs's Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter kernels share. */
 export interface ConvAttrs {
@@ -22,7 +23,7 @@ export function convInfoFromAttrs(
   where: string,
 ): tf.backend_util.Conv2DInfo {
   const a = attrs as unknown as ConvAttrs;
-  if (a.dataFormat === "NCHW") throw new Error(`${where}: only NHWC is supported, found NCHW`);
+  if (a.dataFormat === "NCHW") throw new ModelError(`${where}: expected NHWC, found NCHW`, where);
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],

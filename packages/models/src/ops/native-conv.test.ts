@@ -231,7 +231,7 @@ describe("native conv kernels", () => {
       for (let i = 0; i < 3; i++) step();
       expect(tf.memory().numTensors).toBe(before);
       const nchw = tf.randomNormal([1, 3, 6, 6]) as tf.Tensor4D;
-      expect(() => tf.conv2d(nchw, w, 1, "same", "NCHW")).toThrow(/native Conv2D: only NHWC is supported/);
+      expect(() => tf.conv2d(nchw, w, 1, "same", "NCHW")).toThrow(/native Conv2D: expected NHWC, found NCHW/);
       tf.dispose([x, w, nchw]);
     });
 

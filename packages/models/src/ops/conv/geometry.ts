@@ -1,6 +1,7 @@
 /** Convolution geometry: stride, dilation and zero padding, resolved from PyTorch-style or tfjs attributes. */
 import * as tf from "@tensorflow/tfjs";
 import { convInfoFromAttrs } from "../conv-attrs.js";
+import { ModelError } from "../../errors.js";
 
 /** Where a convolution reads: stride, dilation (not both > 1, as tfjs) and zero padding on each side. */
 export interface ConvGeometry {
@@ -23,7 +24,10 @@ export function resolve(g: ConvGeometry): Resolved {
   const [top, bottom, left, right] = g.pad.length === 2 ? [g.pad[0], g.pad[0], g.pad[1], g.pad[1]] : g.pad;
   const d = g.dilations ?? [1, 1];
   if ((g.strides[0] > 1 || g.strides[1] > 1) && (d[0] > 1 || d[1] > 1)) {
-    throw new Error(`convolution geometry: strides ${g.strides} and dilations ${d} cannot both exceed 1 (as in tfjs)`);
+    throw new ModelError(
+      `convolution geometry: expected strides or dilations of 1 (as in tfjs), found strides ${g.strides} and dilations ${d}`,
+      "convolution geometry",
+    );
   }
   return { s: g.strides, d, top, bottom, left, right };
 }

@@ -1,0 +1,9 @@
+import { VoxError } from "@vox/dsp/errors";
+
+/** Typed errors of @vox/eval: a run, a transcript file or a recordings folder that cannot be scored, and where. */
+export class EvalError extends VoxError {
+  override name = "EvalError";
+  constructor(message: string, where: string) {
+    super(message, { where });
+  }
+}
