@@ -206,7 +206,7 @@ if (role !== "demo") {
     const r = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
     vox = r.seconds as number;
     console.log(
-      `  vox ${r.backend}, ${r.threads} thread(s): ${(vox * 1000).toFixed(1)} ms/step, tensors leaked per step ${r.tensorLeak}`,
+      `  vox ${r.backend}, ${r.threads} replica thread(s), native conv calls over ${r.convThreads} thread(s): ${(vox * 1000).toFixed(1)} ms/step, tensors leaked per step ${r.tensorLeak}`,
     );
   } catch (error) {
     console.log(`  vox: did not complete a step: ${failure(String((error as { stderr?: string }).stderr ?? error))}`);

@@ -8,7 +8,15 @@
  *   tsx step.ts <preset|demo> <batch> <microBatch> <threads> <steps>   prints one JSON line
  */
 import { featureSpecs } from "@vox/dsp";
-import { buildDiscriminator, buildGenerator, initBackend, type PresetName, presetConfig, tf } from "@vox/models";
+import {
+  buildDiscriminator,
+  buildGenerator,
+  initBackend,
+  nativeConvThreads,
+  type PresetName,
+  presetConfig,
+  tf,
+} from "@vox/models";
 import { resolveTrainConfig, type TrainConfig } from "../src/config.js";
 import { StarGanObjective } from "../src/objective.js";
 import { Optimizer } from "../src/optimizers.js";
@@ -109,6 +117,7 @@ console.log(
     batch,
     microBatch: config.microBatch ?? batch,
     threads: updater.threadCount,
+    convThreads: nativeConvThreads(),
     numLabels,
     seconds: times[Math.floor(times.length / 2)],
     tensorLeak: tf.memory().numTensors - before,
