@@ -16,7 +16,8 @@ const texts = (await readFile(join(root, "transcripts.tsv"), "utf8"))
   .trim()
   .split("\n")
   .map((l) => l.split("\t") as [string, string]);
-const w = worldFeatureSpec.world!;
+const w = worldFeatureSpec.world;
+if (!w) throw new Error("worldFeatureSpec: expected world settings, found none");
 const variants: [string, FeatureSpec | null][] = [
   ["recording", null],
   ["world", worldFeatureSpec],

@@ -1,4 +1,4 @@
-import { EvalError } from "./errors.js";
+import { ScoringError } from "./errors.js";
 import { forEachConcurrently } from "@vox/datasets";
 import { basename, join, resolve } from "node:path";
 import {
@@ -330,7 +330,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const steps = await listCheckpoints(root);
   const step = options.step ?? steps[steps.length - 1];
   if (step === undefined || !steps.includes(step)) {
-    throw new EvalError(
+    throw new ScoringError(
       `${paths.checkpoints}: expected ${options.step === undefined ? "at least one checkpoint" : `a checkpoint of step ${options.step}`}, found ${steps.length === 0 ? "none (train first)" : steps.join(", ")}`,
       paths.checkpoints,
     );
@@ -338,7 +338,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   await initBackend(undefined, () => {});
   const { model: generator, metadata } = await loadModel(join(paths.checkpoint(step), "generator"));
   const index = await readCacheIndex(record.data);
-  if (!index) throw new EvalError(`${record.data}: expected the run's feature cache, found none`, record.data);
+  if (!index) throw new ScoringError(`${record.data}: expected the run's feature cache, found none`, record.data);
   const store = await FeatureStore.open(record.data, {
     cropFrames: record.config.cropFrames,
     validationFraction: record.config.validationFraction,
@@ -366,7 +366,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const sentences = evaluation?.utterances ?? index.utterances;
   const heldOut = evaluation ? sentences : sentences.filter((u) => held.has(`${u.speaker}/${u.id}`));
   if (heldOut.length === 0) {
-    throw new EvalError(
+    throw new ScoringError(
       `${paths.config}: expected held-out utterances to convert (validation), found none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
       paths.config,
     );
@@ -552,14 +552,14 @@ async function readRecordings(recordings: { folder: string; transcripts: string 
     const id = audioStem(basename(file));
     const transcript = transcripts.get(id);
     if (transcript === undefined) {
-      throw new EvalError(
+      throw new ScoringError(
         `${recordings.transcripts}: expected a transcript of ${join(folder, file)} (id ${JSON.stringify(id)}), found none`,
         recordings.transcripts,
       );
     }
     return { file: join(folder, file), id, transcript };
   });
-  if (files.length === 0) throw new EvalError(`${folder}: expected WAV or FLAC recordings, found none`, folder);
+  if (files.length === 0) throw new ScoringError(`${folder}: expected WAV or FLAC recordings, found none`, folder);
   return { folder, files };
 }
 

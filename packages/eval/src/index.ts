@@ -23,4 +23,4 @@ export {
 } from "./evaluate.js";
 export { mcdDtwWorldAudio, worldCepstrumAnalysis, worldMelCepstra } from "./world-cepstrum.js";
 export { readTranscripts } from "./transcripts.js";
-export { EvalError } from "./errors.js";
+export { ScoringError } from "./errors.js";

@@ -1,4 +1,4 @@
-import { EvalError } from "./errors.js";
+import { ScoringError } from "./errors.js";
 import { readFile } from "node:fs/promises";
 
 /**
@@ -11,7 +11,7 @@ export async function readTranscripts(path: string): Promise<Map<string, string>
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new EvalError(
+    throw new ScoringError(
       `${path}: expected a readable transcript file, found ${(error as NodeJS.ErrnoException).code ?? error}`,
       path,
     );
@@ -24,7 +24,7 @@ export async function readTranscripts(path: string): Promise<Map<string, string>
     if (tab > 0) out.set(line.slice(0, tab).trim(), line.slice(tab + 1).trim());
     else if (sphinx) out.set((sphinx[2] as string).trim(), sphinx[1] as string);
     else {
-      throw new EvalError(
+      throw new ScoringError(
         `${path}:${i + 1}: expected "id<TAB>text" or "<s> text </s> (id)", found ${JSON.stringify(line.slice(0, 60))}`,
         path,
       );
