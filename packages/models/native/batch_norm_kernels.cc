@@ -10,6 +10,7 @@
 // which is the gradient of the whole composite (through the batch statistics too). Sums run in double.
 
 #include "batch_norm_kernels.h"
+#include "napi_args.h"
 
 #include <immintrin.h>
 
@@ -20,23 +21,9 @@
 
 namespace {
 
-struct ArgError {
-  std::string message;
-};
+using vox_native::ArgError;
+using vox_native::floatArray;
 
-float* floatArray(napi_env env, napi_value value, const char* name, int64_t expected) {
-  bool isTyped = false;
-  napi_is_typedarray(env, value, &isTyped);
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0;
-  void* data = nullptr;
-  if (isTyped) napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
-  if (!isTyped || type != napi_float32_array) throw ArgError{std::string(name) + ": expected a Float32Array"};
-  if (expected >= 0 && static_cast<int64_t>(length) != expected)
-    throw ArgError{std::string(name) + ": expected " + std::to_string(expected) + " values, found " +
-                   std::to_string(length)};
-  return static_cast<float*>(data);
-}
 
 int64_t length(napi_env env, napi_value value) {
   size_t n = 0;
@@ -132,44 +119,27 @@ double numberArg(napi_env env, napi_value value, const char* name) {
 
 // batchNormForward(x, gamma, beta, y, mean, variance, channels, epsilon)
 napi_value batchNormForward(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  try {
-    if (argc != 8) throw ArgError{"batchNormForward: expected 8 arguments"};
+  return vox_native::withArgs<8>(env, info, "batchNormForward", [&](napi_value* argv) {
     const int64_t c = static_cast<int64_t>(numberArg(env, argv[6], "channels"));
     const int64_t size = length(env, argv[0]);
-    if (c < 1 || size % c != 0) throw ArgError{"x: expected a whole number of rows of " + std::to_string(c)};
-    const int64_t rows = size / c;
-    if (rows < 1) throw ArgError{"x: expected at least one row"};
+    if (c < 1 || size % c != 0 || size == 0) throw ArgError{"x: expected a whole number of rows of " + std::to_string(c)};
     forward(floatArray(env, argv[0], "x", size), floatArray(env, argv[1], "gamma", c),
             floatArray(env, argv[2], "beta", c), floatArray(env, argv[3], "y", size),
-            floatArray(env, argv[4], "mean", c), floatArray(env, argv[5], "variance", c), rows, c,
+            floatArray(env, argv[4], "mean", c), floatArray(env, argv[5], "variance", c), size / c, c,
             static_cast<float>(numberArg(env, argv[7], "epsilon")));
-  } catch (const ArgError& e) {
-    napi_throw_type_error(env, nullptr, e.message.c_str());
-  }
-  return nullptr;
+  });
 }
 
 // batchNormBackward(dy, x, mean, variance, gamma, dx, dgamma, dbeta, channels, epsilon)
 napi_value batchNormBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  try {
-    if (argc != 10) throw ArgError{"batchNormBackward: expected 10 arguments"};
+  return vox_native::withArgs<10>(env, info, "batchNormBackward", [&](napi_value* argv) {
     const int64_t c = static_cast<int64_t>(numberArg(env, argv[8], "channels"));
     const int64_t size = length(env, argv[0]);
-    if (c < 1 || size % c != 0 || size == 0)
-      throw ArgError{"dy: expected a whole number of rows of " + std::to_string(c)};
+    if (c < 1 || size % c != 0 || size == 0) throw ArgError{"dy: expected a whole number of rows of " + std::to_string(c)};
     backward(floatArray(env, argv[0], "dy", size), floatArray(env, argv[1], "x", size),
              floatArray(env, argv[2], "mean", c), floatArray(env, argv[3], "variance", c),
              floatArray(env, argv[4], "gamma", c), floatArray(env, argv[5], "dx", size),
              floatArray(env, argv[6], "dgamma", c), floatArray(env, argv[7], "dbeta", c), size / c, c,
              static_cast<float>(numberArg(env, argv[9], "epsilon")));
-  } catch (const ArgError& e) {
-    napi_throw_type_error(env, nullptr, e.message.c_str());
-  }
-  return nullptr;
+  });
 }

@@ -16,6 +16,8 @@
 
 #include <node_api.h>
 
+#include "napi_args.h"
+
 #include "batch_norm_kernels.h"
 
 #include <algorithm>
@@ -33,6 +35,9 @@
 #include <vector>
 
 namespace {
+
+using vox_native::ArgError;
+using vox_native::floatArray;
 
 constexpr int MR = 6;     // rows of C per micro-kernel call (broadcast A values)
 constexpr int NR = 16;    // columns of C per micro-kernel call (two 8-float vectors)
@@ -776,24 +781,6 @@ void conv2dInputGrad(const float* dy, const float* w, float* dx, const Geometry&
 
 // ---- N-API glue ----
 
-struct ArgError {
-  std::string message;
-};
-
-float* floatArray(napi_env env, napi_value value, const char* name, int64_t expected) {
-  bool isTyped = false;
-  napi_is_typedarray(env, value, &isTyped);
-  if (!isTyped) throw ArgError{std::string(name) + ": expected a Float32Array"};
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr);
-  if (type != napi_float32_array) throw ArgError{std::string(name) + ": expected a Float32Array"};
-  if (static_cast<int64_t>(length) != expected)
-    throw ArgError{std::string(name) + ": expected " + std::to_string(expected) + " values, found " +
-                   std::to_string(length)};
-  return static_cast<float*>(data);
-}
 
 Geometry geometry(napi_env env, napi_value value) {
   bool isTyped = false;
@@ -816,11 +803,7 @@ enum class Kind { Forward, FilterGrad, InputGrad };
 
 template <Kind kind>
 napi_value call(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  try {
-    if (argc != 4) throw ArgError{"expected 4 arguments"};
+  return vox_native::withArgs<4>(env, info, "conv", [&](napi_value* argv) {
     const Geometry g = geometry(env, argv[3]);
     const int64_t xSize = g.n * g.h * g.w * g.cin, wSize = g.taps() * g.cout, ySize = g.positions() * g.cout;
     if (kind == Kind::Forward) {
@@ -833,12 +816,7 @@ napi_value call(napi_env env, napi_callback_info info) {
       conv2dInputGrad(floatArray(env, argv[0], "dy", ySize), floatArray(env, argv[1], "filter", wSize),
                       floatArray(env, argv[2], "dx", xSize), g);
     }
-  } catch (const ArgError& e) {
-    napi_throw_type_error(env, nullptr, e.message.c_str());
-  } catch (const std::bad_alloc&) {
-    napi_throw_range_error(env, nullptr, "out of memory for packing buffers");
-  }
-  return nullptr;
+  });
 }
 
 napi_value setThreads(napi_env env, napi_callback_info info) {

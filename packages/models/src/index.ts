@@ -1,22 +1,11 @@
 export {
   type BackendChoice,
-  type BackendName,
-  backendNames,
   initBackend,
   parseTensorflowDevices,
   tensorflowDevices,
 } from "./backend.js";
-export {
-  type DiscriminatorConfig,
-  type GeneratorConfig,
-  type ModelConfig,
-  modelConfigSchema,
-  type ProjectionDiscriminatorConfig,
-  type StarGanDiscriminatorConfig,
-  type StarGanGeneratorConfig,
-  type Vc2GeneratorConfig,
-  validateModelConfig,
-} from "./config.js";
+// Configs, presets and backend names: the TensorFlow-free part, also @vox/models/config.
+export * from "./config-entry.js";
 export {
   type ConversionVoice,
   conditionVector,
@@ -25,7 +14,7 @@ export {
   outsideVoice,
 } from "./conversion.js";
 export { buildDiscriminator } from "./discriminators.js";
-export { BackendUnavailableError, ModelConfigError, ModelError } from "./errors.js";
+export { BackendUnavailableError, ModelError } from "./errors.js";
 export { buildGenerator, conditionWidth, timeMultiple } from "./generators.js";
 export { hostValues, preferHostMemory, type StateMemory, tensorFromHost } from "./host-memory.js";
 export { loadModel, loadWeightsInto, type ModelMetadata, readModelMetadata, saveModel } from "./io.js";
@@ -53,7 +42,6 @@ export {
   setNativeConvThreads,
   useNativeConvKernels,
 } from "./ops/native-conv.js";
-export { type PresetName, type PresetOptions, presetConfig, presetNames } from "./presets.js";
 export { withSeededRandom } from "./seeded-random.js";
 export * as tf from "./tfjs.js";
 export { trainableParameterCount } from "./summary.js";

@@ -1,4 +1,4 @@
-export { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
+export { NonFiniteLossError, TrainConfigError, TrainError } from "./errors.js";
 export {
   type OptimizerConfig,
   parseOverrides,
@@ -12,27 +12,8 @@ export {
 export * as losses from "./losses.js";
 export { Optimizer, type OptimizerState } from "./optimizers.js";
 export { loadCheckpoint, saveCheckpoint, type TrainingState } from "./checkpoint.js";
-export {
-  listCheckpoints,
-  listEvalReports,
-  listSampleSteps,
-  type MetricsLine,
-  networkParameterCount,
-  openRunConversion,
-  readEvalReport,
-  readTrainingSummary,
-  trainingSeconds,
-  writeEvalReport,
-  type TrainingSummary,
-  readMetrics,
-  readRunRecord,
-  readRunStatistics,
-  type RunConversion,
-  type RunRecord,
-  type RunStatistics,
-  runConversion,
-  runPaths,
-} from "./run-directory.js";
+// The run folder: the TensorFlow-free part, also @vox/train/run.
+export * from "./run-folder.js";
 export { resolveNormalization, runModelConfig, trainingStatistics } from "./statistics.js";
 export { sampleTargets, sampleUtterances, writeSamples } from "./samples.js";
 export { formatProgress, stderrTrainProgress, type TrainProgress } from "./progress.js";
