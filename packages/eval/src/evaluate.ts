@@ -336,7 +336,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     );
   }
   await initBackend(undefined, () => {});
-  const { model: generator, metadata } = await loadModel(join(paths.checkpoint(step), "generator"));
+  const { model: generator, metadata } = await loadModel(paths.network(step, "generator"));
   const index = await readCacheIndex(record.data);
   if (!index) throw new ScoringError(`${record.data}: expected the run's feature cache, found none`, record.data);
   const store = await FeatureStore.open(record.data, {
@@ -357,7 +357,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     nIter: options.griffinLimIterations ?? spec.griffinLim.nIter,
   };
   const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
-  const outDir = runPaths(root).evalFiles(step);
+  const outDir = paths.evalFiles(step);
   const held = new Set(record.validation);
   // The sentences to convert, the cache they are read from, and the cache's sentences (the parallel references):
   // the run's validation split of its own cache, or another cache's (options.heldOut) whole.

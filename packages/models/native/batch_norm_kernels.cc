@@ -24,7 +24,6 @@ namespace {
 using vox_native::ArgError;
 using vox_native::floatArray;
 
-
 int64_t length(napi_env env, napi_value value) {
   size_t n = 0;
   napi_typedarray_type type;
@@ -33,9 +32,11 @@ int64_t length(napi_env env, napi_value value) {
   return static_cast<int64_t>(n);
 }
 
-// Per-channel sums of a [rows, C] array (and of its products with another), accumulated in double.
+// Per-channel sums of a [rows, C] array and, when b is given, of its products with b; accumulated in double.
 void channelSums(const float* a, const float* b, int64_t rows, int64_t c, double* sumA, double* sumAB) {
-  for (int64_t j = 0; j < c; ++j) sumA[j] = sumAB[j] = 0.0;
+  for (int64_t j = 0; j < c; ++j) sumA[j] = 0.0;
+  if (b)
+    for (int64_t j = 0; j < c; ++j) sumAB[j] = 0.0;
   for (int64_t i = 0; i < rows; ++i) {
     const float* ra = a + i * c;
     const float* rb = b ? b + i * c : nullptr;
@@ -46,10 +47,11 @@ void channelSums(const float* a, const float* b, int64_t rows, int64_t c, double
   }
 }
 
-__attribute__((target("avx2,fma"))) void forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* variance,
-             int64_t rows, int64_t c, float epsilon) {
-  std::vector<double> sum(c), unused(c), squares(c, 0.0);
-  channelSums(x, nullptr, rows, c, sum.data(), unused.data());
+__attribute__((target("avx2,fma"))) void forward(const float* x, const float* gamma, const float* beta, float* y,
+                                                  float* mean, float* variance, int64_t rows, int64_t c,
+                                                  float epsilon) {
+  std::vector<double> sum(c), squares(c, 0.0);
+  channelSums(x, nullptr, rows, c, sum.data(), nullptr);
   for (int64_t j = 0; j < c; ++j) mean[j] = static_cast<float>(sum[j] / rows);
   // Two passes: the variance of centred values (no cancellation for maps far from zero mean).
   for (int64_t i = 0; i < rows; ++i) {
@@ -77,8 +79,9 @@ __attribute__((target("avx2,fma"))) void forward(const float* x, const float* ga
   }
 }
 
-__attribute__((target("avx2,fma"))) void backward(const float* dy, const float* x, const float* mean, const float* variance, const float* gamma,
-              float* dx, float* dgamma, float* dbeta, int64_t rows, int64_t c, float epsilon) {
+__attribute__((target("avx2,fma"))) void backward(const float* dy, const float* x, const float* mean,
+                                                   const float* variance, const float* gamma, float* dx, float* dgamma,
+                                                   float* dbeta, int64_t rows, int64_t c, float epsilon) {
   std::vector<double> sumDy(c), sumDyX(c);
   channelSums(dy, x, rows, c, sumDy.data(), sumDyX.data());
   // sum dy * xhat = (sum dy * x - mean * sum dy) * inverseStd

@@ -752,7 +752,7 @@ bool inputGradAsForward(const float* dy, const float* w, float* dx, const Geomet
     }
   const Geometry t{g.n, g.oh, g.ow, g.cout, g.h, g.w, g.cin, g.kh, g.kw, 1, 1, 1, 1, g.kh - 1 - g.padTop,
                    g.kw - 1 - g.padLeft};
-  parallelGemm(t.positions(), t.cout, t.taps(), PatchesA{dy, t}, RowMajorB{flipped, t.cout}, dx);
+  conv2d(dy, flipped, dx, t);
   return true;
 }
 

@@ -15,24 +15,31 @@ import type { ModelConfig } from "@vox/models/config";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
 
+/** A step as its folders and files are named: eight digits, so a listing sorts by step. */
+function stepName(step: number): string {
+  return String(step).padStart(8, "0");
+}
+
 /** The paths of a run folder (DESIGN.md: config.json, checkpoints/, metrics.jsonl, samples/, eval/, report.html). */
 export function runPaths(runDir: string) {
   const root = resolve(runDir);
+  const checkpoints = join(root, "checkpoints");
+  const samplesRoot = join(root, "samples");
+  const evalRoot = join(root, "eval");
   return {
     root,
     config: join(root, "config.json"),
-    checkpoints: join(root, "checkpoints"),
-    checkpoint: (step: number) => join(root, "checkpoints", String(step).padStart(8, "0")),
+    checkpoints,
+    checkpoint: (step: number) => join(checkpoints, stepName(step)),
     metrics: join(root, "metrics.jsonl"),
     /** A checkpoint's saved network (model.json, weights.bin, metadata.json). */
-    network: (step: number, role: "generator" | "discriminator") =>
-      join(root, "checkpoints", String(step).padStart(8, "0"), role),
-    samplesRoot: join(root, "samples"),
-    samples: (step: number) => join(root, "samples", String(step).padStart(8, "0")),
-    evalRoot: join(root, "eval"),
+    network: (step: number, role: "generator" | "discriminator") => join(checkpoints, stepName(step), role),
+    samplesRoot,
+    samples: (step: number) => join(samplesRoot, stepName(step)),
+    evalRoot,
     /** `vox eval`'s report of a step, and the folder of the WAVs it scored. */
-    evalReport: (step: number) => join(root, "eval", `${String(step).padStart(8, "0")}.json`),
-    evalFiles: (step: number) => join(root, "eval", String(step).padStart(8, "0")),
+    evalReport: (step: number) => join(evalRoot, `${stepName(step)}.json`),
+    evalFiles: (step: number) => join(evalRoot, stepName(step)),
     training: join(root, "training.json"),
     statistics: join(root, "statistics.json"),
     /** Held by the process training the run (see acquireRunLock). */

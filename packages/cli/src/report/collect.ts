@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { basename, dirname, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import type { EvalReport } from "@vox/eval";
 import {
   listCheckpoints,
@@ -49,7 +49,7 @@ export async function collectRun(runDir: string): Promise<RunSummary> {
           step: sampleStep,
           files: (await readdir(paths.samples(sampleStep)))
             .sort()
-            .map((f) => relative(root, resolve(paths.samples(sampleStep), f))),
+            .map((f) => relative(root, join(paths.samples(sampleStep), f))),
         };
   const evalStep = (await listEvalReports(root)).at(-1);
   const evaluation = evalStep === undefined ? null : await readEvalReport<EvalReport>(root, evalStep);

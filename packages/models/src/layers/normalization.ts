@@ -143,18 +143,20 @@ export class BatchNorm extends tf.layers.Layer {
       if (!kwargs.training) {
         return tf.batchNorm(x, read(this.movingMean), read(this.movingVariance), beta, gamma, this.epsilon);
       }
-      const fused = batchNormTraining(x, gamma, beta, this.epsilon);
-      const axes = x.shape.slice(0, -1).map((_, i) => i);
-      const { y, mean, variance } = fused ?? this.normalizeByOps(x, axes, gamma, beta);
+      const { y, mean, variance } =
+        batchNormTraining(x, gamma, beta, this.epsilon) ?? this.normalizeByOps(x, gamma, beta);
       this.updateMovingAverage(this.movingMean as tf.LayerVariable, mean);
       this.updateMovingAverage(this.movingVariance as tf.LayerVariable, variance);
       return y;
     });
   }
 
-  /** tfjs-layers' training pass: the batch's moments, then the normalisation. */
-  private normalizeByOps(x: tf.Tensor, axes: number[], gamma: tf.Tensor1D, beta: tf.Tensor1D) {
-    const { mean, variance } = tf.moments(x, axes);
+  /** tfjs-layers' training pass: the batch's moments over every axis but the channels, then the normalisation. */
+  private normalizeByOps(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D) {
+    const { mean, variance } = tf.moments(
+      x,
+      x.shape.slice(0, -1).map((_, i) => i),
+    );
     const y = tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, this.epsilon);
     return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
   }

@@ -105,21 +105,21 @@ export function useNativeConvKernels(backendName: NativeConvBackend, on = true):
   const warn = console.warn;
   console.warn = () => {}; // tfjs warns about every kernel registered twice
   try {
-    const configs = native
-      ? [
-          ...KERNELS.map((kernelName) => kernelConfig(kernelName, backendName, native)),
-          ...batchNormKernelConfigs(backendName, native),
-        ]
-      : [];
-    for (const kernelName of [...KERNELS, ...batchNormKernelNames]) {
-      const key = `${kernelName}/${backendName}`;
-      if (on) {
-        if (!replaced.has(key)) replaced.set(key, tf.getKernel(kernelName, backendName));
+    if (native) {
+      const configs = [
+        ...KERNELS.map((kernelName) => kernelConfig(kernelName, backendName, native)),
+        ...batchNormKernelConfigs(backendName, native),
+      ];
+      for (const config of configs) {
+        const key = `${config.kernelName}/${backendName}`;
+        if (!replaced.has(key)) replaced.set(key, tf.getKernel(config.kernelName, backendName));
+        if (tf.getKernel(config.kernelName, backendName)) tf.unregisterKernel(config.kernelName, backendName);
+        tf.registerKernel(config);
+      }
+    } else {
+      for (const kernelName of [...KERNELS, ...batchNormKernelNames]) {
         if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
-        tf.registerKernel(configs.find((c) => c.kernelName === kernelName) as tf.KernelConfig);
-      } else {
-        if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
-        const original = replaced.get(key);
+        const original = replaced.get(`${kernelName}/${backendName}`);
         if (original) tf.registerKernel(original);
       }
     }
