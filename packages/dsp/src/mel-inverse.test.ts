@@ -25,6 +25,30 @@ describe.each(["wasm", "js"] as const)("melToLinear (%s iterations)", (engine) =
     }
   });
 
+  it("fits quiet frames to the tolerance of their own level, not the loud frames' (frames 60 dB apart)", () => {
+    // Frames leave the iterations when they meet the tolerance on their own: a quiet frame must not leave at
+    // the loud frames' absolute error, which would be its whole level.
+    // Mel frames of non-negative spectra (so an exact fit exists), every other one 60 dB down.
+    const frames = 40;
+    const spectra = new Float32Array(fb.nFreq * frames);
+    for (let k = 0; k < fb.nFreq; k++)
+      for (let t = 0; t < frames; t++)
+        spectra[k * frames + t] = (t % 2 === 0 ? 1 : 1e-6) * (1 + Math.sin(0.05 * k * (1 + t / 8))) ** 2;
+    const data = applyFilterbank(fb, { data: spectra, bins: fb.nFreq, frames }).data;
+    const tolerance = 1e-3;
+    const linear = melToLinear({ data, bins: c.nMels, frames }, fb, { power: 2, tolerance, engine });
+    const projected = applyFilterbank(fb, { data: linear.data.map((x) => x * x), bins: linear.bins, frames });
+    for (let t = 1; t < frames; t += 2) {
+      let residual = 0;
+      let norm = 0;
+      for (let m = 0; m < c.nMels; m++) {
+        residual += ((projected.data[m * frames + t] as number) - (data[m * frames + t] as number)) ** 2;
+        norm += (data[m * frames + t] as number) ** 2;
+      }
+      expect(Math.sqrt(residual / norm), `quiet frame ${t}`).toBeLessThan(10 * tolerance);
+    }
+  });
+
   it("never returns NaN when it stops on the tolerance at an extrapolated point (32 bands over n_fft 512)", () => {
     // Found by @vox/eval: flat mid-level mel frames converged early and the extrapolated point had negative
     // entries at bin 158, whose square root was NaN.

@@ -36,34 +36,103 @@ static void multiply_at(const double *w, const int *start, const int *end, int n
   }
 }
 
-// FISTA with adaptive restart on min ||A X - M||^2, X >= 0 (see projectedGradient in src/mel-inverse.ts):
-// x holds the start and gets the result; prev, y, grad are n_freq x frames scratch, proj n_mels x frames;
-// step[k] the per-bin step. `frames` must be even (the caller pads with a zero frame). Returns the iterations.
+// Moves the columns listed in keep[0..kept) of a rows x frames block to a rows x kept block, in place (each
+// column moves to an index at most its own, so ascending order never overwrites a column not yet moved).
+static void compact_columns(double *block, int rows, int frames, const int *keep, int kept) {
+  for (int r = 0; r < rows; r++) {
+    const double *from = block + (long)r * frames;
+    double *to = block + (long)r * kept;
+    for (int j = 0; j < kept; j++) to[j] = from[keep[j]];
+  }
+}
+
+// FISTA with adaptive restart on min ||A X - M||^2, X >= 0 (see projectedGradient in src/mel-inverse.ts), every
+// frame at once: x (n_freq x frames) holds the start; the result goes to out (n_freq x out_frames, column map[t]
+// for working column t). prev, y, grad are n_freq x frames scratch, proj n_mels x frames, frame_residual and keep
+// frame_stop and keep `frames` each; x, prev, target and map are reordered as frames finish. `frames` must be
+// even (the caller pads with a zero frame). Stops when the summed squared residual is below stop_residual_sq.
+// A frame whose own residual is below tolerance x its own ||M_t|| (tolerance_sq the square) is finished early
+// and leaves the working set: it meets the bound on its own, so the sum still does, and frames converge at very
+// different rates. Returns the iterations run.
 int fista(const double *w, const int *start, const int *end, int n_mels, int n_freq, int frames, double *x,
-          double *prev, double *y, double *proj, double *grad, const double *target, const double *step,
-          double stop_residual_sq, int max_iterations) {
-  long size = (long)n_freq * frames;
-  long mel_size = (long)n_mels * frames;
-  for (long i = 0; i < size; i++) prev[i] = x[i];
+          double *prev, double *y, double *proj, double *grad, double *target, const double *step,
+          double stop_residual_sq, int max_iterations, double *out, int out_frames, int *map,
+          double *frame_residual, double *frame_stop, double tolerance_sq, int *keep) {
+  for (long i = 0; i < (long)n_freq * frames; i++) prev[i] = x[i];
+  for (int t = 0; t < frames; t++) frame_stop[t] = 0.0;
+  for (int m = 0; m < n_mels; m++)
+    for (int t = 0; t < frames; t++) frame_stop[t] += target[(long)m * frames + t] * target[(long)m * frames + t];
+  for (int t = 0; t < frames; t++) frame_stop[t] *= tolerance_sq;
+  double finished_residual = 0.0;
   double momentum = 1.0;
-  for (int iteration = 0; iteration < max_iterations; iteration++) {
+  int iteration = 0;
+  for (; iteration < max_iterations && frames > 0; iteration++) {
+    long size = (long)n_freq * frames;
     double next_momentum = (1.0 + __builtin_sqrt(1.0 + 4.0 * momentum * momentum)) / 2.0;
     d2 beta = (d2){1.0, 1.0} * ((momentum - 1.0) / next_momentum);
     d2 *x2 = (d2 *)x, *p2 = (d2 *)prev, *y2 = (d2 *)y;
     for (long i = 0; i < size / 2; i++) y2[i] = x2[i] + beta * (x2[i] - p2[i]);
     multiply_a(w, start, end, n_mels, n_freq, y, frames, proj);
-    d2 residual = {0.0, 0.0};
     d2 *q2 = (d2 *)proj;
     const d2 *m2 = (const d2 *)target;
-    for (long i = 0; i < mel_size / 2; i++) {
-      d2 r = q2[i] - m2[i];
-      q2[i] = r;
-      residual += r * r;
+    d2 *f2 = (d2 *)frame_residual;
+    for (int t = 0; t < frames / 2; t++) f2[t] = (d2){0.0, 0.0};
+    for (int m = 0; m < n_mels; m++) {
+      long row = (long)m * frames / 2;
+      for (int t = 0; t < frames / 2; t++) {
+        d2 r = q2[row + t] - m2[row + t];
+        q2[row + t] = r;
+        f2[t] += r * r;
+      }
     }
-    if (residual[0] + residual[1] < stop_residual_sq) {
-      // The extrapolated point can dip below 0 where x sits on the bound: clip it.
-      for (long i = 0; i < size; i++) x[i] = y[i] > 0.0 ? y[i] : 0.0;
-      return iteration;
+    double residual = finished_residual;
+    int done = 0;
+    for (int t = 0; t < frames; t++) {
+      residual += frame_residual[t];
+      done += frame_residual[t] < frame_stop[t];
+    }
+    if (residual < stop_residual_sq && done == frames) break;  // every working frame ends at max(0, y) below
+    // Retire finished frames at max(0, y) once there are enough of them to pay for moving the rest (a column
+    // left behind to keep the count even stays in).
+    if (done >= 2 && done * 16 >= frames) {
+      int kept = 0;
+      for (int t = 0; t < frames; t++) {
+        if (frame_residual[t] < frame_stop[t]) {
+          finished_residual += frame_residual[t];
+          for (int k = 0; k < n_freq; k++) {
+            double v = y[(long)k * frames + t];
+            out[(long)k * out_frames + map[t]] = v > 0.0 ? v : 0.0;
+          }
+        } else {
+          keep[kept++] = t;
+        }
+      }
+      if (kept % 2 == 1) {  // keep one finished frame back (it is rewritten at the end)
+        for (int t = 0; t < frames; t++) {
+          if (frame_residual[t] < frame_stop[t]) {
+            finished_residual -= frame_residual[t];
+            int at = kept;
+            while (at > 0 && keep[at - 1] > t) at--;
+            for (int j = kept; j > at; j--) keep[j] = keep[j - 1];
+            keep[at] = t;
+            kept++;
+            break;
+          }
+        }
+      }
+      compact_columns(x, n_freq, frames, keep, kept);
+      compact_columns(prev, n_freq, frames, keep, kept);
+      compact_columns(y, n_freq, frames, keep, kept);
+      compact_columns(proj, n_mels, frames, keep, kept);
+      compact_columns(target, n_mels, frames, keep, kept);
+      for (int j = 0; j < kept; j++) {
+        map[j] = map[keep[j]];
+        frame_stop[j] = frame_stop[keep[j]];
+      }
+      frames = kept;
+      size = (long)n_freq * frames;
+      if (frames == 0) break;
+      x2 = (d2 *)x, p2 = (d2 *)prev, y2 = (d2 *)y, q2 = (d2 *)proj;
     }
     multiply_at(w, start, end, n_mels, n_freq, proj, frames, grad);
     // x_new = max(0, y - step * grad) into prev's storage, then swap (by copying pointers' roles).
@@ -82,5 +151,12 @@ int fista(const double *w, const int *start, const int *end, int n_mels, int n_f
     }
     momentum = uphill[0] + uphill[1] > 0.0 ? 1.0 : next_momentum;
   }
-  return max_iterations;
+  // The working frames: at max(0, y) when the sum got under the stop, at x when the iterations ran out.
+  const double *last = iteration < max_iterations ? y : x;
+  for (int k = 0; k < n_freq; k++)
+    for (int t = 0; t < frames; t++) {
+      double v = last[(long)k * frames + t];
+      out[(long)k * out_frames + map[t]] = v > 0.0 ? v : 0.0;
+    }
+  return iteration;
 }

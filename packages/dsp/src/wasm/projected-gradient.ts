@@ -21,6 +21,13 @@ interface FistaExports {
     step: number,
     stopResidualSquared: number,
     maxIterations: number,
+    out: number,
+    outFrames: number,
+    map: number,
+    frameResidual: number,
+    frameStop: number,
+    toleranceSquared: number,
+    keep: number,
   ): number;
 }
 
@@ -38,6 +45,7 @@ export function projectedGradientKernel(
   frames: number,
   step: Float64Array,
   stopResidualSquared: number,
+  toleranceSquared: number,
   maxIterations: number,
 ): number | null {
   if (compiled === undefined) compiled = compileKernels(melInverseKernelsWasmBase64);
@@ -62,6 +70,11 @@ export function projectedGradientKernel(
   const grad = reserve(8 * nFreq * padded);
   const proj = reserve(8 * nMels * padded);
   const targetAt = reserve(8 * nMels * padded);
+  const out = reserve(8 * nFreq * padded);
+  const map = reserve(4 * padded);
+  const frameResidual = reserve(8 * padded);
+  const frameStop = reserve(8 * padded);
+  const keep = reserve(4 * padded);
   const memory = exports.memory;
   if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
   const buffer = memory.buffer;
@@ -73,6 +86,8 @@ export function projectedGradientKernel(
   const ms = new Float64Array(buffer, targetAt, nMels * padded);
   for (let k = 0; k < nFreq; k++) xs.set(x.subarray(k * frames, (k + 1) * frames), k * padded);
   for (let m = 0; m < nMels; m++) ms.set(target.subarray(m * frames, (m + 1) * frames), m * padded);
+  const frameOrder = new Int32Array(buffer, map, padded);
+  for (let t = 0; t < padded; t++) frameOrder[t] = t;
   const iterations = exports.fista(
     w,
     start,
@@ -89,7 +104,15 @@ export function projectedGradientKernel(
     stepAt,
     stopResidualSquared,
     maxIterations,
+    out,
+    padded,
+    map,
+    frameResidual,
+    frameStop,
+    toleranceSquared,
+    keep,
   );
-  for (let k = 0; k < nFreq; k++) x.set(xs.subarray(k * padded, k * padded + frames), k * frames);
+  const result = new Float64Array(buffer, out, nFreq * padded);
+  for (let k = 0; k < nFreq; k++) x.set(result.subarray(k * padded, k * padded + frames), k * frames);
   return iterations;
 }
