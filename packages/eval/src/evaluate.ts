@@ -323,6 +323,53 @@ async function trainClassifier(
  */
 export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvalReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const plan = await planEvaluation(runDir, options, log);
+  const scorer = await scoreHeldOut(plan, options, log);
+  const outside = plan.recordings
+    ? await scoreRecordings(
+        plan.converter,
+        plan.recordings,
+        join(plan.outDir, "outside"),
+        plan.root,
+        plan.classifier,
+        log,
+      )
+    : null;
+  plan.converter.generator.dispose();
+  if (plan.asr) {
+    const transcribed =
+      (await scorer.transcribeAll(plan.asr)) + (outside ? await outside.scorer.transcribeAll(plan.asr) : 0);
+    log(`eval: ${transcribed} WAVs transcribed by ${plan.asr.name}`);
+  }
+  const report = buildReport(plan, scorer, outside);
+  await writeEvalReport(plan.root, plan.step, report);
+  return report;
+}
+
+/** What one evaluation reads before it converts anything: the run, its checkpoint, data, classifier and ASR. */
+interface EvaluationPlan {
+  root: string;
+  step: number;
+  record: RunRecord;
+  converter: Converter;
+  classifier: SpeakerClassifier;
+  classifierUtterances: number;
+  asr: AsrCommand | null;
+  outDir: string;
+  recordings: Recordings | null;
+  /** The cache the held-out sentences are read from. */
+  heldOutStore: FeatureStore;
+  /** The held-out cache's sentences (the parallel references). */
+  sentences: CachedUtterance[];
+  /** The sentences to convert. */
+  heldOut: CachedUtterance[];
+}
+
+async function planEvaluation(
+  runDir: string,
+  options: EvaluateOptions,
+  log: (line: string) => void,
+): Promise<EvaluationPlan> {
   const paths = runPaths(runDir);
   const root = paths.root;
   const recordings = options.recordings ? await readRecordings(options.recordings) : null;
@@ -357,12 +404,10 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     nIter: options.griffinLimIterations ?? spec.griffinLim.nIter,
   };
   const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
-  const outDir = paths.evalFiles(step);
   const held = new Set(record.validation);
   // The sentences to convert, the cache they are read from, and the cache's sentences (the parallel references):
   // the run's validation split of its own cache, or another cache's (options.heldOut) whole.
   const evaluation = options.heldOut ? await openHeldOut(options.heldOut, record.featureSpec, record.speakers) : null;
-  const heldOutStore = evaluation?.store ?? store;
   const sentences = evaluation?.utterances ?? index.utterances;
   const heldOut = evaluation ? sentences : sentences.filter((u) => held.has(`${u.speaker}/${u.id}`));
   if (heldOut.length === 0) {
@@ -378,11 +423,38 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   log(
     `eval: classifier trained on ${count} utterances of ${record.speakers.length} speakers; ASR: ${asr ? asr.name : "none"}`,
   );
+  return {
+    root,
+    step,
+    record,
+    converter,
+    classifier,
+    classifierUtterances: count,
+    asr,
+    outDir: paths.evalFiles(step),
+    recordings,
+    heldOutStore: evaluation?.store ?? store,
+    sentences,
+    heldOut,
+  };
+}
 
-  const scorer = new Scorer(root, outDir, spec.sampleRate, classifier);
+/**
+ * Every planned held-out sentence converted to up to `maxTargets` other speakers and scored beside the
+ * baselines: the mean/variance shift, the source, its resynthesis and the target's parallel recording.
+ */
+async function scoreHeldOut(
+  plan: EvaluationPlan,
+  options: EvaluateOptions,
+  log: (line: string) => void,
+): Promise<Scorer> {
+  const { record, converter } = plan;
+  const spec = converter.spec;
+  const nIter = converter.nIter;
+  const scorer = new Scorer(plan.root, plan.outDir, spec.sampleRate, plan.classifier);
   const audio = new AudioReader(spec.sampleRate);
   const bySentence = new Map<string, CachedUtterance>();
-  for (const u of sentences) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
+  for (const u of plan.sentences) bySentence.set(`${u.speaker}|${sentenceKey(u)}`, u);
   const references = new Map<string, Analysed>();
   const referenceOf = async (entry: CachedUtterance | undefined): Promise<Analysed | null> => {
     if (!entry) return null;
@@ -393,14 +465,14 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     }
     return analysed;
   };
-  for (const utterance of heldOutPlan(heldOut, record.speakers, options.maxUtterances ?? 20)) {
-    const features = heldOutStore.readUtterance(utterance);
+  for (const utterance of heldOutPlan(plan.heldOut, record.speakers, options.maxUtterances ?? 20)) {
+    const features = plan.heldOutStore.readUtterance(utterance);
     const source = {
       label: record.speakers.indexOf(utterance.speaker),
-      statistics: conversion.speaker(utterance.speaker),
+      statistics: converter.conversion.speaker(utterance.speaker),
     };
     const base = safe(`${utterance.speaker}_${utterance.id}`);
-    const resynthesised = synthesize(features, spec, { nIter: converter.nIter });
+    const resynthesised = synthesize(features, spec, { nIter });
     const targets = record.speakers.filter((s) => s !== utterance.speaker).slice(0, options.maxTargets ?? 4);
     const item = (system: SystemName, target: string) => ({
       system,
@@ -413,7 +485,6 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
       const parallel = bySentence.get(`${target}|${sentenceKey(utterance)}`);
       const reference = await referenceOf(parallel);
       const converted = convertTo(converter, features, source, target);
-      const nIter = converter.nIter;
       await scorer.score(
         item("converted", target),
         synthesize(converted, spec, { nIter }),
@@ -450,14 +521,15 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     }
     log(`eval: ${utterance.speaker}/${utterance.id} -> ${targets.length} targets`);
   }
-  const outside = recordings
-    ? await scoreRecordings(converter, recordings, join(outDir, "outside"), root, classifier, log)
-    : null;
-  generator.dispose();
-  if (asr) {
-    const transcribed = (await scorer.transcribeAll(asr)) + (outside ? await outside.scorer.transcribeAll(asr) : 0);
-    log(`eval: ${transcribed} WAVs transcribed by ${asr.name}`);
-  }
+  return scorer;
+}
+
+/** The report: every system's summary, the converted pairs one by one, and the outside voices' scores. */
+function buildReport(
+  plan: EvaluationPlan,
+  scorer: Scorer,
+  outside: Awaited<ReturnType<typeof scoreRecordings>> | null,
+): EvalReport {
   const pairs: Record<string, SystemSummary> = {};
   const converted = scorer.items.filter((i) => i.system === "converted");
   for (const key of new Set(converted.map((i) => `${i.source} -> ${i.target}`))) {
@@ -466,12 +538,12 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
       converted.filter((i) => `${i.source} -> ${i.target}` === key),
     );
   }
-  const report: EvalReport = {
-    run: root,
-    step,
+  return {
+    run: plan.root,
+    step: plan.step,
     createdAt: new Date().toISOString(),
-    asr: asr?.name ?? null,
-    classifier: { trainUtterances: count, speakers: record.speakers },
+    asr: plan.asr?.name ?? null,
+    classifier: { trainUtterances: plan.classifierUtterances, speakers: plan.record.speakers },
     summary: summariseAll(scorer.items),
     pairs,
     items: scorer.items,
@@ -484,8 +556,6 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
         }
       : null,
   };
-  await writeEvalReport(root, step, report);
-  return report;
 }
 
 /**
