@@ -37,7 +37,6 @@ export function melToLinear(
   const tolerance = options.tolerance ?? 1e-4;
   const frames = mel.frames;
   const target = Float64Array.from(mel.data);
-  const targetNorm = Math.sqrt(sumOfSquares(target)) || 1;
   const size = nFreq * frames;
   const x = new Float64Array(size);
   // Start from the back-projection A^T M scaled by 1 / (A^T A 1): exact where M is flat across a band. (Starting
@@ -49,7 +48,7 @@ export function melToLinear(
     const g = columnGain[k] as number;
     for (let t = 0, o = k * frames; t < frames; t++, o++) x[o] = g > 0 ? (x[o] as number) / g : 0;
   }
-  projectedGradient(filterbank, x, target, frames, targetNorm, maxIterations, tolerance, options.engine ?? "wasm");
+  projectedGradient(filterbank, x, target, frames, maxIterations, tolerance, options.engine ?? "wasm");
   const out = new Float32Array(size);
   const exponent = 1 / power;
   for (let i = 0; i < size; i++) {
@@ -61,34 +60,33 @@ export function melToLinear(
 
 /**
  * Accelerated projected gradient (FISTA with adaptive restart) on min ||A X - M||^2, X >= 0, `frames` frames at
- * once, from X as given (updated in place); stops when ||A X - M|| falls below `tolerance` x `targetNorm`.
- * A frame whose own residual is below `tolerance` x its own ||M_t|| is finished early and leaves the working set
- * (it meets the bound on its own, so the sum still does): frames converge at very different rates.
+ * once, from X as given (updated in place). A frame is finished when ||A X_t - M_t|| is at most `tolerance` x
+ * ||M_t|| (so ||A X - M|| is at most `tolerance` x ||M|| once all are) and leaves the working set: frames
+ * converge at very different rates, and the quiet ones must meet the tolerance of their own level.
  */
 function projectedGradient(
   filterbank: MelFilterbank,
   start: Float64Array,
   target: Float64Array,
   frames: number,
-  targetNorm: number,
   maxIterations: number,
   tolerance: number,
   engine: "wasm" | "js",
 ): void {
   const { nMels, nFreq } = filterbank;
   const { step } = columnGains(filterbank);
-  const stop = (tolerance * targetNorm) ** 2;
   if (
     engine === "wasm" &&
-    projectedGradientKernel(filterbank, start, target, frames, step, stop, tolerance ** 2, maxIterations) !== null
+    projectedGradientKernel(filterbank, start, target, frames, step, tolerance ** 2, maxIterations) !== null
   ) {
     return;
   }
-  // The same iterations as the kernel (wasm/mel-inverse-kernels.c), frame for frame, in float64.
-  const outFrames = frames;
+  // The kernel's iterations (wasm/mel-inverse-kernels.c) in float64; the kernel also keeps its working count
+  // even, so the two retire frames on slightly different iterations.
   let frameStop = new Float64Array(frames); // (tolerance ||M_t||)^2
   for (let m = 0; m < nMels; m++)
-    for (let t = 0; t < frames; t++) frameStop[t] += (target[m * frames + t] as number) ** 2 * tolerance ** 2;
+    for (let t = 0; t < frames; t++) frameStop[t] += (target[m * frames + t] as number) ** 2;
+  for (let t = 0; t < frames; t++) frameStop[t] *= tolerance ** 2;
   let active = frames;
   let x = Float64Array.from(start);
   let previous = Float64Array.from(start);
@@ -99,12 +97,11 @@ function projectedGradient(
   const gradient = new Float64Array(nFreq * frames); // A^T (A y - M)
   const frameResidual = new Float64Array(frames);
   const retire = (t: number, from: Float64Array, n: number): void => {
-    for (let k = 0; k < nFreq; k++) start[k * outFrames + (map[t] as number)] = Math.max(0, from[k * n + t] as number);
+    for (let k = 0; k < nFreq; k++) start[k * frames + (map[t] as number)] = Math.max(0, from[k * n + t] as number);
   };
-  let finishedResidual = 0;
   let momentum = 1;
   let iteration = 0;
-  for (; iteration < maxIterations && active > 0; iteration++) {
+  for (; iteration < maxIterations; iteration++) {
     const size = nFreq * active;
     const nextMomentum = (1 + Math.sqrt(1 + 4 * momentum * momentum)) / 2;
     const beta = (momentum - 1) / nextMomentum;
@@ -117,20 +114,14 @@ function projectedGradient(
         projected[o] = r;
         frameResidual[t] += r * r;
       }
-    let residual = finishedResidual;
     let done = 0;
-    for (let t = 0; t < active; t++) {
-      residual += frameResidual[t] as number;
-      if ((frameResidual[t] as number) < (frameStop[t] as number)) done++;
-    }
-    if (residual < stop && done === active) break;
-    if (done >= 1 && done * 16 >= active) {
+    for (let t = 0; t < active; t++) if ((frameResidual[t] as number) <= (frameStop[t] as number)) done++;
+    if (done === active) break;
+    if (done >= 2 && done * 16 >= active) {
       const keep: number[] = [];
       for (let t = 0; t < active; t++) {
-        if ((frameResidual[t] as number) < (frameStop[t] as number)) {
-          finishedResidual += frameResidual[t] as number;
-          retire(t, y, active);
-        } else keep.push(t);
+        if ((frameResidual[t] as number) <= (frameStop[t] as number)) retire(t, y, active);
+        else keep.push(t);
       }
       x = compactColumns(x, nFreq, active, keep);
       previous = compactColumns(previous, nFreq, active, keep);
@@ -140,7 +131,6 @@ function projectedGradient(
       map = Int32Array.from(keep, (t) => map[t] as number);
       frameStop = Float64Array.from(keep, (t) => frameStop[t] as number);
       active = keep.length;
-      if (active === 0) break;
     }
     multiplyAt(filterbank, projected, active, gradient);
     // x_new = max(0, y - grad / L); restart the momentum when it points uphill.
@@ -159,8 +149,8 @@ function projectedGradient(
     }
     momentum = uphill > 0 ? 1 : nextMomentum;
   }
-  // The working frames: at max(0, y) when the sum got under the stop (y can dip below 0 where x sits on the
-  // bound, and a negative power's root is NaN), at x when the iterations ran out.
+  // The working frames: at max(0, y) when all were finished (y can dip below 0 where x sits on the bound, and a
+  // negative power's root is NaN), at x when the iterations ran out.
   const last = iteration < maxIterations ? y : x;
   for (let t = 0; t < active; t++) retire(t, last, active);
 }
@@ -216,10 +206,4 @@ function multiplyAt(fb: MelFilterbank, r: Float64Array, frames: number, out: Flo
       for (let t = 0; t < frames; t++) out[column + t] += w * (r[row + t] as number);
     }
   }
-}
-
-function sumOfSquares(values: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += (values[i] as number) ** 2;
-  return sum;
 }

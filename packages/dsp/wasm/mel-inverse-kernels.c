@@ -48,25 +48,23 @@ static void compact_columns(double *block, int rows, int frames, const int *keep
 
 // FISTA with adaptive restart on min ||A X - M||^2, X >= 0 (see projectedGradient in src/mel-inverse.ts), every
 // frame at once: x (n_freq x frames) holds the start; the result goes to out (n_freq x out_frames, column map[t]
-// for working column t). prev, y, grad are n_freq x frames scratch, proj n_mels x frames, frame_residual and keep
+// for working column t). prev, y, grad are n_freq x frames scratch, proj n_mels x frames, frame_residual,
 // frame_stop and keep `frames` each; x, prev, target and map are reordered as frames finish. `frames` must be
-// even (the caller pads with a zero frame). Stops when the summed squared residual is below stop_residual_sq.
-// A frame whose own residual is below tolerance x its own ||M_t|| (tolerance_sq the square) is finished early
-// and leaves the working set: it meets the bound on its own, so the sum still does, and frames converge at very
-// different rates. Returns the iterations run.
+// even (the caller pads with a zero frame). A frame is finished when its squared residual is at most
+// tolerance_sq x ||M_t||^2 (so the whole sum is at most tolerance_sq x ||M||^2 once all are) and leaves the
+// working set: frames converge at very different rates. Returns the iterations run.
 int fista(const double *w, const int *start, const int *end, int n_mels, int n_freq, int frames, double *x,
           double *prev, double *y, double *proj, double *grad, double *target, const double *step,
-          double stop_residual_sq, int max_iterations, double *out, int out_frames, int *map,
-          double *frame_residual, double *frame_stop, double tolerance_sq, int *keep) {
+          int max_iterations, double *out, int out_frames, int *map, double *frame_residual, double *frame_stop,
+          double tolerance_sq, int *keep) {
   for (long i = 0; i < (long)n_freq * frames; i++) prev[i] = x[i];
   for (int t = 0; t < frames; t++) frame_stop[t] = 0.0;
   for (int m = 0; m < n_mels; m++)
     for (int t = 0; t < frames; t++) frame_stop[t] += target[(long)m * frames + t] * target[(long)m * frames + t];
   for (int t = 0; t < frames; t++) frame_stop[t] *= tolerance_sq;
-  double finished_residual = 0.0;
   double momentum = 1.0;
   int iteration = 0;
-  for (; iteration < max_iterations && frames > 0; iteration++) {
+  for (; iteration < max_iterations; iteration++) {
     long size = (long)n_freq * frames;
     double next_momentum = (1.0 + __builtin_sqrt(1.0 + 4.0 * momentum * momentum)) / 2.0;
     d2 beta = (d2){1.0, 1.0} * ((momentum - 1.0) / next_momentum);
@@ -85,39 +83,23 @@ int fista(const double *w, const int *start, const int *end, int n_mels, int n_f
         f2[t] += r * r;
       }
     }
-    double residual = finished_residual;
     int done = 0;
-    for (int t = 0; t < frames; t++) {
-      residual += frame_residual[t];
-      done += frame_residual[t] < frame_stop[t];
-    }
-    if (residual < stop_residual_sq && done == frames) break;  // every working frame ends at max(0, y) below
-    // Retire finished frames at max(0, y) once there are enough of them to pay for moving the rest (a column
-    // left behind to keep the count even stays in).
+    for (int t = 0; t < frames; t++) done += frame_residual[t] <= frame_stop[t];
+    if (done == frames) break;  // every working frame ends at max(0, y) below
+    // Retire finished frames at max(0, y) once there are enough of them to pay for moving the rest; with an odd
+    // count the first finished frame stays in, to keep the working count even (it is written out later).
     if (done >= 2 && done * 16 >= frames) {
       int kept = 0;
+      int hold = done % 2;
       for (int t = 0; t < frames; t++) {
-        if (frame_residual[t] < frame_stop[t]) {
-          finished_residual += frame_residual[t];
+        if (frame_residual[t] <= frame_stop[t] && !hold) {
           for (int k = 0; k < n_freq; k++) {
             double v = y[(long)k * frames + t];
             out[(long)k * out_frames + map[t]] = v > 0.0 ? v : 0.0;
           }
         } else {
+          if (frame_residual[t] <= frame_stop[t]) hold = 0;
           keep[kept++] = t;
-        }
-      }
-      if (kept % 2 == 1) {  // keep one finished frame back (it is rewritten at the end)
-        for (int t = 0; t < frames; t++) {
-          if (frame_residual[t] < frame_stop[t]) {
-            finished_residual -= frame_residual[t];
-            int at = kept;
-            while (at > 0 && keep[at - 1] > t) at--;
-            for (int j = kept; j > at; j--) keep[j] = keep[j - 1];
-            keep[at] = t;
-            kept++;
-            break;
-          }
         }
       }
       compact_columns(x, n_freq, frames, keep, kept);
@@ -131,7 +113,6 @@ int fista(const double *w, const int *start, const int *end, int n_mels, int n_f
       }
       frames = kept;
       size = (long)n_freq * frames;
-      if (frames == 0) break;
       x2 = (d2 *)x, p2 = (d2 *)prev, y2 = (d2 *)y, q2 = (d2 *)proj;
     }
     multiply_at(w, start, end, n_mels, n_freq, proj, frames, grad);
@@ -151,7 +132,7 @@ int fista(const double *w, const int *start, const int *end, int n_mels, int n_f
     }
     momentum = uphill[0] + uphill[1] > 0.0 ? 1.0 : next_momentum;
   }
-  // The working frames: at max(0, y) when the sum got under the stop, at x when the iterations ran out.
+  // The working frames: at max(0, y) when all were finished, at x when the iterations ran out.
   const double *last = iteration < max_iterations ? y : x;
   for (int k = 0; k < n_freq; k++)
     for (int t = 0; t < frames; t++) {

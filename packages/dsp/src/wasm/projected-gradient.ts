@@ -19,7 +19,6 @@ interface FistaExports {
     grad: number,
     target: number,
     step: number,
-    stopResidualSquared: number,
     maxIterations: number,
     out: number,
     outFrames: number,
@@ -44,7 +43,6 @@ export function projectedGradientKernel(
   target: Float64Array,
   frames: number,
   step: Float64Array,
-  stopResidualSquared: number,
   toleranceSquared: number,
   maxIterations: number,
 ): number | null {
@@ -102,7 +100,6 @@ export function projectedGradientKernel(
     grad,
     targetAt,
     stepAt,
-    stopResidualSquared,
     maxIterations,
     out,
     padded,
