@@ -103,7 +103,25 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const asr = join(work, "asr.sh");
     writeFileSync(asr, "#!/bin/sh\necho sentence number one\n");
     chmodSync(asr, 0o755);
-    const evaluated = await vox("eval", "--run", run, "--asr-command", asr, "--max-utterances", "2", "--json");
+    // A recording from outside the corpus with its transcript: scored per voice it is converted to.
+    const outside = join(work, "outside");
+    mkdirSync(outside);
+    writeFileSync(join(outside, "visitor.wav"), encodeWav(voice(1.2, 160, 1200), 16000));
+    writeFileSync(join(work, "outside.tsv"), "visitor\tsentence number one\n");
+    const evaluated = await vox(
+      "eval",
+      "--run",
+      run,
+      "--asr-command",
+      asr,
+      "--max-utterances",
+      "2",
+      "--recordings",
+      outside,
+      "--transcripts",
+      join(work, "outside.tsv"),
+      "--json",
+    );
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(JSON.parse(evaluated.stdout).summary.map((s: { system: string }) => s.system)).toEqual([
       "converted",
@@ -117,7 +135,9 @@ describe("vox end to end on a tiny fixture corpus", () => {
     expect(reported.code, reported.stderr).toBe(0);
     const html = reported.stdout.trim();
     expect(html.endsWith("report.html")).toBe(true);
-    expect(readFileSync(join(run, "report.md"), "utf8")).toContain("| converted |");
+    const markdown = readFileSync(join(run, "report.md"), "utf8");
+    expect(markdown).toContain("| converted |");
+    expect(markdown).toMatch(/\| to voice \|[^\n]*\n\|---[^\n]*\n\| high \| \d\.\d\d \| 0\.00 \|/);
 
     if (!existsSync(chromiumPath)) {
       if (process.env.CI) throw new Error(`${chromiumPath} is missing; .ci/run installs Debian's chromium`);

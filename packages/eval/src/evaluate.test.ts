@@ -83,10 +83,19 @@ describe("evaluateRun on the demo corpus", () => {
     expect(a?.transcript).toBe("the cat sat by the warm stove");
     expect(a?.wer).toBe(0);
     expect(report.outside?.items.every((i) => i.mcd === null && existsSync(join(run, i.wav)))).toBe(true);
+    // Per target voice: the two recordings converted to it, beside their shift to it.
+    const voices = report.outside?.voices ?? {};
+    expect(Object.keys(voices).sort()).toEqual([...report.classifier.speakers].sort());
+    for (const [voice, { converted, shift }] of Object.entries(voices)) {
+      expect([converted.items, shift.items]).toEqual([2, 2]);
+      const mine = report.outside?.items.filter((i) => i.system === "converted" && i.target === voice) ?? [];
+      expect(converted.targetAccuracy).toBe(mine.filter((i) => i.predicted === voice).length / 2);
+    }
     const table = formatEvalTable(report);
     expect(table).toMatch(/converted\s+4\s+\d+\.\d\d\s+\d+\.\d\d/);
     expect(table).toContain("mean/variance shift");
     expect(table).toContain("outside the corpus: 2 recordings");
+    expect(table).toMatch(/per voice\s+converted →target\s+WER\s+shift →target\s+WER/);
 
     // Held-out sentences from another cache (a corpus' evaluation split): only its utterances are converted.
     const evaluation = mkdtempSync(join(tmpdir(), "vox-eval-heldout-"));

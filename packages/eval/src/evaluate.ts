@@ -87,6 +87,11 @@ export interface OutsideReport {
   folder: string;
   recordings: number;
   summary: SystemSummary[];
+  /**
+   * Per target voice, the converted recordings and their mean/variance shift: which voices a recording reaches
+   * and which lose its words (a voice the ASR reads poorly in the corpus itself loses them converted too).
+   */
+  voices: Record<string, { converted: SystemSummary; shift: SystemSummary }>;
   items: PairScore[];
 }
 
@@ -155,6 +160,25 @@ function summariseAll(items: PairScore[]): SystemSummary[] {
       ),
     )
     .filter((s) => s.items > 0);
+}
+
+/** The converted items and the shift's, per target voice. */
+function summariseVoices(items: PairScore[]): OutsideReport["voices"] {
+  const voices: OutsideReport["voices"] = {};
+  for (const target of new Set(items.filter((i) => i.system === "converted").map((i) => i.target))) {
+    const to = items.filter((i) => i.target === target);
+    voices[target] = {
+      converted: summarise(
+        "converted",
+        to.filter((i) => i.system === "converted"),
+      ),
+      shift: summarise(
+        "mean/variance shift",
+        to.filter((i) => i.system === "mean/variance shift"),
+      ),
+    };
+  }
+  return voices;
 }
 
 function safe(text: string): string {
@@ -552,6 +576,7 @@ function buildReport(
           folder: outside.folder,
           recordings: outside.recordings,
           summary: summariseAll(outside.scorer.items),
+          voices: summariseVoices(outside.scorer.items),
           items: outside.scorer.items,
         }
       : null,
@@ -648,6 +673,27 @@ function formatSummary(summary: SystemSummary[]): string[] {
       cell(s.cer),
     ]),
   ];
+  return alignColumns(rows);
+}
+
+/** Outside recordings per target voice: converted and shift, →target and WER. */
+function formatVoices(voices: OutsideReport["voices"]): string[] {
+  const cell = (v: number | null) => (v === null ? "-" : v.toFixed(2));
+  const rows = [
+    ["per voice", "converted →target", "WER", "shift →target", "WER"],
+    ...Object.entries(voices).map(([voice, { converted, shift }]) => [
+      voice,
+      cell(converted.targetAccuracy),
+      cell(converted.wer),
+      cell(shift.targetAccuracy),
+      cell(shift.wer),
+    ]),
+  ];
+  return alignColumns(rows);
+}
+
+/** Rows as fixed-width columns: the first left-aligned, the rest right-aligned. */
+function alignColumns(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
   return rows.map((r) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join("  "));
 }
@@ -665,6 +711,7 @@ export function formatEvalTable(report: EvalReport): string {
     lines.push(
       `outside the corpus: ${report.outside.recordings} recordings from ${report.outside.folder}, each to every voice ("source" = the recording)`,
       ...formatSummary(report.outside.summary),
+      ...formatVoices(report.outside.voices),
     );
   }
   return lines.join("\n");

@@ -67,6 +67,7 @@ export async function renderHtml(run: RunSummary): Promise<string> {
         ? [
             `<h3>Recordings from outside the corpus (${e.outside.recordings}, ${escapeHtml(e.outside.folder)}), each converted to every voice</h3>`,
             scoreTable(e.outside.summary),
+            voiceTable(e.outside.voices),
           ]
         : []),
     );
@@ -126,6 +127,21 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     "audio{width:220px}",
   ].join("");
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>vox report: ${escapeHtml(run.name)}</title><style>${style}</style></head><body>${sections.join("\n")}</body></html>\n`;
+}
+
+/** Outside recordings per target voice (absent from reports written before it was added). */
+function voiceTable(
+  voices: NonNullable<NonNullable<RunSummary["evaluation"]>["outside"]>["voices"] | undefined,
+): string {
+  const rows = Object.entries(voices ?? {})
+    .map(
+      ([voice, { converted, shift }]) =>
+        `<tr><td>${escapeHtml(voice)}</td><td>${number(converted.targetAccuracy)}</td><td>${number(converted.wer)}</td><td>${number(shift.targetAccuracy)}</td><td>${number(shift.wer)}</td></tr>`,
+    )
+    .join("");
+  return rows
+    ? `<table class="scores"><tr><th>to voice</th><th>converted: classified as target</th><th>WER</th><th>shift: classified as target</th><th>WER</th></tr>${rows}</table>`
+    : "";
 }
 
 function scoreTable(summary: NonNullable<RunSummary["evaluation"]>["summary"]): string {

@@ -41,6 +41,17 @@ export function renderMarkdown(run: RunSummary): string {
     if (outside) {
       lines.push(`### Recordings from outside the corpus (${outside.recordings}, ${outside.folder})`, "");
       table(outside.summary);
+      // Reports written before the per-voice table have none.
+      const voices = Object.entries(outside.voices ?? {});
+      if (voices.length) {
+        lines.push("| to voice | converted as target | WER | shift as target | WER |", "|---|---|---|---|---|");
+        for (const [voice, { converted, shift }] of voices) {
+          lines.push(
+            `| ${voice} | ${number(converted.targetAccuracy)} | ${number(converted.wer)} | ${number(shift.targetAccuracy)} | ${number(shift.wer)} |`,
+          );
+        }
+        lines.push("");
+      }
     }
   }
   if (run.samples) {
