@@ -7,9 +7,6 @@ import { VoxError } from "@vox/dsp/errors";
  */
 export class CliError extends VoxError {
   override name = "CliError";
-  constructor(message: string) {
-    super(message, { where: message.split(": ")[0] ?? "vox" });
-  }
 }
 
 /**

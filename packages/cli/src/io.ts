@@ -20,7 +20,7 @@ export function numberFlag(flag: string, text: string, rule: { integer?: boolean
     (rule.integer && !Number.isInteger(value)) ||
     (rule.min !== undefined && value < rule.min)
   ) {
-    throw new CliError(`${flag}: expected ${wanted}, found ${JSON.stringify(text)}`);
+    throw new CliError(flag, wanted, JSON.stringify(text));
   }
   return value;
 }
@@ -32,8 +32,7 @@ export function output(json: boolean, value: unknown, text: string): void {
 
 export async function requireFolder(path: string, what: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isDirectory())
-    throw new CliError(`${path}: expected ${what}, found ${info ? "a file" : "no such folder"}`);
+  if (!info?.isDirectory()) throw new CliError(path, what, info ? "a file" : "no such folder");
   return resolve(path);
 }
 
@@ -44,7 +43,7 @@ export async function writableFolder(path: string): Promise<string> {
   } catch (error) {
     const { code, path: at } = error as NodeJS.ErrnoException;
     const found = code === "ENOTDIR" ? `ENOTDIR (${at} is not a folder)` : (code ?? String(error));
-    throw new CliError(`${path}: expected a writable output folder, found ${found}`);
+    throw new CliError(path, "a writable output folder", found);
   }
   return resolve(path);
 }
@@ -54,10 +53,10 @@ export async function audioInputs(inputs: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
-    if (!info) throw new CliError(`${input}: expected a WAV/FLAC file or a folder of them, found no such file`);
+    if (!info) throw new CliError(input, "a WAV/FLAC file or a folder of them", "no such file");
     if (info.isDirectory()) {
       const names = (await readdir(input)).filter((n) => /\.(wav|flac)$/i.test(n)).sort();
-      if (names.length === 0) throw new CliError(`${input}: expected a folder with .wav or .flac files, found none`);
+      if (names.length === 0) throw new CliError(input, "a folder with .wav or .flac files", "none");
       files.push(...names.map((n) => join(input, n)));
     } else files.push(input);
   }

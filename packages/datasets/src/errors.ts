@@ -6,23 +6,6 @@ import { VoxError } from "@vox/dsp/errors";
  */
 export class DatasetError extends VoxError {
   override name = "DatasetError";
-  declare readonly expected: string;
-  declare readonly found: string;
-  constructor(
-    /** The corpus folder, file, cache, speaker or option concerned. */
-    where: string,
-    expected: string,
-    found: string,
-    /** What to do about it, when there is something obvious. */
-    hint?: string,
-  ) {
-    super(`${where}: expected ${expected}, found ${found}${hint ? ` (${hint})` : ""}`, {
-      where,
-      expected,
-      found,
-      hint,
-    });
-  }
 }
 
 /** No known corpus layout matches a folder; `reasons` says, per layout, why not. */

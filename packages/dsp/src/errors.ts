@@ -1,64 +1,53 @@
-/** What an error says beyond its message: where the problem is, what was expected, what was found, what to do. */
+/** What every vox error says: where the problem is, what was expected, what was found, and what to do. */
 export interface ErrorDetail {
   /** A file path, a field (`spec.hop`, `config.generator.bins`), a flag (`--steps`), a speaker, a step. */
   where: string;
-  expected?: string;
-  found?: string;
+  expected: string;
+  found: string;
   hint?: string;
 }
 
 /**
- * The one base of every vox package's errors (@vox/dsp is the package all others build on): each says where,
- * what was expected and what was found, so the CLI tells a user's mistake (exit 1, the message alone) from a
- * bug (exit 2) by `instanceof VoxError`, not by the message's wording.
+ * The one base of every vox package's errors (@vox/dsp is the package all others build on), with one constructor
+ * shape: `new XError(where, expected, found, hint?)`, whose message reads `where: expected ..., found ...
+ * (hint)`. The CLI tells a user's mistake (exit 1, the message alone) from a bug (exit 2) by `instanceof
+ * VoxError`, not by the message's wording.
  */
-export class VoxError extends Error {
+export class VoxError extends Error implements ErrorDetail {
   override name = "VoxError";
-  readonly where: string;
-  readonly expected?: string;
-  readonly found?: string;
-  readonly hint?: string;
-  constructor(message: string, detail: ErrorDetail) {
-    super(message);
-    this.where = detail.where;
-    if (detail.expected !== undefined) this.expected = detail.expected;
-    if (detail.found !== undefined) this.found = detail.found;
-    if (detail.hint !== undefined) this.hint = detail.hint;
+  constructor(
+    /** A file path, a field, a flag, a speaker, a step: where to look. */
+    readonly where: string,
+    readonly expected: string,
+    readonly found: string,
+    /** What to do about it, when there is something obvious. */
+    readonly hint?: string,
+  ) {
+    super(`${where}: expected ${expected}, found ${found}${hint ? ` (${hint})` : ""}`);
   }
 }
 
-/**
- * Typed errors of @vox/dsp. Each says what was expected, what was found, and where (a file path, a field name
- * or a function argument), so a researcher can fix the input without reading our source.
- */
+/** Typed errors of @vox/dsp: a file path, a field name or a function argument, what it should be and what it is. */
 export class DspError extends VoxError {
   override name = "DspError";
-  constructor(
-    message: string,
-    /** Where the problem is: a file path, `spec.nFft`, `stft(options.hop)`, ... */
-    where: string,
-    expected?: string,
-    found?: string,
-  ) {
-    super(message, { where, expected, found });
-  }
 }
 
 /** A WAV file (or byte buffer) that cannot be decoded: empty, truncated, not RIFF, unsupported encoding. */
 export class WavFormatError extends DspError {
   override name = "WavFormatError";
-  constructor(where: string, expected: string, found: string) {
-    super(`${where}: expected ${expected}, found ${found}`, where, expected, found);
-  }
 }
 
-/** A function argument or a FeatureSpec field with a value outside its domain. */
+/** A function argument or a FeatureSpec field with a value outside its domain (`found` shown as JSON for strings). */
 export class InvalidArgumentError extends DspError {
   override name = "InvalidArgumentError";
   constructor(where: string, expected: string, found: unknown) {
-    const shown = typeof found === "string" ? JSON.stringify(found) : String(found);
-    super(`${where}: expected ${expected}, found ${shown}`, where, expected, shown);
+    super(where, expected, typeof found === "string" ? JSON.stringify(found) : String(found));
   }
+}
+
+/** The `found` of an error that lists every problem of a config or spec: `2 problems: a: ...; b: ...`. */
+export function problemList(problems: readonly string[]): string {
+  return `${problems.length} problem${problems.length === 1 ? "" : "s"}: ${problems.join("; ")}`;
 }
 
 /** Throws InvalidArgumentError unless `value` is an integer in [min, max]. */

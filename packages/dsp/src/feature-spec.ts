@@ -1,4 +1,4 @@
-import { DspError } from "./errors.js";
+import { DspError, problemList } from "./errors.js";
 import type { MelNorm, MelScale } from "./mel.js";
 import type { PadMode } from "./stft.js";
 
@@ -160,7 +160,7 @@ export interface WorldFeatureLayout {
 export function worldFeatureLayout(spec: FeatureSpec): WorldFeatureLayout {
   const world = spec.world;
   if (spec.kind !== "world" || !world) {
-    throw new FeatureSpecError(`spec.kind: expected "world", found ${JSON.stringify(spec.kind)}`, "spec.kind");
+    throw new FeatureSpecError("spec.kind", `"world"`, JSON.stringify(spec.kind));
   }
   const mcepRows = world.mcepOrder + 1;
   return {
@@ -224,7 +224,7 @@ export function framesToSeconds(spec: FeatureSpec, frames: number): number {
 export function validateFeatureSpec(value: unknown, source = "spec"): FeatureSpec {
   const problems: string[] = [];
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new FeatureSpecError(`${source}: expected a FeatureSpec object, found ${describe(value)}`, source);
+    throw new FeatureSpecError(source, "a FeatureSpec object", describe(value));
   }
   const v = value as Record<string, unknown>;
   const field = (name: string) => `${source}.${name}`;
@@ -354,7 +354,7 @@ export function validateFeatureSpec(value: unknown, source = "spec"): FeatureSpe
   for (const key of Object.keys(v)) if (!known.has(key)) problems.push(`${field(key)}: unknown field`);
   if (problems.length > 0) {
     const firstField = problems[0]?.split(":")[0] ?? source;
-    throw new FeatureSpecError(`invalid FeatureSpec: ${problems.join("; ")}`, firstField);
+    throw new FeatureSpecError(firstField, "a valid FeatureSpec", problemList(problems));
   }
   const spec = { ...(v as unknown as FeatureSpec), griffinLim: { ...(gl as FeatureSpec["griffinLim"]) } };
   if (spec.world) spec.world = { ...spec.world };
@@ -367,10 +367,7 @@ export function parseFeatureSpec(json: string, source = "spec"): FeatureSpec {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new FeatureSpecError(
-      `${source}: expected FeatureSpec JSON, found unparsable text (${(error as Error).message})`,
-      source,
-    );
+    throw new FeatureSpecError(source, "FeatureSpec JSON", `unparsable text (${(error as Error).message})`);
   }
   return validateFeatureSpec(value, source);
 }
@@ -391,12 +388,7 @@ export function assertSameFeatureSpec(expected: FeatureSpec, found: FeatureSpec,
     if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
       const expectedText = JSON.stringify(a[key]) ?? "nothing";
       const foundText = JSON.stringify(b[key]) ?? "nothing";
-      throw new FeatureSpecError(
-        `${where}.${key}: expected ${expectedText}, found ${foundText}`,
-        `${where}.${key}`,
-        expectedText,
-        foundText,
-      );
+      throw new FeatureSpecError(`${where}.${key}`, expectedText, foundText);
     }
   }
 }

@@ -402,14 +402,15 @@ async function planEvaluation(
   const step = options.step ?? steps[steps.length - 1];
   if (step === undefined || !steps.includes(step)) {
     throw new ScoringError(
-      `${paths.checkpoints}: expected ${options.step === undefined ? "at least one checkpoint" : `a checkpoint of step ${options.step}`}, found ${steps.length === 0 ? "none (train first)" : steps.join(", ")}`,
       paths.checkpoints,
+      `${options.step === undefined ? "at least one checkpoint" : `a checkpoint of step ${options.step}`}`,
+      steps.length === 0 ? "none (train first)" : steps.join(", "),
     );
   }
   await initBackend(undefined, () => {});
   const { model: generator, metadata } = await loadModel(paths.network(step, "generator"));
   const index = await readCacheIndex(record.data);
-  if (!index) throw new ScoringError(`${record.data}: expected the run's feature cache, found none`, record.data);
+  if (!index) throw new ScoringError(record.data, "the run's feature cache", "none");
   const store = await FeatureStore.open(record.data, {
     cropFrames: record.config.cropFrames,
     validationFraction: record.config.validationFraction,
@@ -436,8 +437,9 @@ async function planEvaluation(
   const heldOut = evaluation ? sentences : sentences.filter((u) => held.has(`${u.speaker}/${u.id}`));
   if (heldOut.length === 0) {
     throw new ScoringError(
-      `${paths.config}: expected held-out utterances to convert (validation), found none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
       paths.config,
+      "held-out utterances to convert (validation)",
+      `none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
     );
   }
   const { classifier, count } = await trainClassifier(
@@ -648,13 +650,14 @@ async function readRecordings(recordings: { folder: string; transcripts: string 
     const transcript = transcripts.get(id);
     if (transcript === undefined) {
       throw new ScoringError(
-        `${recordings.transcripts}: expected a transcript of ${join(folder, file)} (id ${JSON.stringify(id)}), found none`,
         recordings.transcripts,
+        `a transcript of ${join(folder, file)} (id ${JSON.stringify(id)})`,
+        "none",
       );
     }
     return { file: join(folder, file), id, transcript };
   });
-  if (files.length === 0) throw new ScoringError(`${folder}: expected WAV or FLAC recordings, found none`, folder);
+  if (files.length === 0) throw new ScoringError(folder, "WAV or FLAC recordings", "none");
   return { folder, files };
 }
 

@@ -11,10 +11,7 @@ export async function readTranscripts(path: string): Promise<Map<string, string>
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new ScoringError(
-      `${path}: expected a readable transcript file, found ${(error as NodeJS.ErrnoException).code ?? error}`,
-      path,
-    );
+    throw new ScoringError(path, "a readable transcript file", String((error as NodeJS.ErrnoException).code ?? error));
   }
   const out = new Map<string, string>();
   text.split(/\r?\n/).forEach((line, i) => {
@@ -25,8 +22,9 @@ export async function readTranscripts(path: string): Promise<Map<string, string>
     else if (sphinx) out.set((sphinx[2] as string).trim(), sphinx[1] as string);
     else {
       throw new ScoringError(
-        `${path}:${i + 1}: expected "id<TAB>text" or "<s> text </s> (id)", found ${JSON.stringify(line.slice(0, 60))}`,
-        path,
+        `${path}:${i + 1}`,
+        `"id<TAB>text" or "<s> text </s> (id)"`,
+        JSON.stringify(line.slice(0, 60)),
       );
     }
   });

@@ -51,10 +51,7 @@ export async function initBackend(
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<BackendChoice> {
   if (name !== undefined && !backendNames.includes(name)) {
-    throw new BackendUnavailableError(
-      `backend: expected one of ${backendNames.join(", ")}, found ${JSON.stringify(name)}`,
-      "backend",
-    );
+    throw new BackendUnavailableError("backend", `one of ${backendNames.join(", ")}`, JSON.stringify(name));
   }
   const candidates = name ? [name] : [...backendNames];
   const skipped: BackendChoice["skipped"] = [];
@@ -71,7 +68,7 @@ export async function initBackend(
     skipped.push({ name: candidate, reason });
   }
   const detail = skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
-  throw new BackendUnavailableError(`no TensorFlow.js backend could start (${detail})`, name ?? "backend");
+  throw new BackendUnavailableError(name ?? "backend", "a TensorFlow.js backend that starts", `none (${detail})`);
 }
 
 /** Puts the native conv kernels into a wasm or cpu backend (the native tensorflow backends have their own). */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { problemList } from "@vox/dsp/errors";
 import { ModelConfigError } from "./errors.js";
 
 const positiveInt = z.number().int().positive();
@@ -174,29 +175,29 @@ export function validateModelConfig(value: unknown, source = "config"): ModelCon
     const problems = result.error.issues.map((issue) => `${[source, ...issue.path].join(".")}: ${issue.message}`);
     const first = result.error.issues[0];
     throw new ModelConfigError(
-      `invalid model config: ${problems.join("; ")}`,
       [source, ...(first?.path ?? [])].join("."),
+      "a valid model config",
+      problemList(problems),
     );
   }
   const config = result.data;
   const g = config.generator;
   if (g.kind === "stargan" && g.residual && g.output !== "linear") {
     throw new ModelConfigError(
-      `${source}.generator.residual: expected output "linear" for a residual generator (input + change), found "${g.output}"`,
       `${source}.generator.residual`,
+      `output "linear" for a residual generator (input + change)`,
+      `"${g.output}"`,
     );
   }
   const divisor = g.kind === "stargan" ? 2 ** g.downsamplings : 4;
   if (g.bins % divisor !== 0) {
-    throw new ModelConfigError(
-      `${source}.generator.bins: expected a multiple of ${divisor}, found ${g.bins}`,
-      `${source}.generator.bins`,
-    );
+    throw new ModelConfigError(`${source}.generator.bins`, `a multiple of ${divisor}`, String(g.bins));
   }
   if (g.kind === "stargan" && (g.labelsAt === "bottleneck") !== (g.mergeKernel !== null)) {
     throw new ModelConfigError(
-      `${source}.generator.mergeKernel: expected a kernel exactly when labelsAt is "bottleneck", found ${JSON.stringify(g.mergeKernel)}`,
       `${source}.generator.mergeKernel`,
+      `a kernel exactly when labelsAt is "bottleneck"`,
+      JSON.stringify(g.mergeKernel),
     );
   }
   const d = config.discriminator;
@@ -205,8 +206,9 @@ export function validateModelConfig(value: unknown, source = "config"): ModelCon
     for (const field of ["bins", "frames"] as const) {
       if (d[field] % size !== 0) {
         throw new ModelConfigError(
-          `${source}.discriminator.${field}: expected a multiple of 2^levels = ${size}, found ${d[field]}`,
           `${source}.discriminator.${field}`,
+          `a multiple of 2^levels = ${size}`,
+          String(d[field]),
         );
       }
     }

@@ -3,13 +3,6 @@ import { VoxError } from "@vox/dsp/errors";
 /** Typed errors of @vox/models: what was expected, what was found, and where. */
 export class ModelError extends VoxError {
   override name = "ModelError";
-  constructor(
-    message: string,
-    /** A config field (`config.generator.channels`), a file path, a layer, or a backend name. */
-    where: string,
-  ) {
-    super(message, { where });
-  }
 }
 
 /** A backend that was asked for by name and could not be started. */

@@ -59,15 +59,12 @@ async function readJson(path: string): Promise<unknown> {
     text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ModelError(
-      `${path}: expected a saved model file, found ${code === "ENOENT" ? "no such file" : code}`,
-      path,
-    );
+    throw new ModelError(path, "a saved model file", code === "ENOENT" ? "no such file" : String(code));
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ModelError(`${path}: expected JSON, found unparsable text (${(error as Error).message})`, path);
+    throw new ModelError(path, "JSON", `unparsable text (${(error as Error).message})`);
   }
 }
 
@@ -76,16 +73,10 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
   const path = join(dir, METADATA_FILE);
   const raw = (await readJson(path)) as Partial<ModelMetadata>;
   if (raw.role !== "generator" && raw.role !== "discriminator") {
-    throw new ModelError(
-      `${path}.role: expected "generator" or "discriminator", found ${JSON.stringify(raw.role)}`,
-      `${path}.role`,
-    );
+    throw new ModelError(`${path}.role`, `"generator" or "discriminator"`, JSON.stringify(raw.role));
   }
   if (!Array.isArray(raw.speakers) || !raw.speakers.every((s) => typeof s === "string")) {
-    throw new ModelError(
-      `${path}.speakers: expected a list of speaker ids, found ${JSON.stringify(raw.speakers)}`,
-      `${path}.speakers`,
-    );
+    throw new ModelError(`${path}.speakers`, "a list of speaker ids", JSON.stringify(raw.speakers));
   }
   return {
     role: raw.role,
@@ -109,24 +100,18 @@ export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; m
   };
   const entry = manifest.weightsManifest?.[0];
   if (!manifest.modelTopology || !entry) {
-    throw new ModelError(
-      `${manifestPath}: expected modelTopology and weightsManifest, found ${Object.keys(manifest).join(", ")}`,
-      manifestPath,
-    );
+    throw new ModelError(manifestPath, "modelTopology and weightsManifest", Object.keys(manifest).join(", "));
   }
   const weightsPath = join(dir, entry.paths[0] ?? WEIGHTS_FILE);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(weightsPath);
   } catch {
-    throw new ModelError(`${weightsPath}: expected the model's weights, found no such file`, weightsPath);
+    throw new ModelError(weightsPath, "the model's weights", "no such file");
   }
   const expectedBytes = entry.weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (bytes.byteLength !== expectedBytes) {
-    throw new ModelError(
-      `${weightsPath}: expected ${expectedBytes} bytes of float32 weights, found ${bytes.byteLength}`,
-      weightsPath,
-    );
+    throw new ModelError(weightsPath, `${expectedBytes} bytes of float32 weights`, String(bytes.byteLength));
   }
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const model = await tf.loadLayersModel(
@@ -148,10 +133,7 @@ export async function loadWeightsInto(
   const saved = metadata.role === "generator" ? metadata.config.generator : metadata.config.discriminator;
   const difference = firstDifference(saved, config, metadata.role);
   if (difference) {
-    throw new ModelConfigError(
-      `${join(dir, METADATA_FILE)}: the saved ${metadata.role} does not fit this model: ${difference}`,
-      join(dir, METADATA_FILE),
-    );
+    throw new ModelConfigError(join(dir, METADATA_FILE), `a saved ${metadata.role} that fits this model`, difference);
   }
   const { model: loaded } = await loadModel(dir);
   model.setWeights(loaded.getWeights());

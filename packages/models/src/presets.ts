@@ -201,9 +201,6 @@ export function presetConfig(name: PresetName, options: PresetOptions = {}): Mod
       });
     }
     default:
-      throw new ModelConfigError(
-        `preset: expected one of ${presetNames.join(", ")}, found ${JSON.stringify(name)}`,
-        "preset",
-      );
+      throw new ModelConfigError("preset", `one of ${presetNames.join(", ")}`, JSON.stringify(name));
   }
 }

@@ -62,8 +62,9 @@ async function readOptimizer(path: string, saved: SavedOptimizer): Promise<Optim
   const floats = saved.slots.reduce((end, slot) => Math.max(end, slot.offset + slot.length), 0);
   if (bytes.byteLength !== 4 * floats) {
     throw new RunDirectoryError(
-      `${path}: expected ${4 * floats} bytes of optimizer state (state.json lists ${saved.slots.length} slots), found ${bytes.byteLength}${bytes.byteLength < 4 * floats ? " (cut short)" : ""}`,
       path,
+      `${4 * floats} bytes of optimizer state (state.json lists ${saved.slots.length} slots)`,
+      `${bytes.byteLength}${bytes.byteLength < 4 * floats ? " (cut short)" : ""}`,
     );
   }
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
@@ -123,10 +124,7 @@ export async function loadCheckpoint(runDir: string, step: number, parts: Checkp
   try {
     file = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as StateFile;
   } catch (error) {
-    throw new RunDirectoryError(
-      `${dir}/state.json: expected a checkpoint state, found ${(error as Error).message}`,
-      dir,
-    );
+    throw new RunDirectoryError(`${dir}/state.json`, "a checkpoint state", (error as Error).message);
   }
   await loadWeightsInto(parts.generator, parts.model.generator, join(dir, "generator"));
   await loadWeightsInto(parts.discriminator, parts.model.discriminator, join(dir, "discriminator"));
@@ -170,8 +168,9 @@ export async function loadNewestIntactCheckpoint(
   }
   if (problems.length > 0) {
     throw new RunDirectoryError(
-      `${runPaths(runDir).checkpoints}: expected a checkpoint that reads back whole, found none (${problems.join("; ")})`,
       runPaths(runDir).checkpoints,
+      "a checkpoint that reads back whole",
+      `none (${problems.join("; ")})`,
     );
   }
   return null;

@@ -1,11 +1,8 @@
-import { VoxError } from "@vox/dsp/errors";
+import { problemList, VoxError } from "@vox/dsp/errors";
 
 /** Typed errors of @vox/train: what was expected, what was found, and where (a config field, a run folder, a step). */
 export class TrainError extends VoxError {
   override name = "TrainError";
-  constructor(message: string, where: string) {
-    super(message, { where });
-  }
 }
 
 /** A TrainConfig with wrong fields; `problems` lists every one, each naming its field. */
@@ -15,7 +12,7 @@ export class TrainConfigError extends TrainError {
     readonly source: string,
     readonly problems: string[],
   ) {
-    super(`invalid training config (${source}): ${problems.join("; ")}`, problems[0]?.split(":")[0] ?? source);
+    super(problems[0]?.split(":")[0] ?? source, `a valid training config (${source})`, problemList(problems));
   }
 }
 
@@ -28,14 +25,13 @@ export class NonFiniteLossError extends TrainError {
     readonly value: number,
     readonly lastCheckpoint: number | null,
   ) {
-    super(
-      `step ${step}: loss ${loss} is ${value}; training stopped. ${
-        lastCheckpoint === null
-          ? "No checkpoint was written yet."
-          : `The last good checkpoint (step ${lastCheckpoint}) is kept: resume it with a lower learning rate, e.g. \`vox train --resume <run> --set generatorOptimizer.learningRate=...\`.`
-      }`,
-      `step ${step}`,
-    );
+    const resume =
+      lastCheckpoint === null
+        ? "No checkpoint was written yet."
+        : `The last good checkpoint (step ${lastCheckpoint}) is kept: resume it with a lower learning rate, e.g. \`vox train --resume <run> --set generatorOptimizer.learningRate=...\`.`;
+    super(`step ${step}`, "finite losses", `${loss} = ${value}`, resume);
+    // Said as what happened, not as expected/found: the run stopped, the user reads on to resume it.
+    this.message = `step ${step}: loss ${loss} is ${value}; training stopped. ${resume}`;
   }
 }
 

@@ -63,7 +63,7 @@ export class LeakCheck {
     }
     const live = tf.memory().numTensors;
     if (step % this.every === 0 && live !== this.baseline) {
-      throw new TrainError(`step ${step}: ${live - this.baseline} tensors leaked since the first step`, `step ${step}`);
+      throw new TrainError(`step ${step}`, "no tensors leaked since the first step", String(live - this.baseline));
     }
   }
 }

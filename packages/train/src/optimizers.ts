@@ -229,8 +229,9 @@ export class Optimizer {
       const size = variable && slot.slot < this.slotCount ? variable.size : undefined;
       if (!variable || size !== slot.values.length) {
         throw new TrainError(
-          `${source}: expected optimizer slot ${slot.slot} of weight ${slot.variable} to fit the network, found ${variable ? `shape ${JSON.stringify(variable.shape)}` : "no such weight"}`,
           source,
+          `optimizer slot ${slot.slot} of weight ${slot.variable} to fit the network`,
+          `${variable ? `shape ${JSON.stringify(variable.shape)}` : "no such weight"}`,
         );
       }
       if (this.memory === "host") (this.hostSlotsOf(variable)[slot.slot] as Float32Array).set(slot.values);

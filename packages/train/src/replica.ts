@@ -45,11 +45,16 @@ class Replica {
       if (!waiting) return;
       this.pending.delete(reply.id);
       if (this.pending.size === 0) worker.unref();
-      if ("error" in reply) waiting.reject(new TrainError(`replica thread ${index}: ${reply.error}`, "threads"));
+      if ("error" in reply)
+        waiting.reject(new TrainError(`replica thread ${index}`, "a finished step", String(reply.error)));
       else waiting.resolve(reply.result);
     });
     const fail = (error: Error) => {
-      this.failure = new TrainError(`replica thread ${index} stopped: ${error.message.split("\n")[0]}`, "threads");
+      this.failure = new TrainError(
+        `replica thread ${index}`,
+        "a running thread",
+        `it stopped: ${error.message.split("\n")[0]}`,
+      );
       for (const waiting of this.pending.values()) waiting.reject(this.failure);
       this.pending.clear();
     };

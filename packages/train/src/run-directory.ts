@@ -76,7 +76,7 @@ export async function createRunFolder(runDir: string): Promise<void> {
   } catch (error) {
     const { code, path } = error as NodeJS.ErrnoException;
     const found = code === "ENOTDIR" ? `a file in the way (${path ?? root})` : `${code ?? String(error)}`;
-    throw new RunDirectoryError(`${root}: expected a folder a run can be created and written in, found ${found}`, root);
+    throw new RunDirectoryError(root, "a folder a run can be created and written in", found);
   }
 }
 
@@ -109,12 +109,12 @@ async function readRunJson<T>(path: string, what: string, missing?: T): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && missing !== undefined) return missing;
-    throw new RunDirectoryError(`${path}: expected ${what}, found ${code === "ENOENT" ? "no such file" : code}`, path);
+    throw new RunDirectoryError(path, what, code === "ENOENT" ? "no such file" : String(code));
   }
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new RunDirectoryError(`${path}: expected JSON, found unparsable text (${(error as Error).message})`, path);
+    throw new RunDirectoryError(path, "JSON", `unparsable text (${(error as Error).message})`);
   }
 }
 
@@ -122,10 +122,7 @@ export async function readRunRecord(runDir: string): Promise<RunRecord> {
   const path = runPaths(runDir).config;
   const record = await readRunJson<RunRecord>(path, "a vox run's config.json");
   if (record.format !== "vox-run" || record.version !== 1) {
-    throw new RunDirectoryError(
-      `${path}: expected format vox-run version 1, found ${JSON.stringify(record.format)} ${record.version}`,
-      path,
-    );
+    throw new RunDirectoryError(path, "format vox-run version 1", `${JSON.stringify(record.format)} ${record.version}`);
   }
   record.config = validateTrainConfig(record.config, path);
   return record;
@@ -190,15 +187,13 @@ export async function readRunStatistics(runDir: string): Promise<RunStatistics |
   const value = await readRunJson<RunStatistics | null>(path, "the run's statistics.json", null);
   if (value === null) return null;
   if (value.format !== "vox-statistics" || value.version !== 1) {
-    throw new RunDirectoryError(
-      `${path}: expected format vox-statistics version 1, found ${JSON.stringify(value.format)}`,
-      path,
-    );
+    throw new RunDirectoryError(path, "format vox-statistics version 1", JSON.stringify(value.format));
   }
   if (!(featureNormalizations as readonly string[]).includes(value.normalization)) {
     throw new RunDirectoryError(
-      `${path}.normalization: expected one of ${featureNormalizations.join(", ")}, found ${JSON.stringify(value.normalization)}`,
-      path,
+      `${path}.normalization`,
+      `one of ${featureNormalizations.join(", ")}`,
+      JSON.stringify(value.normalization),
     );
   }
   return value;
@@ -283,8 +278,9 @@ export async function acquireRunLock(runDir: string, log: (line: string) => void
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
         throw new RunDirectoryError(
-          `${path}: expected to create the run's lock, found ${(error as NodeJS.ErrnoException).code ?? error}`,
           path,
+          "to create the run's lock",
+          String((error as NodeJS.ErrnoException).code ?? error),
         );
       }
     }
@@ -297,8 +293,9 @@ export async function acquireRunLock(runDir: string, log: (line: string) => void
     }
     if (held && typeof held.pid === "number" && (held.host !== mine.host || processAlive(held.pid))) {
       throw new RunDirectoryError(
-        `${runPaths(runDir).root}: expected no other trainer on this run, found process ${held.pid} on ${held.host} training it since ${held.since} (${path}); wait for it to stop, or stop it`,
-        path,
+        runPaths(runDir).root,
+        "no other trainer on this run",
+        `process ${held.pid} on ${held.host} training it since ${held.since} (${path}); wait for it to stop, or stop it`,
       );
     }
     log(`${path}: taking over the lock of process ${held?.pid ?? "?"}, which is gone`);
@@ -308,10 +305,7 @@ export async function acquireRunLock(runDir: string, log: (line: string) => void
       // another trainer took it over first: the next attempt finds its lock
     }
   }
-  throw new RunDirectoryError(
-    `${path}: expected to take the run's lock, found another trainer taking it at once`,
-    path,
-  );
+  throw new RunDirectoryError(path, "to take the run's lock", "another trainer taking it at once");
 }
 
 /** What a finished run took: written to training.json when the last step is done. */
@@ -346,8 +340,9 @@ async function numberedSteps(folder: string, suffix: string, what: string): Prom
     // drop the metrics).
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
       throw new RunDirectoryError(
-        `${folder}: expected a readable folder of ${what}, found ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
         folder,
+        `a readable folder of ${what}`,
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message,
       );
     }
     return [];

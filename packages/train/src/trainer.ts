@@ -142,8 +142,9 @@ export class StarGanTrainer {
     );
     if (exists) {
       throw new RunDirectoryError(
-        `${paths.root}: expected a folder without a run, found one (config.json); resume it with \`vox train --resume ${runDir}\` or choose another --run`,
         paths.root,
+        "a folder without a run",
+        `one (config.json); resume it with \`vox train --resume ${runDir}\` or choose another --run`,
       );
     }
     const valid = validateTrainConfig(config);
@@ -233,8 +234,9 @@ export class StarGanTrainer {
     );
     if (JSON.stringify(record.speakers) !== JSON.stringify(store.speakerMap.speakers)) {
       throw new RunDirectoryError(
-        `${record.data}: expected the run's ${record.speakers.length} speakers, found ${store.speakerMap.size} others`,
         record.data,
+        `the run's ${record.speakers.length} speakers`,
+        `${store.speakerMap.size} others`,
       );
     }
     const backend = await initBackend(record.config.backend ?? undefined, log);
@@ -361,7 +363,7 @@ export class StarGanTrainer {
         batch = this.nextBatch();
         losses = await this.updater.discriminatorUpdate(batch);
       }
-      if (!batch) throw new TrainError("nCritic: expected >= 1", "nCritic");
+      if (!batch) throw new TrainError("nCritic", ">= 1", String(this.config.nCritic));
       return { ...losses, ...(await this.updater.generatorUpdate(batch, this.step)) };
     } finally {
       batch?.x.dispose();

@@ -27,12 +27,12 @@ export interface ConvertFlags {
 
 async function checkpointDir(run: string, step?: string): Promise<string> {
   const steps = await listCheckpoints(run);
-  if (steps.length === 0) throw new CliError(`${run}: expected a vox run with a checkpoint, found none`);
+  if (steps.length === 0) throw new CliError(run, "a vox run with a checkpoint", "none");
   const chosen =
     step === undefined
       ? steps[steps.length - 1]
       : steps.find((s) => s === numberFlag("--step", step, { integer: true, min: 0 }));
-  if (chosen === undefined) throw new CliError(`--step: expected one of ${steps.join(", ")}, found ${step}`);
+  if (chosen === undefined) throw new CliError("--step", `one of ${steps.join(", ")}`, String(step));
   return runPaths(run).network(chosen, "generator");
 }
 
@@ -74,13 +74,13 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   await initBackend(undefined, () => {});
   const { model, metadata } = await loadModel(await checkpointDir(flags.run, flags.step)).catch((error: unknown) => {
     if (error instanceof CliError) throw error;
-    throw new CliError(`${flags.run}: expected a vox run folder, found ${(error as Error).message}`);
+    throw new CliError(flags.run, "a vox run folder", (error as Error).message);
   });
   const spec: FeatureSpec = metadata.featureSpec;
   const speakers = SpeakerMap.fromJSON(metadata.speakers, `${flags.run} speakers`);
   const target = speakers.index(flags.to);
   const record = await readRunRecord(flags.run).catch((error: unknown) => {
-    throw new CliError(`${flags.run}: expected a vox run folder, found ${(error as Error).message}`);
+    throw new CliError(flags.run, "a vox run folder", (error as Error).message);
   });
   const conversion = await openRunConversion(flags.run, { ...record, featureSpec: spec, speakers: metadata.speakers });
   const known = await speakerStatistics(record, conversion);

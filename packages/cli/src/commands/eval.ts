@@ -21,15 +21,15 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   await requireFolder(flags.run, "a vox run folder");
   if ((flags.recordings === undefined) !== (flags.transcripts === undefined)) {
     throw new CliError(
-      `--recordings and --transcripts: expected both (a folder of recordings and their transcript file), found only ${flags.recordings ? "--recordings" : "--transcripts"}`,
+      "--recordings and --transcripts",
+      "both (a folder of recordings and their transcript file)",
+      `only ${flags.recordings ? "--recordings" : "--transcripts"}`,
     );
   }
   if (flags.recordings) await requireFolder(flags.recordings, "a folder of WAV/FLAC recordings");
   if (flags.heldOut) await requireFolder(flags.heldOut, "a feature cache of held-out sentences");
   if (flags.postfilter !== undefined && !(conversionPostfilters as readonly string[]).includes(flags.postfilter)) {
-    throw new CliError(
-      `--postfilter: expected one of ${conversionPostfilters.join(", ")}, found ${JSON.stringify(flags.postfilter)}`,
-    );
+    throw new CliError("--postfilter", `one of ${conversionPostfilters.join(", ")}`, JSON.stringify(flags.postfilter));
   }
   const report = await evaluateRun(flags.run, {
     ...(flags.step !== undefined ? { step: numberFlag("--step", flags.step, { integer: true, min: 0 }) } : {}),

@@ -32,7 +32,7 @@ export async function resolveSpec(name: string): Promise<FeatureSpec> {
   try {
     text = await readFile(name, "utf8");
   } catch {
-    throw new CliError(`--spec: expected seed, mel80, world or a FeatureSpec JSON file, found ${JSON.stringify(name)}`);
+    throw new CliError("--spec", "seed, mel80, world or a FeatureSpec JSON file", JSON.stringify(name));
   }
   return parseFeatureSpec(text, name);
 }
@@ -51,18 +51,18 @@ export async function prepareCommand(corpusPath: string, flags: PrepareFlags): P
   const workers =
     flags.workers === undefined ? undefined : numberFlag("--workers", flags.workers, { integer: true, min: 0 });
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) {
-    throw new CliError(`--workers: expected an integer >= 0, found ${flags.workers}`);
+    throw new CliError("--workers", "an integer >= 0", String(flags.workers));
   }
   if (flags.dtype && flags.dtype !== "float32" && flags.dtype !== "float16") {
-    throw new CliError(`--dtype: expected float32 or float16, found ${flags.dtype}`);
+    throw new CliError("--dtype", "float32 or float16", flags.dtype);
   }
   const include = list(flags.include);
   const exclude = list(flags.exclude);
   if (flags.layout !== undefined && !(corpusLayouts as readonly string[]).includes(flags.layout)) {
-    throw new CliError(`--layout: expected one of ${corpusLayouts.join(", ")}, found ${JSON.stringify(flags.layout)}`);
+    throw new CliError("--layout", `one of ${corpusLayouts.join(", ")}`, JSON.stringify(flags.layout));
   }
   if (flags.split !== undefined && !(corpusSplits as readonly string[]).includes(flags.split)) {
-    throw new CliError(`--split: expected one of ${corpusSplits.join(", ")}, found ${JSON.stringify(flags.split)}`);
+    throw new CliError("--split", `one of ${corpusSplits.join(", ")}`, JSON.stringify(flags.split));
   }
   const corpus = await readCorpus(corpusPath, {
     ...(include ? { include } : {}),
@@ -84,7 +84,9 @@ export async function prepareCommand(corpusPath: string, flags: PrepareFlags): P
   if (summary.index.utterances.length === 0) {
     const first = summary.failures[0];
     throw new CliError(
-      `${corpusPath}: expected at least one usable utterance, found none (${summary.failures.length} of ${corpus.utterances.length} files failed${first ? `; the first, ${first.path}: ${first.error}` : ""})`,
+      corpusPath,
+      "at least one usable utterance",
+      `none (${summary.failures.length} of ${corpus.utterances.length} files failed${first ? `; the first, ${first.path}: ${first.error}` : ""})`,
     );
   }
   const result = {

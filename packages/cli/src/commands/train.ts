@@ -37,8 +37,9 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   } else {
     if (!flags.data || !flags.run) {
       throw new CliError(
-        "vox train: expected --data <cache> and --run <dir> (or --resume <dir>), found " +
-          (flags.data ? "no --run" : "no --data"),
+        "vox train",
+        "--data <cache> and --run <dir> (or --resume <dir>)",
+        flags.data ? "no --run" : "no --data",
       );
     }
     const config = await resolveTrainConfig({

@@ -42,7 +42,7 @@ export class GLU extends tf.layers.Layer {
     const shape = [...singleShape(inputShape)];
     const c = shape[shape.length - 1];
     if (typeof c === "number") {
-      if (c % 2 !== 0) throw new ModelError(`${this.name}: GLU needs an even channel count, found ${c}`, this.name);
+      if (c % 2 !== 0) throw new ModelError(this.name, "an even channel count (GLU halves it)", String(c));
       shape[shape.length - 1] = c / 2;
     }
     return shape;

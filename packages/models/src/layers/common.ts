@@ -17,8 +17,7 @@ export function singleShape(shape: Shape | Shape[]): Shape {
 /** The last (channel) dimension of a shape, which layers need known to create weights. */
 export function channels(shape: Shape, layer: string): number {
   const c = shape[shape.length - 1];
-  if (typeof c !== "number")
-    throw new ModelError(`${layer}: the channel dimension must be known, found ${JSON.stringify(shape)}`, layer);
+  if (typeof c !== "number") throw new ModelError(layer, "a known channel dimension", JSON.stringify(shape));
   return c;
 }
 

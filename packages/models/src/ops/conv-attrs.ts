@@ -23,7 +23,7 @@ export function convInfoFromAttrs(
   where: string,
 ): tf.backend_util.Conv2DInfo {
   const a = attrs as unknown as ConvAttrs;
-  if (a.dataFormat === "NCHW") throw new ModelError(`${where}: expected NHWC, found NCHW`, where);
+  if (a.dataFormat === "NCHW") throw new ModelError(where, "NHWC", "NCHW");
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],

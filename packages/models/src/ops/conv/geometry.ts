@@ -25,8 +25,9 @@ export function resolve(g: ConvGeometry): Resolved {
   const d = g.dilations ?? [1, 1];
   if ((g.strides[0] > 1 || g.strides[1] > 1) && (d[0] > 1 || d[1] > 1)) {
     throw new ModelError(
-      `convolution geometry: expected strides or dilations of 1 (as in tfjs), found strides ${g.strides} and dilations ${d}`,
       "convolution geometry",
+      "strides or dilations of 1 (as in tfjs)",
+      `strides ${g.strides} and dilations ${d}`,
     );
   }
   return { s: g.strides, d, top, bottom, left, right };
