@@ -25,6 +25,11 @@ export function numberFlag(flag: string, text: string, rule: { integer?: boolean
   return value;
 }
 
+/** commander's parser of a numeric flag: the value parsed once, as the command line is read (see numberFlag). */
+export function numberOption(flag: string, rule: { integer?: boolean; min?: number } = {}): (text: string) => number {
+  return (text) => numberFlag(flag, text, rule);
+}
+
 /** Prints a result: JSON when asked, else the human text. */
 export function output(json: boolean, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);

@@ -1,37 +1,51 @@
 import { join } from "node:path";
-import { readCacheIndex, readConditionedAudio, SpeakerMap } from "@vox/datasets";
-import { analyze, type FeatureSpec, type SpeakerFeatureStatistics, synthesize } from "@vox/dsp";
-import { writeWavFile } from "@vox/dsp/node";
-import { convertFeatures, initBackend, loadModel, outsideVoice } from "@vox/models";
-import {
-  listCheckpoints,
-  openRunConversion,
-  type RunConversion,
-  type RunRecord,
-  readRunRecord,
-  runPaths,
-} from "@vox/train/run";
+import type { SpeakerFeatureStatistics } from "@vox/dsp";
+import type { RunConversion, RunRecord } from "@vox/train/run";
+import type { Command } from "commander";
 import { CliError } from "../errors.js";
-import { audioInputs, note, output, uniqueStems, writableFolder, numberFlag } from "../io.js";
+import { audioInputs, note, numberOption, output, uniqueStems, writableFolder } from "../io.js";
 
 export interface ConvertFlags {
   run: string;
   to: string;
   from?: string;
   out: string;
-  step?: string;
-  glIterations?: string;
-  glMomentum?: string;
+  step?: number;
+  glIterations?: number;
+  glMomentum?: number;
   json?: boolean;
 }
 
-async function checkpointDir(run: string, step?: string): Promise<string> {
+/** `vox convert`: its options, each number parsed once as the command line is read. */
+export function addConvertCommand(vox: Command): void {
+  vox
+    .command("convert <inputs...>")
+    .addHelpText("after", `\nExample:\n  $ vox convert --run runs/vctk --to p231 speech.wav recordings/ -o converted/`)
+    .description("convert WAV/FLAC files or folders of them to a speaker")
+    .requiredOption("--run <dir>", "trained run folder")
+    .requiredOption("--to <speaker>", "target speaker")
+    .requiredOption("-o, --out <dir>", "output folder")
+    .option("--from <speaker>", "source speaker (default: the run speaker whose feature statistics fit best)")
+    .option("--step <n>", "checkpoint (default: the newest)", numberOption("--step", { integer: true, min: 0 }))
+    .option(
+      "--gl-iterations <n>",
+      "Griffin-Lim iterations (default: the FeatureSpec's)",
+      numberOption("--gl-iterations", { integer: true, min: 1 }),
+    )
+    .option(
+      "--gl-momentum <m>",
+      "Griffin-Lim momentum (default: the FeatureSpec's)",
+      numberOption("--gl-momentum", { min: 0 }),
+    )
+    .option("--json", "print the written files as JSON")
+    .action((inputs: string[], flags: ConvertFlags) => convertCommand(inputs, flags));
+}
+
+async function checkpointDir(run: string, step?: number): Promise<string> {
+  const { listCheckpoints, runPaths } = await import("@vox/train/run");
   const steps = await listCheckpoints(run);
   if (steps.length === 0) throw new CliError(run, "a vox run with a checkpoint", "none");
-  const chosen =
-    step === undefined
-      ? steps[steps.length - 1]
-      : steps.find((s) => s === numberFlag("--step", step, { integer: true, min: 0 }));
+  const chosen = step === undefined ? steps[steps.length - 1] : steps.find((s) => s === step);
   if (chosen === undefined) throw new CliError("--step", `one of ${steps.join(", ")}`, String(step));
   return runPaths(run).network(chosen, "generator");
 }
@@ -45,6 +59,7 @@ async function speakerStatistics(
   conversion: RunConversion,
 ): Promise<Record<string, SpeakerFeatureStatistics>> {
   if (conversion.statistics) return conversion.statistics.speakers;
+  const { readCacheIndex } = await import("@vox/datasets");
   const index = await readCacheIndex(record.data).catch(() => undefined);
   const out: Record<string, SpeakerFeatureStatistics> = {};
   for (const [id, stats] of Object.entries(index?.speakerStatistics ?? {})) {
@@ -63,12 +78,17 @@ async function speakerStatistics(
  * silence value to the time factor, cut back), Griffin-Lim, written at the model's rate.
  */
 export async function convertCommand(inputs: string[], flags: ConvertFlags): Promise<void> {
-  const nIter =
-    flags.glIterations === undefined
-      ? undefined
-      : numberFlag("--gl-iterations", flags.glIterations, { integer: true, min: 1 });
-  const momentum =
-    flags.glMomentum === undefined ? undefined : numberFlag("--gl-momentum", flags.glMomentum, { min: 0 });
+  const [{ readConditionedAudio, SpeakerMap }, { analyze, synthesize }, { writeWavFile }, models, run] =
+    await Promise.all([
+      import("@vox/datasets"),
+      import("@vox/dsp"),
+      import("@vox/dsp/node"),
+      import("@vox/models"),
+      import("@vox/train/run"),
+    ]);
+  const { convertFeatures, initBackend, loadModel, outsideVoice } = models;
+  const { openRunConversion, readRunRecord } = run;
+  const { glIterations: nIter, glMomentum: momentum } = flags;
   const files = await audioInputs(inputs);
   const outDir = await writableFolder(flags.out);
   await initBackend(undefined, () => {});
@@ -76,7 +96,7 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
     if (error instanceof CliError) throw error;
     throw new CliError(flags.run, "a vox run folder", (error as Error).message);
   });
-  const spec: FeatureSpec = metadata.featureSpec;
+  const spec = metadata.featureSpec;
   const speakers = SpeakerMap.fromJSON(metadata.speakers, `${flags.run} speakers`);
   const target = speakers.index(flags.to);
   const record = await readRunRecord(flags.run).catch((error: unknown) => {

@@ -1,10 +1,7 @@
 import { access, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { demoCorpusPath, prepareFeatures, readCorpus, stderrProgress } from "@vox/datasets";
-import { featureSpecs } from "@vox/dsp";
-import { evaluateRun, formatEvalTable } from "@vox/eval";
-import { abortOnSignals, demoRecipe, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } from "@vox/train";
-import { note, output, numberFlag } from "../io.js";
+import type { Command } from "commander";
+import { note, numberOption, output } from "../io.js";
 import { reportCommand } from "./report.js";
 
 /** Debian's pocketsphinx-testdata: five read sentences of one human reader, scored as voices from outside the corpus. */
@@ -15,9 +12,26 @@ export const humanRecordings = {
 
 export interface DemoFlags {
   out: string;
-  steps?: string;
+  steps?: number;
   asr?: boolean;
   json?: boolean;
+}
+
+/** `vox demo`: its options, each number parsed once as the command line is read. */
+export function addDemoCommand(vox: Command): void {
+  vox
+    .command("demo")
+    .addHelpText("after", `\nExample:\n  $ vox demo --out out/demo`)
+    .description("prepare the shipped demo corpus, train tiny, convert, evaluate and report (a few minutes on 2 cores)")
+    .option("--out <dir>", "where the demo's cache and run go", "out/demo")
+    .option(
+      "--steps <n>",
+      "training steps (default: the demo recipe's)",
+      numberOption("--steps", { integer: true, min: 1 }),
+    )
+    .option("--no-asr", "skip WER/CER even when pocketsphinx is installed")
+    .option("--json", "print the result as JSON")
+    .action((flags: DemoFlags) => demoCommand(flags));
 }
 
 /**
@@ -26,6 +40,10 @@ export interface DemoFlags {
  * the experiment record.
  */
 export async function demoCommand(flags: DemoFlags): Promise<void> {
+  const [{ demoCorpusPath, prepareFeatures, readCorpus, stderrProgress }, { featureSpecs }, scoring, train] =
+    await Promise.all([import("@vox/datasets"), import("@vox/dsp"), import("@vox/eval"), import("@vox/train")]);
+  const { evaluateRun, formatEvalTable } = scoring;
+  const { abortOnSignals, demoRecipe, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } = train;
   const started = performance.now();
   const out = resolve(flags.out);
   const cache = join(out, "data");
@@ -40,8 +58,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     onProgress: stderrProgress("prepare"),
   });
   await rm(runDir, { recursive: true, force: true });
-  const steps =
-    flags.steps === undefined ? demoRecipe.steps : numberFlag("--steps", flags.steps, { integer: true, min: 1 });
+  const steps = flags.steps ?? demoRecipe.steps;
   const config = await resolveTrainConfig({
     preset: demoRecipe.preset,
     overrides: {

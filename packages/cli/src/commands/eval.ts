@@ -1,15 +1,14 @@
-import { type ConversionPostfilter, conversionPostfilters } from "@vox/dsp";
-import { evaluateRun, formatEvalTable, parseAsrCommand } from "@vox/eval";
+import type { Command } from "commander";
 import { CliError } from "../errors.js";
-import { note, output, requireFolder, numberFlag } from "../io.js";
+import { note, numberOption, output, requireFolder } from "../io.js";
 
 export interface EvalFlags {
   run: string;
-  step?: string;
+  step?: number;
   asrCommand?: string;
   asr?: boolean;
-  maxUtterances?: string;
-  maxTargets?: string;
+  maxUtterances: number;
+  maxTargets: number;
   recordings?: string;
   transcripts?: string;
   postfilter?: string;
@@ -17,7 +16,50 @@ export interface EvalFlags {
   json?: boolean;
 }
 
+/** `vox eval`: its options, each number parsed once as the command line is read. */
+export function addEvalCommand(vox: Command): void {
+  vox
+    .command("eval")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ vox eval --run runs/vctk --max-utterances 10\n  $ vox eval --run runs/vctk --recordings human/ --transcripts human/transcription`,
+    )
+    .description("score a run: MCD-DTW, speaker accuracy, ASR WER/CER, with baselines")
+    .requiredOption("--run <dir>", "run folder")
+    .option("--step <n>", "checkpoint (default: the newest)", numberOption("--step", { integer: true, min: 0 }))
+    .option("--asr-command <command>", "ASR command printing the text of {wav} (default: pocketsphinx if installed)")
+    .option("--no-asr", "skip WER/CER")
+    .option(
+      "--max-utterances <n>",
+      "held-out utterances to convert",
+      numberOption("--max-utterances", { integer: true, min: 1 }),
+      20,
+    )
+    .option(
+      "--max-targets <n>",
+      "target speakers per utterance",
+      numberOption("--max-targets", { integer: true, min: 1 }),
+      4,
+    )
+    .option("--recordings <folder>", "also convert these recordings from outside the corpus to every voice")
+    .option("--transcripts <file>", "their transcripts (id<TAB>text or Sphinx's `<s> text </s> (id)` lines)")
+    .option(
+      "--postfilter <name>",
+      "convert with this postfilter (none, global-variance, source-energy, global-variance+source-energy) instead of the run's",
+    )
+    .option(
+      "--held-out <cache>",
+      "convert these held-out sentences (vox prepare --split evaluation) instead of the run's validation split",
+    )
+    .option("--json", "print the summary as JSON")
+    .action((flags: EvalFlags) => evalCommand(flags));
+}
+
 export async function evalCommand(flags: EvalFlags): Promise<void> {
+  const [{ conversionPostfilters }, { evaluateRun, formatEvalTable, parseAsrCommand }] = await Promise.all([
+    import("@vox/dsp"),
+    import("@vox/eval"),
+  ]);
   await requireFolder(flags.run, "a vox run folder");
   if ((flags.recordings === undefined) !== (flags.transcripts === undefined)) {
     throw new CliError(
@@ -28,19 +70,16 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   }
   if (flags.recordings) await requireFolder(flags.recordings, "a folder of WAV/FLAC recordings");
   if (flags.heldOut) await requireFolder(flags.heldOut, "a feature cache of held-out sentences");
-  if (flags.postfilter !== undefined && !(conversionPostfilters as readonly string[]).includes(flags.postfilter)) {
+  const postfilter = conversionPostfilters.find((name) => name === flags.postfilter);
+  if (flags.postfilter !== undefined && postfilter === undefined) {
     throw new CliError("--postfilter", `one of ${conversionPostfilters.join(", ")}`, JSON.stringify(flags.postfilter));
   }
   const report = await evaluateRun(flags.run, {
-    ...(flags.step !== undefined ? { step: numberFlag("--step", flags.step, { integer: true, min: 0 }) } : {}),
+    ...(flags.step !== undefined ? { step: flags.step } : {}),
     asr: flags.asr === false ? null : flags.asrCommand ? parseAsrCommand(flags.asrCommand) : "auto",
-    ...(flags.maxUtterances
-      ? { maxUtterances: numberFlag("--max-utterances", flags.maxUtterances, { integer: true, min: 1 }) }
-      : {}),
-    ...(flags.maxTargets
-      ? { maxTargets: numberFlag("--max-targets", flags.maxTargets, { integer: true, min: 1 }) }
-      : {}),
-    ...(flags.postfilter ? { postfilter: flags.postfilter as ConversionPostfilter } : {}),
+    maxUtterances: flags.maxUtterances,
+    maxTargets: flags.maxTargets,
+    ...(postfilter ? { postfilter } : {}),
     ...(flags.heldOut ? { heldOut: flags.heldOut } : {}),
     ...(flags.recordings && flags.transcripts
       ? { recordings: { folder: flags.recordings, transcripts: flags.transcripts } }

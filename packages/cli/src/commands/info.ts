@@ -1,8 +1,19 @@
 import { createRequire } from "node:module";
-import { backendNames, initBackend, presetNames, tensorflowDevices, tf } from "@vox/models";
+import type { Command } from "commander";
 import { output } from "../io.js";
 
+/** `vox info` and its options. */
+export function addInfoCommand(vox: Command): void {
+  vox
+    .command("info")
+    .addHelpText("after", `\nExample:\n  $ vox info --json`)
+    .description("the backend found, presets, versions")
+    .option("--json", "print as JSON")
+    .action((flags: { json?: boolean }) => infoCommand(flags));
+}
+
 export async function infoCommand(flags: { json?: boolean }): Promise<void> {
+  const { backendNames, initBackend, presetNames, tensorflowDevices, tf } = await import("@vox/models");
   const skipped: string[] = [];
   const backend = await initBackend(undefined, (line) => skipped.push(line));
   const require = createRequire(import.meta.url);

@@ -1,21 +1,14 @@
 import { readFile } from "node:fs/promises";
-import {
-  type CorpusLayout,
-  type CorpusSplitChoice,
-  corpusLayouts,
-  corpusSplits,
-  prepareFeatures,
-  readCorpus,
-  stderrProgress,
-} from "@vox/datasets";
-import { type FeatureSpec, featureSpecs, parseFeatureSpec } from "@vox/dsp";
+import type { CorpusLayout, CorpusSplitChoice } from "@vox/datasets";
+import type { FeatureSpec } from "@vox/dsp";
+import type { Command } from "commander";
 import { CliError } from "../errors.js";
-import { note, output, numberFlag } from "../io.js";
+import { note, numberOption, output } from "../io.js";
 
 export interface PrepareFlags {
   out: string;
   spec: string;
-  workers?: string;
+  workers?: number;
   include?: string;
   exclude?: string;
   dtype?: string;
@@ -25,8 +18,31 @@ export interface PrepareFlags {
   json?: boolean;
 }
 
+/** `vox prepare`: its options, each number parsed once as the command line is read. */
+export function addPrepareCommand(vox: Command): void {
+  vox
+    .command("prepare <corpus>")
+    .addHelpText(
+      "after",
+      `\nExample:\n  $ vox prepare ~/corpora/VCTK-Corpus --out data/vctk --spec world --exclude p315`,
+    )
+    .description("detect a corpus layout, decode, resample, trim, analyse, and write a feature cache")
+    .requiredOption("--out <cache>", "feature cache folder")
+    .option("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file", "mel80")
+    .option("--workers <n>", "worker threads (0: in this thread)", numberOption("--workers", { integer: true, min: 0 }))
+    .option("--include <speakers>", "only these speakers (comma-separated)")
+    .option("--exclude <speakers>", "all speakers but these (comma-separated)")
+    .option("--layout <name>", "read the corpus as this layout: vctk, vcc, jvs, cmu-arctic, libritts or folder")
+    .option("--split <name>", "published split (VCC, LibriTTS): train (default), evaluation or all")
+    .option("--dtype <type>", "float32 or float16 feature files")
+    .option("--overwrite", "replace a cache made with another FeatureSpec or settings")
+    .option("--json", "print the summary as JSON")
+    .action((corpus: string, flags: PrepareFlags) => prepareCommand(corpus, flags));
+}
+
 /** `seed`, `mel80`, `world` or a FeatureSpec JSON file. */
 export async function resolveSpec(name: string): Promise<FeatureSpec> {
+  const { featureSpecs, parseFeatureSpec } = await import("@vox/dsp");
   if (name in featureSpecs) return featureSpecs[name as keyof typeof featureSpecs];
   let text: string;
   try {
@@ -47,12 +63,9 @@ function list(value: string | undefined): string[] | undefined {
 }
 
 export async function prepareCommand(corpusPath: string, flags: PrepareFlags): Promise<void> {
+  const { corpusLayouts, corpusSplits, prepareFeatures, readCorpus, stderrProgress } = await import("@vox/datasets");
   const spec = await resolveSpec(flags.spec);
-  const workers =
-    flags.workers === undefined ? undefined : numberFlag("--workers", flags.workers, { integer: true, min: 0 });
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) {
-    throw new CliError("--workers", "an integer >= 0", String(flags.workers));
-  }
+  const { workers } = flags;
   if (flags.dtype && flags.dtype !== "float32" && flags.dtype !== "float16") {
     throw new CliError("--dtype", "float32 or float16", flags.dtype);
   }

@@ -1,7 +1,5 @@
 import { join } from "node:path";
-import { readConditionedAudio } from "@vox/datasets";
-import { analyze, synthesize } from "@vox/dsp";
-import { writeWavFile } from "@vox/dsp/node";
+import type { Command } from "commander";
 import { audioInputs, note, output, uniqueStems, writableFolder } from "../io.js";
 import { resolveSpec } from "./prepare.js";
 
@@ -11,12 +9,29 @@ export interface ResynthesizeFlags {
   json?: boolean;
 }
 
+/** `vox resynthesize` and its options. */
+export function addResynthesizeCommand(vox: Command): void {
+  vox
+    .command("resynthesize <inputs...>")
+    .addHelpText("after", `\nExample:\n  $ vox resynthesize speech.wav recordings/ --spec world -o resynthesized/`)
+    .description("analyse and resynthesise WAV/FLAC files through a FeatureSpec: the ceiling of a representation")
+    .requiredOption("--spec <name|file>", "FeatureSpec: seed, mel80, world or a JSON file")
+    .requiredOption("-o, --out <dir>", "output folder")
+    .option("--json", "print the written files as JSON")
+    .action((inputs: string[], flags: ResynthesizeFlags) => resynthesizeCommand(inputs, flags));
+}
+
 /**
  * Copy-synthesis: each file analysed and synthesised through a FeatureSpec with nothing converted (resampled
  * and loudness-normalised as `vox prepare` and `vox convert` do), so a researcher hears the ceiling of a
  * representation before training on it. Writes `<name>.<spec>.wav`.
  */
 export async function resynthesizeCommand(inputs: string[], flags: ResynthesizeFlags): Promise<void> {
+  const [{ readConditionedAudio }, { analyze, synthesize }, { writeWavFile }] = await Promise.all([
+    import("@vox/datasets"),
+    import("@vox/dsp"),
+    import("@vox/dsp/node"),
+  ]);
   const files = await audioInputs(inputs);
   const spec = await resolveSpec(flags.spec);
   const outDir = await writableFolder(flags.out);

@@ -1,17 +1,7 @@
-import {
-  abortOnSignals,
-  openTrainingData,
-  parseOverrides,
-  readRunRecord,
-  resolveTrainConfig,
-  resumedConfig,
-  StarGanTrainer,
-  stderrTrainProgress,
-  type TrainConfig,
-  totalStepsOf,
-} from "@vox/train";
+import type { StarGanTrainer, TrainConfig } from "@vox/train";
+import type { Command } from "commander";
 import { CliError } from "../errors.js";
-import { note, output, numberFlag } from "../io.js";
+import { note, numberOption, output } from "../io.js";
 
 export interface TrainFlags {
   data?: string;
@@ -20,15 +10,48 @@ export interface TrainFlags {
   resume?: string;
   config?: string;
   set?: string[];
-  steps?: string;
+  steps?: number;
   backend?: string;
   dryRun?: boolean;
   json?: boolean;
 }
 
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `vox train`: its options, each number parsed once as the command line is read. */
+export function addTrainCommand(vox: Command): void {
+  vox
+    .command("train")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ vox train --data data/vctk --preset tiny-cepstral --run runs/vctk --steps 2000 --set lambda.identity=5\n  $ vox train --data data/vctk --preset stargan-vc --run runs/vc --dry-run\n  $ vox train --resume runs/vctk --steps 4000`,
+    )
+    .description("train a StarGAN on a feature cache (or resume a run)")
+    .option("--data <cache>", "feature cache from vox prepare")
+    .option(
+      "--preset <name>",
+      "seed-31f31449, stargan-2018, stargan-vc, stargan-vc2, tiny, tiny-vc2, temporal or tiny-cepstral",
+      "tiny",
+    )
+    .option("--run <dir>", "run folder to create")
+    .option("--resume <dir>", "continue a run from its newest checkpoint")
+    .option("--config <file>", "JSON TrainConfig fields over the preset's")
+    .option("--set <path=value>", "override a config field (repeatable), e.g. --set lambda.identity=5", collect)
+    .option("--steps <n>", "generator steps", numberOption("--steps", { integer: true, min: 1 }))
+    .option("--backend <name>", "tensorflow-gpu, tensorflow, wasm or cpu")
+    .option("--dry-run", "print the resolved config (and, with --data, the model and total steps) and exit")
+    .option("--json", "print the result as JSON")
+    .action((flags: TrainFlags) => trainCommand(flags));
+}
+
 export async function trainCommand(flags: TrainFlags): Promise<void> {
+  const { abortOnSignals, parseOverrides, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } = await import(
+    "@vox/train"
+  );
   const overrides = parseOverrides(flags.set ?? []);
-  if (flags.steps !== undefined) overrides.steps = numberFlag("--steps", flags.steps, { integer: true, min: 1 });
+  if (flags.steps !== undefined) overrides.steps = flags.steps;
   if (flags.backend !== undefined) overrides.backend = flags.backend;
   if (flags.dryRun) return dryRun(flags, overrides);
   let trainer: StarGanTrainer;
@@ -72,6 +95,9 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
  * model and total steps, from the same code training uses. Reads the cache's index only; writes nothing.
  */
 async function dryRun(flags: TrainFlags, overrides: Record<string, unknown>): Promise<void> {
+  const { openTrainingData, readRunRecord, resolveTrainConfig, resumedConfig, totalStepsOf } = await import(
+    "@vox/train"
+  );
   let config: TrainConfig;
   let totalSteps: number | null = null;
   let data = flags.data;
