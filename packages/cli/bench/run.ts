@@ -19,15 +19,8 @@ import {
   silenceValue,
   synthesize,
 } from "@vox/dsp";
-import {
-  buildGenerator,
-  convertFeatures,
-  convertUtterance,
-  initBackend,
-  loadModel,
-  type PresetName,
-  presetConfig,
-} from "@vox/models";
+import { buildGenerator, convertFeatures, convertUtterance, type PresetName, presetConfig } from "@vox/models";
+import { initBackend, loadModel } from "@vox/models/node";
 import { listCheckpoints, openRunConversion, readRunRecord, runPaths } from "@vox/train";
 
 const backend = await initBackend(undefined, () => {});

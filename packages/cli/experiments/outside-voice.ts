@@ -22,7 +22,8 @@ import {
 } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { editDistance, normalizeText, pocketsphinx, readTranscripts, transcribe } from "@vox/eval";
-import { convertFeatures, initBackend, loadModel, outsideVoice } from "@vox/models";
+import { convertFeatures, outsideVoice } from "@vox/models";
+import { initBackend, loadModel } from "@vox/models/node";
 import { listCheckpoints, openRunConversion, readRunRecord, runPaths } from "@vox/train";
 
 const run = process.argv[2] ?? "out/demo/run";

@@ -24,7 +24,8 @@ import {
   synthesize,
 } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
-import { convertFeatures, type GeneratorConfig, initBackend, loadModel, outsideVoice, type tf } from "@vox/models";
+import { convertFeatures, type GeneratorConfig, outsideVoice, type tf } from "@vox/models";
+import { initBackend, loadModel } from "@vox/models/node";
 import {
   listCheckpoints,
   openRunConversion,

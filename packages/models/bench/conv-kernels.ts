@@ -4,7 +4,7 @@
  * cores ("native", "native xN"), and with the backend's own kernels under vox's forward-conv gradient routes ("own").
  */
 import { availableParallelism } from "node:os";
-import { initBackend } from "../src/backend.js";
+import { initBackend } from "../src/node.js";
 import {
   type ConvGeometry,
   conv2dFast,
@@ -12,7 +12,7 @@ import {
   conv2dTransposeFast,
   convOutputSize,
 } from "../src/ops/conv.js";
-import { type NativeConvBackend, setNativeConvThreads, useNativeConvKernels } from "../src/ops/native-conv.js";
+import { type NativeConvBackend, setNativeConvThreads, useNativeConvKernels } from "../src/node.js";
 import * as tf from "../src/tfjs.js";
 
 interface Shape {

@@ -4,7 +4,7 @@
  *   tsx worker.ts forward <preset> <seconds>   generator forward on an utterance of that length, batch 1
  */
 import { featureSpecs } from "@vox/dsp";
-import { initBackend } from "../src/backend.js";
+import { initBackend } from "../src/node.js";
 import { buildGenerator, conditionWidth, timeMultiple } from "../src/generators.js";
 import { type PresetName, presetConfig } from "../src/presets.js";
 import * as tf from "../src/tfjs.js";

@@ -1,7 +1,7 @@
 import * as tf from "./tfjs.js";
 import { describe, expect, it } from "vitest";
 import { BackendUnavailableError } from "./errors.js";
-import { initBackend, parseTensorflowDevices, tensorflowDevices } from "./backend.js";
+import { initBackend, parseTensorflowDevices, tensorflowDevices } from "./node.js";
 
 describe("initBackend", () => {
   it("falls back past the native backends (no libtensorflow here) to wasm, saying why", async () => {

@@ -9,7 +9,7 @@ import {
   worldFeatureSpec,
 } from "@vox/dsp";
 import { describe, expect, it } from "vitest";
-import { initBackend } from "./backend.js";
+import { initBackend } from "./node.js";
 import { validateModelConfig } from "./config.js";
 import { conditionVector, convertFeatures, convertUtterance } from "./conversion.js";
 import { buildGenerator } from "./generators.js";

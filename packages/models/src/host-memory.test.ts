@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend.js";
+import { initBackend } from "./node.js";
 import { hostValues, preferHostMemory, tensorFromHost } from "./host-memory.js";
 import * as tf from "./tfjs.js";
 

@@ -1,8 +1,9 @@
+// The browser-safe entry: no `node:` module is imported from here (file I/O, Node's backends and the native
+// kernels are @vox/models/node).
 export {
   type BackendChoice,
-  initBackend,
-  parseTensorflowDevices,
-  tensorflowDevices,
+  type BrowserBackendName,
+  initBrowserBackend,
 } from "./backend.js";
 // Configs, presets and backend names: the TensorFlow-free part, also @vox/models/config.
 export * from "./config-entry.js";
@@ -17,7 +18,13 @@ export { buildDiscriminator } from "./discriminators.js";
 export { BackendUnavailableError, ModelError } from "./errors.js";
 export { buildGenerator, conditionWidth, timeMultiple } from "./generators.js";
 export { hostValues, preferHostMemory, type StateMemory, tensorFromHost } from "./host-memory.js";
-export { loadModel, loadWeightsInto, type ModelMetadata, readModelMetadata, saveModel } from "./io.js";
+export {
+  type ModelArtifacts,
+  type ModelMetadata,
+  modelFiles,
+  modelFromArtifacts,
+  parseModelMetadata,
+} from "./model-artifacts.js";
 export { GLU, LeakyReLU2, PixelShuffle } from "./layers/activations.js";
 export { PaddedConv2D, PaddedConv2DTranspose } from "./layers/conv.js";
 export { TiledLabelConv2D, TileLabels } from "./layers/labels.js";
@@ -34,14 +41,6 @@ export {
   isWeightBound,
   setConvGradientMode,
 } from "./ops/conv.js";
-export {
-  type NativeConvBackend,
-  nativeConvActive,
-  nativeConvThreads,
-  nativeConvUnavailableReason,
-  setNativeConvThreads,
-  useNativeConvKernels,
-} from "./ops/native-conv.js";
 export { withSeededRandom } from "./seeded-random.js";
 export * as tf from "./tfjs.js";
 export { trainableParameterCount } from "./summary.js";

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mel80FeatureSpec } from "@vox/dsp";
 import { afterAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend.js";
+import { initBackend } from "./node.js";
 import { ModelConfigError, ModelError } from "./errors.js";
 import { buildGenerator } from "./generators.js";
-import { loadModel, loadWeightsInto, readModelMetadata, saveModel } from "./io.js";
+import { loadModel, loadWeightsInto, readModelMetadata, saveModel } from "./node.js";
 import { presetConfig } from "./presets.js";
 import * as tf from "./tfjs.js";
 

@@ -1,26 +1,25 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type FeatureSpec, validateFeatureSpec } from "@vox/dsp";
+import { validateFeatureSpec } from "@vox/dsp";
 import { writeFileAtomic } from "@vox/dsp/node";
-import { type GeneratorConfig, type DiscriminatorConfig, type ModelConfig, validateModelConfig } from "./config.js";
+import { type DiscriminatorConfig, type GeneratorConfig, validateModelConfig } from "./config.js";
 import { ModelConfigError, ModelError } from "./errors.js";
+import {
+  type ModelMetadata,
+  manifestWeights,
+  modelFiles,
+  modelFromArtifacts,
+  parseModelMetadata,
+} from "./model-artifacts.js";
+export type { ModelMetadata };
 import * as tf from "./tfjs.js";
 
-/** What travels with every saved model, so conversion and evaluation can check what they are given. */
-export interface ModelMetadata {
-  /** generator or discriminator. */
-  role: "generator" | "discriminator";
-  preset: string | null;
-  config: ModelConfig;
-  featureSpec: FeatureSpec;
-  /** Speaker ids in label order (index = label). */
-  speakers: string[];
-  versions: { tfjs: string; format: 1 };
-}
+// A saved model's folder on disk (@vox/models/node); its parts are parsed by model-artifacts.ts, which a page
+// uses on fetched bytes.
 
-const MODEL_FILE = "model.json";
-const WEIGHTS_FILE = "weights.bin";
-const METADATA_FILE = "metadata.json";
+const MODEL_FILE = modelFiles.model;
+const WEIGHTS_FILE = modelFiles.weights;
+const METADATA_FILE = modelFiles.metadata;
 
 /**
  * Saves a model as a directory: model.json (topology + weight manifest), weights.bin, metadata.json. Uses
@@ -71,53 +70,22 @@ async function readJson(path: string): Promise<unknown> {
 /** Reads and checks a saved model's metadata.json. */
 export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
   const path = join(dir, METADATA_FILE);
-  const raw = (await readJson(path)) as Partial<ModelMetadata>;
-  if (raw.role !== "generator" && raw.role !== "discriminator") {
-    throw new ModelError(`${path}.role`, `"generator" or "discriminator"`, JSON.stringify(raw.role));
-  }
-  if (!Array.isArray(raw.speakers) || !raw.speakers.every((s) => typeof s === "string")) {
-    throw new ModelError(`${path}.speakers`, "a list of speaker ids", JSON.stringify(raw.speakers));
-  }
-  return {
-    role: raw.role,
-    preset: raw.preset ?? null,
-    config: validateModelConfig(raw.config, `${path}.config`),
-    featureSpec: validateFeatureSpec(raw.featureSpec, `${path}.featureSpec`),
-    speakers: raw.speakers,
-    versions: raw.versions ?? { tfjs: "unknown", format: 1 },
-  };
+  return parseModelMetadata(await readJson(path), path);
 }
 
 /** Loads a directory written by {@link saveModel}: the model (custom layers included) and its metadata. */
 export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
-  const metadata = await readModelMetadata(dir);
+  const metadata = await readJson(join(dir, METADATA_FILE));
   const manifestPath = join(dir, MODEL_FILE);
-  const manifest = (await readJson(manifestPath)) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    format?: string;
-    generatedBy?: string;
-  };
-  const entry = manifest.weightsManifest?.[0];
-  if (!manifest.modelTopology || !entry) {
-    throw new ModelError(manifestPath, "modelTopology and weightsManifest", Object.keys(manifest).join(", "));
-  }
-  const weightsPath = join(dir, entry.paths[0] ?? WEIGHTS_FILE);
-  let bytes: Uint8Array;
+  const manifest = await readJson(manifestPath);
+  const weightsPath = join(dir, manifestWeights(manifest, manifestPath).paths[0] ?? WEIGHTS_FILE);
+  let weights: Uint8Array;
   try {
-    bytes = await readFile(weightsPath);
+    weights = await readFile(weightsPath);
   } catch {
     throw new ModelError(weightsPath, "the model's weights", "no such file");
   }
-  const expectedBytes = entry.weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (bytes.byteLength !== expectedBytes) {
-    throw new ModelError(weightsPath, `${expectedBytes} bytes of float32 weights`, String(bytes.byteLength));
-  }
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: entry.weights, weightData }),
-  );
-  return { model, metadata };
+  return modelFromArtifacts({ metadata, manifest, weights }, dir);
 }
 
 /**

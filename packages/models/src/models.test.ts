@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend.js";
+import { initBackend } from "./node.js";
 import { buildDiscriminator } from "./discriminators.js";
 import { validateModelConfig } from "./config.js";
 import { buildGenerator, timeMultiple } from "./generators.js";

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend.js";
+import { initBackend } from "./node.js";
 import { validateModelConfig } from "./config.js";
 import { buildDiscriminator } from "./discriminators.js";
 import { buildGenerator } from "./generators.js";

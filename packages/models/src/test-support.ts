@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "./backend.js";
+import { initBackend } from "./node.js";
 import { withSeededRandom } from "./seeded-random.js";
 import * as tf from "./tfjs.js";
 

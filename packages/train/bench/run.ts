@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoCorpusPath, prepareFeatures } from "@vox/datasets";
 import { featureSpecs, mel80FeatureSpec, seedFeatureSpec } from "@vox/dsp";
-import { nativeConvActive } from "@vox/models";
+import { nativeConvActive } from "@vox/models/node";
 import { demoRecipe, resolveTrainConfig, runModelConfig, StarGanTrainer } from "../src/index.js";
 
 const [, , role, preset, cache, stepsText, batchText, microText] = process.argv;

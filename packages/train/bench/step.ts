@@ -8,15 +8,8 @@
  *   tsx step.ts <preset|demo> <batch> <microBatch> <threads> <steps>   prints one JSON line
  */
 import { featureSpecs } from "@vox/dsp";
-import {
-  buildDiscriminator,
-  buildGenerator,
-  initBackend,
-  nativeConvThreads,
-  type PresetName,
-  presetConfig,
-  tf,
-} from "@vox/models";
+import { buildDiscriminator, buildGenerator, type PresetName, presetConfig, tf } from "@vox/models";
+import { initBackend, nativeConvThreads } from "@vox/models/node";
 import { resolveTrainConfig, type TrainConfig } from "../src/config.js";
 import { StarGanObjective } from "../src/objective.js";
 import { Optimizer } from "../src/optimizers.js";

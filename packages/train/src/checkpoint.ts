@@ -1,7 +1,8 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FeatureSpec } from "@vox/dsp";
-import { loadWeightsInto, type ModelConfig, saveModel, type tf } from "@vox/models";
+import type { ModelConfig, tf } from "@vox/models";
+import { loadWeightsInto, saveModel } from "@vox/models/node";
 import { RunDirectoryError } from "./errors.js";
 import type { Optimizer, OptimizerState } from "./optimizers.js";
 import { listCheckpoints, runPaths, writeFolderAtomic } from "./run-directory.js";

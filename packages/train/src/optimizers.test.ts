@@ -1,4 +1,5 @@
-import { initBackend, tf } from "@vox/models";
+import { tf } from "@vox/models";
+import { initBackend } from "@vox/models/node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Optimizer } from "./optimizers.js";
 

@@ -3,7 +3,8 @@
  * computes the gradients of the micro-batches the trainer hands it and writes their sum into shared memory.
  */
 import { parentPort } from "node:worker_threads";
-import { buildDiscriminator, buildGenerator, hostValues, initBackend, tensorFromHost, tf } from "@vox/models";
+import { buildDiscriminator, buildGenerator, hostValues, tensorFromHost, tf } from "@vox/models";
+import { initBackend } from "@vox/models/node";
 import { StarGanObjective } from "./objective.js";
 import {
   type NetworkName,

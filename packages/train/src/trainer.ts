@@ -8,12 +8,12 @@ import {
   type BackendName,
   buildDiscriminator,
   buildGenerator,
-  initBackend,
   type ModelConfig,
   tf,
   timeMultiple,
   withSeededRandom,
 } from "@vox/models";
+import { initBackend } from "@vox/models/node";
 import { type CheckpointParts, loadNewestIntactCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { deepMerge, type TrainConfig, validateTrainConfig } from "./config.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";

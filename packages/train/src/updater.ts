@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
-import { nativeConvThreads, preferHostMemory, setNativeConvThreads, tf } from "@vox/models";
+import { preferHostMemory, tf } from "@vox/models";
+import { nativeConvThreads, setNativeConvThreads } from "@vox/models/node";
 import type { TrainConfig } from "./config.js";
 import type { Batch, StarGanObjective } from "./objective.js";
 import type { Optimizer } from "./optimizers.js";

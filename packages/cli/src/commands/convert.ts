@@ -78,15 +78,17 @@ async function speakerStatistics(
  * silence value to the time factor, cut back), Griffin-Lim, written at the model's rate.
  */
 export async function convertCommand(inputs: string[], flags: ConvertFlags): Promise<void> {
-  const [{ readConditionedAudio, SpeakerMap }, { analyze, synthesize }, { writeWavFile }, models, run] =
+  const [{ readConditionedAudio, SpeakerMap }, { analyze, synthesize }, { writeWavFile }, models, modelFiles, run] =
     await Promise.all([
       import("@vox/datasets"),
       import("@vox/dsp"),
       import("@vox/dsp/node"),
       import("@vox/models"),
+      import("@vox/models/node"),
       import("@vox/train/run"),
     ]);
-  const { convertFeatures, initBackend, loadModel, outsideVoice } = models;
+  const { convertFeatures, outsideVoice } = models;
+  const { initBackend, loadModel } = modelFiles;
   const { openRunConversion, readRunRecord } = run;
   const { glIterations: nIter, glMomentum: momentum } = flags;
   const files = await audioInputs(inputs);

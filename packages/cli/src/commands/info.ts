@@ -13,7 +13,10 @@ export function addInfoCommand(vox: Command): void {
 }
 
 export async function infoCommand(flags: { json?: boolean }): Promise<void> {
-  const { backendNames, initBackend, presetNames, tensorflowDevices, tf } = await import("@vox/models");
+  const [{ backendNames, presetNames, tf }, { initBackend, tensorflowDevices }] = await Promise.all([
+    import("@vox/models"),
+    import("@vox/models/node"),
+  ]);
   const skipped: string[] = [];
   const backend = await initBackend(undefined, (line) => skipped.push(line));
   const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../backend.js";
+import { initBackend } from "../node.js";
 import * as tf from "../tfjs.js";
 import { PaddedConv2D } from "./conv.js";
 import { TiledLabelConv2D, TileLabels } from "./labels.js";

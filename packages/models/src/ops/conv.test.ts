@@ -1,9 +1,9 @@
 import * as tf from "../tfjs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../backend.js";
+import { initBackend } from "../node.js";
 import { leakyReluTwice } from "./activations.js";
 import { expectFiniteDifferences, expectRelativelyClose } from "../test-support.js";
-import { useNativeConvKernels } from "./native-conv.js";
+import { useNativeConvKernels } from "../node.js";
 import {
   type ConvGeometry,
   conv2dFast,

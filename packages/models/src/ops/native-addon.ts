@@ -2,9 +2,9 @@
  * The native kernels' addon (native/build/vox_conv_kernels.node: convolutions and training-mode batch
  * normalisation in C++ with AVX2/FMA) and the backends' buffers it reads and writes: views of the wasm heap, or
  * the cpu backend's arrays. Loaded once; where it is missing (no compiler, no AVX2, not x86-64) or switched off
- * with VOX_NATIVE_KERNELS=0, the backends keep their own kernels.
+ * with VOX_NATIVE_KERNELS=0, the backends keep their own kernels. Loading it is Node's business: @vox/models/node
+ * installs the loader, so this module (reached from the browser-safe main entry) imports no `node:` module.
  */
-import { createRequire } from "node:module";
 import type * as tf from "@tensorflow/tfjs";
 
 export interface NativeAddon {
@@ -42,18 +42,28 @@ export type NativeBackend = "wasm" | "cpu";
 
 let addon: NativeAddon | null | undefined;
 let unavailable = "";
+let loader: (() => NativeAddon) | null = null;
+
+/** How to load the compiled addon; @vox/models/node installs it on import (a page has no addon). */
+export function setNativeAddonLoader(load: () => NativeAddon): void {
+  loader = load;
+  if (addon === null) addon = undefined; // a load refused before the loader existed is tried again
+}
 
 /** Loads the addon once; null (and the reason in {@link nativeAddonUnavailableReason}) when it cannot run here. */
 export function loadNativeAddon(): NativeAddon | null {
   if (addon !== undefined) return addon;
   addon = null;
-  if (process.env.VOX_NATIVE_KERNELS === "0") {
+  if (!loader) {
+    unavailable = "the native kernels load in Node only, through @vox/models/node";
+    return null;
+  }
+  if (globalThis.process?.env?.VOX_NATIVE_KERNELS === "0") {
     unavailable = "switched off by VOX_NATIVE_KERNELS=0";
     return null;
   }
   try {
-    // src/ops or dist/ops: the build lives in the package's native/build.
-    const loaded = createRequire(import.meta.url)("../../native/build/vox_conv_kernels.node") as NativeAddon;
+    const loaded = loader();
     if (!loaded.supported()) unavailable = "this CPU lacks AVX2/FMA";
     else if (typeof loaded.batchNormForward !== "function")
       unavailable =

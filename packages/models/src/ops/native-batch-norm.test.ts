@@ -1,10 +1,10 @@
 import * as tf from "../tfjs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../backend.js";
+import { initBackend } from "../node.js";
 import { BatchNorm } from "../layers/normalization.js";
 import { expectRelativelyClose } from "../test-support.js";
 import { BATCH_NORM_TRAINING } from "./native-batch-norm.js";
-import { nativeConvActive, useNativeConvKernels } from "./native-conv.js";
+import { nativeConvActive, useNativeConvKernels } from "../node.js";
 
 /** vox's BatchNorm and tfjs-layers' BatchNormalization with the same (non-trivial) weights. */
 function twins(channels: number) {

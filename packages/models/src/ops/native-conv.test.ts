@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as tf from "../tfjs.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../backend.js";
+import { initBackend } from "../node.js";
 import { expectFiniteDifferences, expectRelativelyClose } from "../test-support.js";
 import { conv2dFilterGrad } from "./conv.js";
 import {
@@ -10,7 +10,7 @@ import {
   nativeConvUnavailableReason,
   setNativeConvThreads,
   useNativeConvKernels,
-} from "./native-conv.js";
+} from "../node.js";
 
 /** Whether this machine can run the addon: x86-64 Linux with AVX2 and FMA, as CI's. */
 function machineHasAvx2(): boolean {
