@@ -31,7 +31,7 @@ writeFileSync(`${scratch}/project/package.json`, JSON.stringify({
 // (From the registry "@vox/models" is the whole entry; a tarball is named by its file: spec.)
 const overrides = Object.entries(deps).map(([k, v]) => `  "${k}": "${v}"`).join("\n");
 writeFileSync(`${scratch}/project/pnpm-workspace.yaml`,
-  `overrides:\n${overrides}\nonlyBuiltDependencies:\n  - "@vox/models"\n  - "${deps["@vox/models"].replace("file:", "@vox/models@file:")}"\nignoredBuiltDependencies:\n  - core-js\nautoInstallPeers: false\n`);
+  `overrides:\n${overrides}\nonlyBuiltDependencies:\n  - esbuild\n  - "@vox/models"\n  - "${deps["@vox/models"].replace("file:", "@vox/models@file:")}"\nignoredBuiltDependencies:\n  - core-js\nautoInstallPeers: false\n`);
 JS
 cd "$scratch/project"
 pnpm install --prefer-offline --reporter=append-only > install.log 2>&1 || {

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { addConvertCommand } from "./commands/convert.js";
 import { addDemoCommand } from "./commands/demo.js";
 import { addEvalCommand } from "./commands/eval.js";
+import { addExportWebCommand } from "./commands/export-web.js";
 import { addInfoCommand } from "./commands/info.js";
 import { addPrepareCommand } from "./commands/prepare.js";
 import { addReportCommand } from "./commands/report.js";
@@ -37,6 +38,7 @@ export function program(): Command {
     addReportCommand,
     addSpectrogramCommand,
     addResynthesizeCommand,
+    addExportWebCommand,
     addInfoCommand,
     addDemoCommand,
   ]) {

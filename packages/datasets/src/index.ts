@@ -19,6 +19,7 @@ export {
 } from "./corpus.js";
 export { type DetectedCorpus, detectCorpus, type ReadCorpusOptions, readCorpus } from "./detect.js";
 export { SpeakerMap } from "./speaker-map.js";
+export { conditionAudio, decodeAudioBytes } from "./audio-bytes.js";
 export { readAudioFile, readConditionedAudio, requireAudible } from "./audio.js";
 export {
   audiblePeakDbfs,

@@ -43,17 +43,19 @@ export async function startPortableBackend(name: BrowserBackendName): Promise<st
 
 /**
  * Starts a TensorFlow.js backend in a page (or any runtime without Node's native packages): the named one, or
- * the first of wasm and cpu that starts. A page serving the wasm backend's .wasm files elsewhere than beside its
- * script calls tfjs-backend-wasm's `setWasmPaths` first. Node code uses @vox/models/node's initBackend instead,
+ * the first of wasm and cpu that starts. `wasmPaths` is where the page serves tfjs-backend-wasm's .wasm files
+ * (a folder URL ending in "/"; default: beside the script). Node code uses @vox/models/node's initBackend instead,
  * which also tries the native TensorFlow backends and vox's native conv kernels.
  */
 export async function initBrowserBackend(
   name?: BrowserBackendName,
   log: (line: string) => void = () => {},
+  options: { wasmPaths?: string } = {},
 ): Promise<BackendChoice> {
   if (name !== undefined && name !== "wasm" && name !== "cpu") {
     throw new BackendUnavailableError("backend", "wasm or cpu (in a page)", JSON.stringify(name));
   }
+  if (options.wasmPaths !== undefined) (await import("@tensorflow/tfjs-backend-wasm")).setWasmPaths(options.wasmPaths);
   const skipped: BackendChoice["skipped"] = [];
   for (const candidate of name ? [name] : (["wasm", "cpu"] as const)) {
     const reason = await startPortableBackend(candidate);

@@ -1,4 +1,5 @@
 import {
+  analyze,
   type FeatureSpec,
   featureStatistics,
   likeliestSpeaker,
@@ -6,6 +7,7 @@ import {
   type SpeakerFeatureStatistics,
   type Spectrogram,
   silenceFrame,
+  synthesize,
 } from "@vox/dsp";
 import type { GeneratorConfig } from "./config.js";
 import { timeMultiple } from "./generators.js";
@@ -99,4 +101,53 @@ export function convertFeatures(
   map.encode(silenceFrame(map.spec), 1, source.statistics, silence);
   const output = convertUtterance(generator, config, input, source.label, target.label, silence);
   return map.decode(output, features, source.statistics, target.statistics);
+}
+
+/** Who is converted to whom in {@link convertRecording}. */
+export interface RecordingVoices {
+  /** A run speaker named as the source, or null: the recording's own voice, guessed by {@link outsideVoice}. */
+  from: (ConversionVoice & { speaker: string }) | null;
+  /** The run's speakers in label order and their statistics (for the guess). */
+  speakers: readonly string[];
+  known: Readonly<Record<string, SpeakerFeatureStatistics>>;
+  target: ConversionVoice;
+}
+
+/** The parts of one converted recording: its features, the converted features, the audio and the source used. */
+export interface ConvertedRecording {
+  features: Spectrogram;
+  converted: Spectrogram;
+  samples: Float32Array;
+  source: string;
+}
+
+/**
+ * A conditioned recording (at the model's rate, loudness-normalised) converted end to end: analysis, the source
+ * voice (named or guessed), the generator, synthesis at the input's length. What `vox convert` and the page
+ * `vox export-web` writes both run, so the two give the same audio. `onStep` is awaited before each stage (a
+ * page redraws its progress there).
+ */
+export async function convertRecording(
+  generator: tf.LayersModel,
+  config: GeneratorConfig,
+  map: ModelFeatureMap,
+  signal: Float32Array,
+  voices: RecordingVoices,
+  synthesis: { nIter?: number; momentum?: number } = {},
+  onStep: (stage: "analyse" | "convert" | "synthesise") => void | Promise<void> = () => {},
+): Promise<ConvertedRecording> {
+  const spec = map.spec;
+  await onStep("analyse");
+  const features = analyze(signal, spec);
+  const source = voices.from ?? outsideVoice(features, spec, voices.speakers, voices.known);
+  await onStep("convert");
+  const converted = convertFeatures(generator, config, map, features, source, voices.target);
+  await onStep("synthesise");
+  const { nIter, momentum } = synthesis;
+  const samples = synthesize(converted, spec, {
+    ...(nIter !== undefined ? { nIter } : {}),
+    ...(momentum !== undefined ? { momentum } : {}),
+    length: signal.length,
+  });
+  return { features, converted, samples, source: source.speaker };
 }

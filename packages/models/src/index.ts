@@ -9,8 +9,11 @@ export {
 export * from "./config-entry.js";
 export {
   type ConversionVoice,
+  type ConvertedRecording,
   conditionVector,
   convertFeatures,
+  convertRecording,
+  type RecordingVoices,
   convertUtterance,
   outsideVoice,
 } from "./conversion.js";

@@ -7,13 +7,15 @@ import {
   type FeatureNormalization,
   type FeatureSpec,
   featureNormalizations,
-  ModelFeatureMap,
   type SpeakerFeatureStatistics,
 } from "@vox/dsp";
 import { makeFolder, makeWritableFolder, writeFileAtomic } from "@vox/dsp/node";
 import type { ModelConfig } from "@vox/models/config";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
+import { type RunConversion, runConversion } from "./run-conversion.js";
+
+export { type RunConversion, runConversion };
 
 /** A step as its folders and files are named: eight digits, so a listing sorts by step. */
 function stepName(step: number): string {
@@ -197,25 +199,6 @@ export async function readRunStatistics(runDir: string): Promise<RunStatistics |
     );
   }
   return value;
-}
-
-/** What converting with a run needs: the feature map the networks were trained through and each speaker's statistics. */
-export interface RunConversion {
-  map: ModelFeatureMap;
-  statistics: RunStatistics | null;
-  /** The statistics of a run speaker (null when the run has none). */
-  speaker(id: string): SpeakerFeatureStatistics | null;
-}
-
-export function runConversion(
-  spec: FeatureSpec,
-  speakers: readonly string[],
-  statistics: RunStatistics | null,
-  postfilter: ConversionPostfilter = "none",
-): RunConversion {
-  const list = statistics ? speakers.map((id) => statistics.speakers[id]).filter((s) => s !== undefined) : [];
-  const map = new ModelFeatureMap(spec, statistics?.normalization ?? "none", list, postfilter);
-  return { map, statistics, speaker: (id) => statistics?.speakers[id] ?? null };
 }
 
 /** {@link runConversion} of the run in `runDir` (postfilter: the run's, unless given). */

@@ -41,20 +41,21 @@ export function addConvertCommand(vox: Command): void {
     .action((inputs: string[], flags: ConvertFlags) => convertCommand(inputs, flags));
 }
 
-async function checkpointDir(run: string, step?: number): Promise<string> {
+/** The generator folder of a run's checkpoint `step` (default: the newest), and that step. */
+export async function checkpointDir(run: string, step?: number): Promise<{ dir: string; step: number }> {
   const { listCheckpoints, runPaths } = await import("@vox/train/run");
   const steps = await listCheckpoints(run);
   if (steps.length === 0) throw new CliError(run, "a vox run with a checkpoint", "none");
   const chosen = step === undefined ? steps[steps.length - 1] : steps.find((s) => s === step);
   if (chosen === undefined) throw new CliError("--step", `one of ${steps.join(", ")}`, String(step));
-  return runPaths(run).network(chosen, "generator");
+  return { dir: runPaths(run).network(chosen, "generator"), step: chosen };
 }
 
 /**
  * Each speaker's statistics for guessing the source: the run's (its training utterances), or for a run made
  * before they were saved, the feature cache's per-speaker row statistics.
  */
-async function speakerStatistics(
+export async function speakerStatistics(
   record: RunRecord,
   conversion: RunConversion,
 ): Promise<Record<string, SpeakerFeatureStatistics>> {
@@ -78,26 +79,26 @@ async function speakerStatistics(
  * silence value to the time factor, cut back), Griffin-Lim, written at the model's rate.
  */
 export async function convertCommand(inputs: string[], flags: ConvertFlags): Promise<void> {
-  const [{ readConditionedAudio, SpeakerMap }, { analyze, synthesize }, { writeWavFile }, models, modelFiles, run] =
+  const [{ readConditionedAudio, SpeakerMap }, { writeWavFile }, { convertRecording }, modelFiles, run] =
     await Promise.all([
       import("@vox/datasets"),
-      import("@vox/dsp"),
       import("@vox/dsp/node"),
       import("@vox/models"),
       import("@vox/models/node"),
       import("@vox/train/run"),
     ]);
-  const { convertFeatures, outsideVoice } = models;
   const { initBackend, loadModel } = modelFiles;
   const { openRunConversion, readRunRecord } = run;
   const { glIterations: nIter, glMomentum: momentum } = flags;
   const files = await audioInputs(inputs);
   const outDir = await writableFolder(flags.out);
   await initBackend(undefined, () => {});
-  const { model, metadata } = await loadModel(await checkpointDir(flags.run, flags.step)).catch((error: unknown) => {
-    if (error instanceof CliError) throw error;
-    throw new CliError(flags.run, "a vox run folder", (error as Error).message);
-  });
+  const { model, metadata } = await loadModel((await checkpointDir(flags.run, flags.step)).dir).catch(
+    (error: unknown) => {
+      if (error instanceof CliError) throw error;
+      throw new CliError(flags.run, "a vox run folder", (error as Error).message);
+    },
+  );
   const spec = metadata.featureSpec;
   const speakers = SpeakerMap.fromJSON(metadata.speakers, `${flags.run} speakers`);
   const target = speakers.index(flags.to);
@@ -111,22 +112,24 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   const results = [];
   for (const [i, file] of files.entries()) {
     const signal = await readConditionedAudio(file, spec.sampleRate);
-    const features = analyze(signal, spec);
     // A named run speaker brings its statistics; a guessed voice (maybe from outside the corpus) uses its own.
-    const source =
+    const from =
       flags.from !== undefined
         ? { speaker: flags.from, label: speakers.index(flags.from), statistics: conversion.speaker(flags.from) }
-        : outsideVoice(features, spec, speakers.speakers, known);
-    const fromName = source.speaker;
-    const converted = convertFeatures(model, metadata.config.generator, conversion.map, features, source, {
-      label: target,
-      statistics: conversion.speaker(flags.to),
-    });
-    const samples = synthesize(converted, spec, {
-      ...(nIter !== undefined ? { nIter } : {}),
-      ...(momentum !== undefined ? { momentum } : {}),
-      length: signal.length,
-    });
+        : null;
+    const { samples, source: fromName } = await convertRecording(
+      model,
+      metadata.config.generator,
+      conversion.map,
+      signal,
+      {
+        from,
+        speakers: speakers.speakers,
+        known,
+        target: { label: target, statistics: conversion.speaker(flags.to) },
+      },
+      { nIter, momentum },
+    );
     const path = join(outDir, `${names[i]}__to__${flags.to}.wav`);
     await writeWavFile(path, samples, spec.sampleRate);
     results.push({
