@@ -6,7 +6,7 @@ import { decodeWav, encodeWav } from "@vox/dsp";
 import { chromium } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { program } from "./main.js";
-import { temporary, voice, vox } from "./test-support.js";
+import { temporary, trainQuickRun, voice, vox } from "./test-support.js";
 
 const chromiumPath = "/usr/bin/chromium";
 
@@ -319,22 +319,7 @@ describe("vox end to end on a tiny fixture corpus", () => {
     expect(prepared.code).toBe(0);
     expect(JSON.parse(prepared.stdout)).toMatchObject({ speakers: 2, utterances: 12, failed: 0 });
     const worldRun = join(work, "run-world");
-    const train = await vox(
-      "train",
-      "--data",
-      cache,
-      "--run",
-      worldRun,
-      "--steps",
-      "2",
-      "--set",
-      "batchSize=2",
-      "--set",
-      "cropFrames=64",
-      "--set",
-      "samples.utterances=0",
-    );
-    expect(train.code, train.stderr).toBe(0);
+    await trainQuickRun(cache, worldRun, "tiny");
     const converted = await vox(
       "convert",
       "--run",

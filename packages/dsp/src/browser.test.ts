@@ -1,47 +1,17 @@
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { browserBundle, chromiumPath, launchChromium } from "../../../tools/browser-test.js";
 import { seedFeatureSpec } from "./feature-spec.js";
 import { analyze } from "./features.js";
 import { speechSample } from "./test-support.js";
 
-const chromiumPath = "/usr/bin/chromium";
-
-/** @vox/dsp's main entry bundled for the browser platform, as an application's bundler would. */
-async function browserBundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./index.ts", import.meta.url))],
-    bundle: true,
-    format: "iife",
-    globalName: "voxDsp",
-    platform: "browser",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
-
 // Debian's chromium is installed by .ci/run; a developer machine without it skips, CI never does.
 describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)("@vox/dsp in a browser (headless Chromium)", () => {
   it("bundles without Node built-ins and gives the same features, audio and PNG as in Node", async () => {
-    const bundle = await browserBundle();
+    const bundle = await browserBundle(new URL("./index.ts", import.meta.url), "voxDsp");
     expect(bundle).not.toMatch(/require\(["'](node:)?(fs|path|zlib|stream|crypto)["']\)/);
     const speech = speechSample().subarray(0, 16000);
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -1,37 +1,18 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { seedFeatureSpec, silenceValue } from "@vox/dsp";
-import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { browserBundle, chromiumPath, launchChromium } from "../../../tools/browser-test.js";
 import { convertUtterance } from "./conversion.js";
 import { buildGenerator } from "./generators.js";
 import { initBackend, saveModel } from "./node.js";
 import { presetConfig } from "./presets.js";
 
-const chromiumPath = "/usr/bin/chromium";
-
-/** @vox/models' main entry bundled for the browser platform, as a page's bundler would: no Node built-ins. */
-async function browserBundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./index.ts", import.meta.url))],
-    bundle: true,
-    format: "iife",
-    globalName: "voxModels",
-    platform: "browser",
-    conditions: ["vox-source"],
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
-
 describe("@vox/models' main entry in a browser", () => {
   it("bundles for the browser platform: no node: module is reached from the main entry", async () => {
     // esbuild refuses a `node:` import on the browser platform, so a successful build is the proof.
-    const bundle = await browserBundle();
+    const bundle = await browserBundle(new URL("./index.ts", import.meta.url), "voxModels");
     expect(bundle.length).toBeGreaterThan(100_000);
     expect(bundle).not.toMatch(/require\(["']node:/);
   });
@@ -68,11 +49,8 @@ describe("@vox/models' main entry in a browser", () => {
         manifest: JSON.parse(readFileSync(join(dir, "model.json"), "utf8")),
         weights: Array.from(readFileSync(join(dir, "weights.bin"))),
       };
-      const bundle = await browserBundle();
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-      });
+      const bundle = await browserBundle(new URL("./index.ts", import.meta.url), "voxModels");
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const errors: string[] = [];

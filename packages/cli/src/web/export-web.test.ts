@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { demoCorpusPath } from "@vox/datasets";
 import { decodeWav, encodeWav } from "@vox/dsp";
 import { beforeAll, describe, expect, it } from "vitest";
-import { temporary, vox } from "../test-support.js";
+import { temporary, trainQuickRun, vox } from "../test-support.js";
 import { chromiumPath, convertInPage, openSite, serveFolder } from "./site-driver.js";
 
 // Debian's chromium is installed by .ci/run; a developer machine without it skips, CI never does.
@@ -24,12 +24,7 @@ describe.skipIf(!existsSync(chromiumPath) && !process.env.CI)("vox export-web: a
       "2",
     );
     expect(prepared.code, prepared.stderr).toBe(0);
-    const trained = await vox(
-      "train",
-      ...["--data", join(work, "data"), "--run", join(work, "run"), "--preset", "tiny-cepstral", "--steps", "2"],
-      ...["--set", "batchSize=2", "--set", "samples.utterances=0"],
-    );
-    expect(trained.code, trained.stderr).toBe(0);
+    await trainQuickRun(join(work, "data"), join(work, "run"), "tiny-cepstral");
   }, 300_000);
 
   it("writes the site; the page converts a file as `vox convert` does (same length, within one 16-bit step)", async () => {
