@@ -306,6 +306,22 @@ const recipes: Recipe[] = [
     preset: "tiny-cepstral",
     set: { ...demoSet, steps: 2400, generatorWarmup: 300, model: { generator: { baseChannels: 32 } } },
   },
+  // The demo recipe with the generator told the source speaker too (StarGAN-VC2's source-and-target code on
+  // tiny's tiled labels): each pair, kal -> ked among them, learned as such. Under the three seeds.
+  ...[0, 1, 2].map(
+    (seed): Recipe => ({
+      name: `world-tiny-cepstral-2400-warm300-st${seed === 0 ? "" : `-seed${seed}`}`,
+      spec: "world",
+      preset: "tiny-cepstral",
+      set: {
+        ...demoSet,
+        steps: 2400,
+        generatorWarmup: 300,
+        seed,
+        model: { generator: { condition: "source-and-target" } },
+      },
+    }),
+  ),
   {
     name: "world-tiny-cepstral-res4",
     spec: "world",

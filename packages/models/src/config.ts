@@ -36,6 +36,11 @@ export const starGanGeneratorSchema = z.object({
    * bottleneck. Under `speaker` normalisation that starting point is the per-speaker mean/variance shift.
    */
   residual: z.boolean().default(false),
+  /**
+   * What the label input says: the target speaker (StarGAN's), or the source and the target speakers side by side
+   * (2 x numLabels, as StarGAN-VC2 codes them), so each source -> target pair is learned as such.
+   */
+  condition: z.enum(["target", "source-and-target"]).default("target"),
   output: generatorOutput,
 });
 

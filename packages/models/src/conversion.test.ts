@@ -34,6 +34,19 @@ describe("convertUtterance", () => {
     const vc2 = presetConfig("stargan-vc2", { numLabels: 3 }).generator;
     expect(Array.from(conditionVector(vc2, 0, 2))).toEqual([1, 0, 0, 0, 0, 1]);
     generator.dispose();
+    // tiny told the source too: a label input of source and target side by side, and a conversion that depends
+    // on the source label as well as the target.
+    const both = validateModelConfig({
+      ...config,
+      generator: { ...config.generator, condition: "source-and-target" },
+    }).generator;
+    expect(Array.from(conditionVector(both, 0, 2))).toEqual([1, 0, 0, 0, 0, 1]);
+    const told = buildGenerator(both);
+    expect(told.inputs[1]?.shape).toEqual([null, 6]);
+    const from0 = convertUtterance(told, both, { data, bins: 16, frames }, 0, 2, silence);
+    const from1 = convertUtterance(told, both, { data, bins: 16, frames }, 1, 2, silence);
+    expect(from0.data.some((v, i) => v !== from1.data[i])).toBe(true);
+    told.dispose();
   });
 });
 

@@ -13,16 +13,21 @@ import type { GeneratorConfig } from "./config.js";
 import { timeMultiple } from "./generators.js";
 import * as tf from "./tfjs.js";
 
-/** The generator's condition input for converting `source` -> `target` (label one-hot, or VC2's source+target code). */
+/**
+ * The generator's condition input for converting `source` -> `target`: the target's one-hot label, or the source's
+ * and the target's side by side (StarGAN-VC2's code; the `stargan` generator's `source-and-target` condition).
+ */
 export function conditionVector(config: GeneratorConfig, source: number, target: number): Float32Array {
-  if (config.kind !== "stargan-vc2") {
+  const speakers = config.kind === "stargan-vc2" ? config.numSpeakers : config.numLabels;
+  const both = config.kind === "stargan-vc2" || (config.kind === "stargan" && config.condition === "source-and-target");
+  if (!both) {
     const labels = new Float32Array(config.numLabels);
     labels[target] = 1;
     return labels;
   }
-  const code = new Float32Array(2 * config.numSpeakers);
+  const code = new Float32Array(2 * speakers);
   code[source] = 1;
-  code[config.numSpeakers + target] = 1;
+  code[speakers + target] = 1;
   return code;
 }
 

@@ -34,7 +34,8 @@ export function timeMultiple(config: GeneratorConfig): number {
 
 /** Length of the condition vector a generator takes: target labels, or StarGAN-VC2's source-and-target code. */
 export function conditionWidth(config: GeneratorConfig): number {
-  return config.kind === "stargan-vc2" ? 2 * config.numSpeakers : config.numLabels;
+  if (config.kind === "stargan-vc2") return 2 * config.numSpeakers;
+  return config.kind === "stargan" && config.condition === "source-and-target" ? 2 * config.numLabels : config.numLabels;
 }
 
 /** The last activation: a sigmoid onto [0, 1], or none (the layer graph of older sigmoid models is unchanged). */
@@ -88,7 +89,7 @@ function starGanResBlock(x: SymbolicTensor, c: StarGanGeneratorConfig, channels:
 
 function buildStarGanGenerator(c: StarGanGeneratorConfig, name: string): tf.LayersModel {
   const spectrogram = tf.input({ shape: [c.bins, null, 1], name: "spectrogram" });
-  const labels = tf.input({ shape: [c.numLabels], name: "labels" });
+  const labels = tf.input({ shape: [conditionWidth(c)], name: "labels" });
   const k = c.firstKernel;
   const firstPad: [number, number] = [Math.floor(k / 2), Math.floor(k / 2)];
   let x: SymbolicTensor = spectrogram;
