@@ -35,7 +35,9 @@ export function timeMultiple(config: GeneratorConfig): number {
 /** Length of the condition vector a generator takes: target labels, or StarGAN-VC2's source-and-target code. */
 export function conditionWidth(config: GeneratorConfig): number {
   if (config.kind === "stargan-vc2") return 2 * config.numSpeakers;
-  return config.kind === "stargan" && config.condition === "source-and-target" ? 2 * config.numLabels : config.numLabels;
+  return config.kind === "stargan" && config.condition === "source-and-target"
+    ? 2 * config.numLabels
+    : config.numLabels;
 }
 
 /** The last activation: a sigmoid onto [0, 1], or none (the layer graph of older sigmoid models is unchanged). */

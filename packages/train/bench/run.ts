@@ -227,6 +227,7 @@ if (role !== "demo") {
         output,
         threads,
         "20",
+        model.generator.kind === "stargan" ? model.generator.condition : "target",
       ];
       const lines = execFileSync("/usr/bin/python3", args, { encoding: "utf8" }).trim().split("\n");
       const r = JSON.parse(lines.at(-1) ?? "{}") as { stepSeconds: number; torch: string };

@@ -7,7 +7,8 @@ discriminator (`stargan:<levels>`: 4x4 stride-2 convs + LeakyReLU(0.01), src and
 stride 2, LeakyReLU(0.01), src and per-patch cls heads of kernel 3). One step = D (LSGAN on real and converted +
 softmax classification of real, per patch for the temporal one) then G (LSGAN + classification + 10 x L1 cycle + 5 x
 L1 identity), Adam 1e-3.
-Usage: python3 tiny_step.py bins frames batch labels discriminator output threads steps    prints one JSON line
+Usage: python3 tiny_step.py bins frames batch labels discriminator output threads steps [condition]    prints one JSON line
+(condition: target, the default, or source-and-target: the source's and the target's one-hot side by side)
 """
 import json
 import sys
@@ -21,6 +22,8 @@ bins, frames, batch, labels = (int(v) for v in sys.argv[1:5])
 discriminator = sys.argv[5].split(":")
 output = sys.argv[6]
 threads, steps = int(sys.argv[7]), int(sys.argv[8])
+both = len(sys.argv) > 9 and sys.argv[9] == "source-and-target"
+width = 2 * labels if both else labels
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -43,7 +46,7 @@ class Generator(nn.Module):
     def __init__(self):
         super().__init__()
         self.down = nn.Sequential(*cbr(1, 16, 7, 1, 3), *cbr(16, 32, 4, 2, 1), *cbr(32, 64, 4, 2, 1))
-        self.merge = nn.Sequential(*cbr(64 + labels, 64, (3, 5), 1, (1, 2)))
+        self.merge = nn.Sequential(*cbr(64 + width, 64, (3, 5), 1, (1, 2)))
         self.res = nn.Sequential(ResBlock(64), ResBlock(64))
         up = []
         for cin, cout in [(64, 32), (32, 16)]:
@@ -107,6 +110,8 @@ x = torch.randn(batch, 1, bins, frames)
 source = torch.randint(0, labels, (batch,))
 target = (source + 1 + torch.randint(0, labels - 1, (batch,))) % labels
 one_hot = lambda v: F.one_hot(v, labels).float()
+# The generator's condition for from -> to: the target's label, or both side by side.
+code = lambda frm, to: torch.cat([one_hot(frm), one_hot(to)], 1) if both else one_hot(to)
 
 
 def classification(logits, speakers):
@@ -118,7 +123,7 @@ def classification(logits, speakers):
 
 def step():
     # D: LSGAN on real and converted, softmax classification of real.
-    fake = G(x, one_hot(target)).detach()
+    fake = G(x, code(source, target)).detach()
     src, cls = D(torch.cat([x, fake]))
     real_src, fake_src = src[:batch], src[batch:]
     d_loss = ((real_src - 1) ** 2).mean() + (fake_src ** 2).mean() + classification(cls[:batch], source)
@@ -126,10 +131,10 @@ def step():
     d_loss.backward()
     d_opt.step()
     # G: LSGAN + classification of the converted + 10 x L1 cycle + 5 x L1 identity.
-    fake = G(x, one_hot(target))
+    fake = G(x, code(source, target))
     out, logits = D(fake)
-    cycle = (x - G(fake, one_hot(source))).abs().mean()
-    identity = (x - G(x, one_hot(source))).abs().mean()
+    cycle = (x - G(fake, code(target, source))).abs().mean()
+    identity = (x - G(x, code(source, source))).abs().mean()
     g_loss = ((out - 1) ** 2).mean() + classification(logits, target) + 10 * cycle + 5 * identity
     g_opt.zero_grad()
     g_loss.backward()
