@@ -322,6 +322,23 @@ const recipes: Recipe[] = [
       },
     }),
   ),
+  // The same with the identity term doubled (λ id 10): the source-and-target generator converts more and keeps
+  // fewer words; identity is the term that ties its output to its input's content.
+  ...[0, 1, 2].map(
+    (seed): Recipe => ({
+      name: `world-tiny-cepstral-2400-warm300-st-id10${seed === 0 ? "" : `-seed${seed}`}`,
+      spec: "world",
+      preset: "tiny-cepstral",
+      set: {
+        ...demoSet,
+        steps: 2400,
+        generatorWarmup: 300,
+        seed,
+        lambda: { identity: 10 },
+        model: { generator: { condition: "source-and-target" } },
+      },
+    }),
+  ),
   {
     name: "world-tiny-cepstral-res4",
     spec: "world",
