@@ -339,6 +339,21 @@ const recipes: Recipe[] = [
       },
     }),
   ),
+  // The longer recipe with it: twice the GAN steps, under the three seeds.
+  ...[0, 1, 2].map(
+    (seed): Recipe => ({
+      name: `world-tiny-cepstral-4800-warm300-st${seed === 0 ? "" : `-seed${seed}`}`,
+      spec: "world",
+      preset: "tiny-cepstral",
+      set: {
+        ...demoSet,
+        steps: 4800,
+        generatorWarmup: 300,
+        seed,
+        model: { generator: { condition: "source-and-target" } },
+      },
+    }),
+  ),
   {
     name: "world-tiny-cepstral-res4",
     spec: "world",
