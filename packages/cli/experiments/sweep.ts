@@ -43,6 +43,23 @@ const residualSpeaker = {
 /** The demo recipe's TrainConfig fields (steps included), as the sweep's rows change them one at a time. */
 const demoSet = { steps: 600, batchSize: 4, cropFrames: 64, normalization: "global" };
 
+/** A tiny-cepstral world recipe under seeds 0-2: `name`, `name-seed1`, `name-seed2` (seed 0 keeps the bare name). */
+function underSeeds(name: string, set: Record<string, unknown>): Recipe[] {
+  return [0, 1, 2].map((seed) => ({
+    name: `${name}${seed === 0 ? "" : `-seed${seed}`}`,
+    spec: "world",
+    preset: "tiny-cepstral",
+    set: { ...set, seed },
+  }));
+}
+
+/** The demo recipe's warm-up with the generator told the source too (the ninth session's candidates). */
+const sourceAndTarget = {
+  ...demoSet,
+  generatorWarmup: 300,
+  model: { generator: { condition: "source-and-target" } },
+};
+
 /** One change at a time from the demo recipe of record (mel80 / tiny / 32 frames / 600 steps). */
 const recipes: Recipe[] = [
   { name: "mel80-tiny-demo", spec: "mel80", preset: "tiny", set: { steps: 600, batchSize: 4, cropFrames: 32 } },
@@ -270,28 +287,13 @@ const recipes: Recipe[] = [
   // The generator warmed up as an autoencoder (generatorWarmup: identity L1 alone, 300 or 600 updates at about a
   // tenth of a step each) before the demo recipe's 600 GAN steps, under the three seeds.
   ...[300, 600].flatMap((warmup) =>
-    [0, 1, 2].map((seed) => ({
-      name: `world-tiny-cepstral-warm${warmup}${seed === 0 ? "" : `-seed${seed}`}`,
-      spec: "world" as const,
-      preset: "tiny-cepstral",
-      set: { ...demoSet, generatorWarmup: warmup, seed },
-    })),
+    underSeeds(`world-tiny-cepstral-warm${warmup}`, { ...demoSet, generatorWarmup: warmup }),
   ),
   // Twice the demo's GAN steps after the warm-up (what the demo's 10 minutes still hold on 2 cores).
-  ...[0, 1, 2].map((seed) => ({
-    name: `world-tiny-cepstral-1200-warm300${seed === 0 ? "" : `-seed${seed}`}`,
-    spec: "world" as const,
-    preset: "tiny-cepstral",
-    set: { ...demoSet, steps: 1200, generatorWarmup: 300, seed },
-  })),
+  ...underSeeds("world-tiny-cepstral-1200-warm300", { ...demoSet, steps: 1200, generatorWarmup: 300 }),
   // Four times the demo's GAN steps with the demo's warm-up (about 15 minutes on 2 cores before the seventh
   // session's kernels, about 4 after), under the three seeds.
-  ...[0, 1, 2].map((seed) => ({
-    name: `world-tiny-cepstral-2400-warm300${seed === 0 ? "" : `-seed${seed}`}`,
-    spec: "world" as const,
-    preset: "tiny-cepstral",
-    set: { ...demoSet, steps: 2400, generatorWarmup: 300, seed },
-  })),
+  ...underSeeds("world-tiny-cepstral-2400-warm300", { ...demoSet, steps: 2400, generatorWarmup: 300 }),
   // Seventh session: with the native batch norm and conv kernels a step takes a third of the time, so the longer
   // recipe's hour holds far more: twice its steps, or the generator at twice the channels (4x its convolutions).
   {
@@ -308,52 +310,16 @@ const recipes: Recipe[] = [
   },
   // The demo recipe with the generator told the source speaker too (StarGAN-VC2's source-and-target code on
   // tiny's tiled labels): each pair, kal -> ked among them, learned as such. Under the three seeds.
-  ...[0, 1, 2].map(
-    (seed): Recipe => ({
-      name: `world-tiny-cepstral-2400-warm300-st${seed === 0 ? "" : `-seed${seed}`}`,
-      spec: "world",
-      preset: "tiny-cepstral",
-      set: {
-        ...demoSet,
-        steps: 2400,
-        generatorWarmup: 300,
-        seed,
-        model: { generator: { condition: "source-and-target" } },
-      },
-    }),
-  ),
+  ...underSeeds("world-tiny-cepstral-2400-warm300-st", { ...sourceAndTarget, steps: 2400 }),
   // The same with the identity term doubled (λ id 10): the source-and-target generator converts more and keeps
   // fewer words; identity is the term that ties its output to its input's content.
-  ...[0, 1, 2].map(
-    (seed): Recipe => ({
-      name: `world-tiny-cepstral-2400-warm300-st-id10${seed === 0 ? "" : `-seed${seed}`}`,
-      spec: "world",
-      preset: "tiny-cepstral",
-      set: {
-        ...demoSet,
-        steps: 2400,
-        generatorWarmup: 300,
-        seed,
-        lambda: { identity: 10 },
-        model: { generator: { condition: "source-and-target" } },
-      },
-    }),
-  ),
+  ...underSeeds("world-tiny-cepstral-2400-warm300-st-id10", {
+    ...sourceAndTarget,
+    steps: 2400,
+    lambda: { identity: 10 },
+  }),
   // The longer recipe with it: twice the GAN steps, under the three seeds.
-  ...[0, 1, 2].map(
-    (seed): Recipe => ({
-      name: `world-tiny-cepstral-4800-warm300-st${seed === 0 ? "" : `-seed${seed}`}`,
-      spec: "world",
-      preset: "tiny-cepstral",
-      set: {
-        ...demoSet,
-        steps: 4800,
-        generatorWarmup: 300,
-        seed,
-        model: { generator: { condition: "source-and-target" } },
-      },
-    }),
-  ),
+  ...underSeeds("world-tiny-cepstral-4800-warm300-st", { ...sourceAndTarget, steps: 4800 }),
   {
     name: "world-tiny-cepstral-res4",
     spec: "world",
