@@ -17,10 +17,6 @@ import * as tf from "./tfjs.js";
 // A saved model's folder on disk (@vox/models/node); its parts are parsed by model-artifacts.ts, which a page
 // uses on fetched bytes.
 
-const MODEL_FILE = modelFiles.model;
-const WEIGHTS_FILE = modelFiles.weights;
-const METADATA_FILE = modelFiles.metadata;
-
 /**
  * Saves a model as a directory: model.json (topology + weight manifest), weights.bin, metadata.json. Uses
  * plain files (not tfjs-node's file://), so it works on every backend. Each file is written to a temporary
@@ -31,25 +27,25 @@ export async function saveModel(
   dir: string,
   metadata: Omit<ModelMetadata, "versions">,
 ): Promise<void> {
-  validateModelConfig(metadata.config, `${dir}/${METADATA_FILE}.config`);
-  validateFeatureSpec(metadata.featureSpec, `${dir}/${METADATA_FILE}.featureSpec`);
+  validateModelConfig(metadata.config, `${dir}/${modelFiles.metadata}.config`);
+  validateFeatureSpec(metadata.featureSpec, `${dir}/${modelFiles.metadata}.featureSpec`);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-      await writeFileAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(weights));
+      await writeFileAtomic(join(dir, modelFiles.weights), new Uint8Array(weights));
       const manifest = {
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths: [modelFiles.weights], weights: artifacts.weightSpecs ?? [] }],
       };
-      await writeFileAtomic(join(dir, MODEL_FILE), JSON.stringify(manifest));
+      await writeFileAtomic(join(dir, modelFiles.model), JSON.stringify(manifest));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
   const full: ModelMetadata = { ...metadata, versions: { tfjs: tf.version.tfjs, format: 1 } };
-  await writeFileAtomic(join(dir, METADATA_FILE), `${JSON.stringify(full, null, 2)}\n`);
+  await writeFileAtomic(join(dir, modelFiles.metadata), `${JSON.stringify(full, null, 2)}\n`);
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -69,16 +65,16 @@ async function readJson(path: string): Promise<unknown> {
 
 /** Reads and checks a saved model's metadata.json. */
 export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
-  const path = join(dir, METADATA_FILE);
+  const path = join(dir, modelFiles.metadata);
   return parseModelMetadata(await readJson(path), path);
 }
 
 /** Loads a directory written by {@link saveModel}: the model (custom layers included) and its metadata. */
 export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
-  const metadata = await readJson(join(dir, METADATA_FILE));
-  const manifestPath = join(dir, MODEL_FILE);
+  const metadata = await readJson(join(dir, modelFiles.metadata));
+  const manifestPath = join(dir, modelFiles.model);
   const manifest = await readJson(manifestPath);
-  const weightsPath = join(dir, manifestWeights(manifest, manifestPath).paths[0] ?? WEIGHTS_FILE);
+  const weightsPath = join(dir, manifestWeights(manifest, manifestPath).paths[0] ?? modelFiles.weights);
   let weights: Uint8Array;
   try {
     weights = await readFile(weightsPath);
@@ -101,7 +97,11 @@ export async function loadWeightsInto(
   const saved = metadata.role === "generator" ? metadata.config.generator : metadata.config.discriminator;
   const difference = firstDifference(saved, config, metadata.role);
   if (difference) {
-    throw new ModelConfigError(join(dir, METADATA_FILE), `a saved ${metadata.role} that fits this model`, difference);
+    throw new ModelConfigError(
+      join(dir, modelFiles.metadata),
+      `a saved ${metadata.role} that fits this model`,
+      difference,
+    );
   }
   const { model: loaded } = await loadModel(dir);
   model.setWeights(loaded.getWeights());
