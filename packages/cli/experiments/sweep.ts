@@ -4,10 +4,12 @@
  * learning rates, loss weights, normalisation, upsampling; training seconds; every eval figure beside the
  * mean/variance baseline and the resynthesis of the same run).
  *
- *   pnpm --filter @vox/cli sweep [--only name,name] [--out DIR] [--utterances N] [--postfilters a,b]
+ *   pnpm --filter @vox/cli sweep [--only name,name] [--out DIR] [--utterances N] [--postfilters a,b] [--human]
  *
  * Features are prepared once per representation under DIR/data-<spec>; each recipe's run is DIR/<name>;
  * DIR/results.json accumulates rows (a recipe already in it is skipped unless --again). Prints the table.
+ * --human also converts the human reader of Debian's pocketsphinx-testdata to every voice (the demo's outside
+ * recordings) and adds their WER, the five voices' mean, to the row.
  */
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +18,7 @@ import { type ConversionPostfilter, featureSpecs } from "@vox/dsp";
 import { writeFileAtomic } from "@vox/dsp/node";
 import { evaluateRun, type SystemSummary } from "@vox/eval";
 import { readRunRecord, resolveTrainConfig, StarGanTrainer } from "@vox/train";
+import { humanRecordings } from "../src/commands/demo.js";
 
 interface Recipe {
   name: string;
@@ -318,6 +321,13 @@ const recipes: Recipe[] = [
     steps: 2400,
     lambda: { identity: 10 },
   }),
+  // Tenth session: the cycle term doubled (λ cyc 20) with it: the reconstruction through the target voice is the
+  // term that asks the conversion to keep what the source said.
+  ...underSeeds("world-tiny-cepstral-2400-warm300-st-cyc20", {
+    ...sourceAndTarget,
+    steps: 2400,
+    lambda: { cycle: 20 },
+  }),
   // The longer recipe with it: twice the GAN steps, under the three seeds.
   ...underSeeds("world-tiny-cepstral-4800-warm300-st", { ...sourceAndTarget, steps: 4800 }),
   {
@@ -351,6 +361,7 @@ const only = flag("--only", "")
   .filter((s) => s);
 const utterances = Number(flag("--utterances", "5"));
 const again = args.includes("--again");
+const human = args.includes("--human");
 
 interface Row {
   recipe: Recipe;
@@ -360,6 +371,8 @@ interface Row {
   stepsPerSecond: number;
   upsampling: string;
   summary: SystemSummary[];
+  /** The human reader converted to every voice (`--human`): the converted and shift summaries of the outside table. */
+  human?: SystemSummary[];
 }
 
 const resultsPath = join(outDir, "results.json");
@@ -409,6 +422,7 @@ for (const recipe of recipes) {
       maxUtterances: utterances,
       maxTargets: corpus.speakers.length - 1,
       postfilter,
+      ...(human ? { recordings: humanRecordings } : {}),
       log: () => {},
     });
     const row: Row = {
@@ -418,6 +432,7 @@ for (const recipe of recipes) {
       stepsPerSecond: record.totalSteps / trainSeconds,
       upsampling,
       summary: report.summary,
+      ...(report.outside ? { human: report.outside.summary } : {}),
     };
     const at = rows.findIndex((r) => r.recipe.name === recipe.name && (r.postfilter ?? "none") === postfilter);
     if (at >= 0) rows[at] = row;
@@ -430,16 +445,17 @@ for (const recipe of recipes) {
 const cell = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? "-" : v.toFixed(digits));
 const pick = (row: Row, system: string) => row.summary.find((s) => s.system === system);
 const lines = [
-  "| recipe | features | preset | crop | steps | lr G/D | λ cyc/id/cls | norm | postfilter | upsampling | train s | MCD | MCD24 | →target | WER | shift MCD | shift →target | shift WER | resynth WER |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  "| recipe | features | preset | crop | steps | lr G/D | λ cyc/id/cls | norm | postfilter | upsampling | train s | MCD | MCD24 | →target | WER | shift MCD | shift →target | shift WER | resynth WER | human WER | human shift WER |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ];
 for (const row of rows) {
   const config = await resolveTrainConfig({ preset: row.recipe.preset, overrides: { ...common, ...row.recipe.set } });
   const c = pick(row, "converted");
   const s = pick(row, "mean/variance shift");
   const r = pick(row, "resynthesis");
+  const humanWer = (system: string) => row.human?.find((x) => x.system === system)?.wer;
   lines.push(
-    `| ${row.recipe.name} | ${row.recipe.spec} | ${config.preset} | ${config.cropFrames} | ${config.steps} | ${config.generatorOptimizer.learningRate}/${config.discriminatorOptimizer.learningRate} | ${config.lambda.cycle}/${config.lambda.identity}/${config.lambda.cls} | ${config.normalization ?? (row.recipe.spec === "world" ? "global" : "none")} | ${row.postfilter ?? "none"} | ${row.upsampling} | ${row.trainSeconds.toFixed(0)} | ${cell(c?.mcd)} | ${cell(c?.mcdWorld)} | ${cell(c?.targetAccuracy)} | ${cell(c?.wer)} | ${cell(s?.mcd)} | ${cell(s?.targetAccuracy)} | ${cell(s?.wer)} | ${cell(r?.wer)} |`,
+    `| ${row.recipe.name} | ${row.recipe.spec} | ${config.preset} | ${config.cropFrames} | ${config.steps} | ${config.generatorOptimizer.learningRate}/${config.discriminatorOptimizer.learningRate} | ${config.lambda.cycle}/${config.lambda.identity}/${config.lambda.cls} | ${config.normalization ?? (row.recipe.spec === "world" ? "global" : "none")} | ${row.postfilter ?? "none"} | ${row.upsampling} | ${row.trainSeconds.toFixed(0)} | ${cell(c?.mcd)} | ${cell(c?.mcdWorld)} | ${cell(c?.targetAccuracy)} | ${cell(c?.wer)} | ${cell(s?.mcd)} | ${cell(s?.targetAccuracy)} | ${cell(s?.wer)} | ${cell(r?.wer)} | ${cell(humanWer("converted"))} | ${cell(humanWer("mean/variance shift"))} |`,
   );
 }
 process.stdout.write(`${lines.join("\n")}\n`);
