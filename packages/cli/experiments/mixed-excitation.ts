@@ -10,9 +10,9 @@
  *
  * voices: demo corpus voices (default all five) and `human` (Debian's pocketsphinx-testdata librivox reader).
  */
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { demoCorpusPath, readConditionedAudio } from "@vox/datasets";
+import { readConditionedAudio } from "@vox/datasets";
 import {
   bandAperiodicity,
   decodeAperiodicity,
@@ -25,7 +25,7 @@ import {
   worldFeatureSpec,
 } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
-import { editDistance, normalizeText, pocketsphinx, readTranscripts, transcribe } from "@vox/eval";
+import { copySynthesisUtterances, WerTally } from "./copy-synthesis.js";
 
 const spec = worldFeatureSpec;
 const world = spec.world;
@@ -75,37 +75,11 @@ const variants: [string, number, boolean][] = [
 const seeds = [0, 1, 2];
 const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
 const per = Number(process.argv[3] ?? 10);
-const root = demoCorpusPath();
-const demoTexts = (await readFile(join(root, "transcripts.tsv"), "utf8"))
-  .trim()
-  .split("\n")
-  .map((l) => l.split("\t") as [string, string]);
-const HUMAN = "/usr/share/pocketsphinx/test/data/librivox";
-async function utterances(voice: string): Promise<[string, string][]> {
-  if (voice !== "human") return demoTexts.slice(0, per).map(([id, text]) => [join(root, voice, `${id}.wav`), text]);
-  const transcripts = await readTranscripts(join(HUMAN, "transcription"));
-  const files = (await readdir(HUMAN)).filter((f) => f.endsWith(".wav")).sort();
-  return files.map((f) => [join(HUMAN, f), transcripts.get(f.replace(/\.wav$/, "")) ?? ""]);
-}
 const out = "out/mixed-excitation";
 await mkdir(out, { recursive: true });
-const tally = new Map<string, [number, number]>();
-const jobs: Promise<void>[] = [];
-const score = (key: string, path: string, text: string) =>
-  jobs.push(
-    (async () => {
-      const ref = normalizeText(text).split(" ").filter(Boolean);
-      const hyp = normalizeText(await transcribe(pocketsphinx, path))
-        .split(" ")
-        .filter(Boolean);
-      const t = tally.get(key) ?? [0, 0];
-      t[0] += editDistance(ref, hyp);
-      t[1] += ref.length;
-      tally.set(key, t);
-    })(),
-  );
+const tally = new WerTally();
 for (const voice of voices)
-  for (const [file, text] of await utterances(voice)) {
+  for (const [file, text] of await copySynthesisUtterances(voice, per)) {
     const x = await readConditionedAudio(file, rate);
     const id =
       file
@@ -114,30 +88,12 @@ for (const voice of voices)
         ?.replace(/\.wav$/, "") ?? "x";
     const recording = join(out, `${voice}_${id}_recording.wav`);
     await writeWavFile(recording, x, rate);
-    score(`${voice}\trecording`, recording, text);
+    await tally.score(voice, "recording", recording, text);
     for (const [name, threshold, mixed] of variants)
       for (const seed of seeds) {
         const path = join(out, `${voice}_${id}_${name}_${seed}.wav`);
         await writeWavFile(path, resynthesize(x, threshold, mixed, seed), rate);
-        score(`${voice}\t${name}`, path, text);
-        while (jobs.length >= 2) await jobs.shift();
+        await tally.score(voice, name, path, text);
       }
   }
-await Promise.all(jobs);
-const names = ["recording", ...variants.map(([n]) => n)];
-console.log(`| voice | ${names.join(" | ")} |\n|---|${names.map(() => "---").join("|")}|`);
-const demo = voices.filter((v) => v !== "human");
-const mean = (name: string, of: string[]) => {
-  let e = 0;
-  let n = 0;
-  for (const v of of) {
-    const t = tally.get(`${v}\t${name}`);
-    if (t) {
-      e += t[0] / t[1];
-      n++;
-    }
-  }
-  return n ? (e / n).toFixed(3) : "-";
-};
-for (const voice of voices) console.log(`| ${voice} | ${names.map((n) => mean(n, [voice])).join(" | ")} |`);
-console.log(`| demo mean | ${names.map((n) => mean(n, demo)).join(" | ")} |`);
+await tally.print(voices, ["recording", ...variants.map(([n]) => n)]);

@@ -26,8 +26,10 @@ export interface AperiodicityOptions {
   f0Floor?: number;
   /** Bins of the result: fftSize / 2 + 1. Default the envelope's FFT size, so both line up. */
   fftSize?: number;
-  /** Bands estimated (centres 3 kHz apart, each 3 kHz wide). Default {@link defaultAperiodicityBands}. */
+  /** Bands estimated (centres `bandSpacing` apart, each as wide). Default {@link defaultAperiodicityBands}. */
   bands?: number;
+  /** Hz between band centres, the first at this frequency. Default 3000 (D4C's). */
+  bandSpacing?: number;
 }
 
 /** Half-width of the sinc interpolator that reads the signal one (fractional) period later. */
@@ -52,8 +54,15 @@ export function bandAperiodicity(
 ): Spectrogram {
   assertFinite(signal, sampleRate, "aperiodicity(signal)");
   const framePeriod = requireNumber("aperiodicity(options.framePeriod)", options.framePeriod ?? 5, 0.1, 1000);
-  const maxBands = Math.floor((sampleRate / 2 - 1) / APERIODICITY_BAND_SPACING);
-  if (maxBands < 1) throw new InvalidArgumentError("aperiodicity(sampleRate)", "at least 6002 Hz", sampleRate);
+  const spacing = requireNumber(
+    "aperiodicity(options.bandSpacing)",
+    options.bandSpacing ?? APERIODICITY_BAND_SPACING,
+    100,
+    sampleRate / 4,
+  );
+  const maxBands = Math.floor((sampleRate / 2 - 1) / spacing);
+  if (maxBands < 1)
+    throw new InvalidArgumentError("aperiodicity(sampleRate)", `at least ${2 * spacing + 2} Hz`, sampleRate);
   const bands = requireInteger(
     "aperiodicity(options.bands)",
     options.bands ?? defaultAperiodicityBands(sampleRate),
@@ -65,13 +74,8 @@ export function bandAperiodicity(
   const coded = new Float32Array(bands * frames);
   const sinc = sincTable();
   for (let b = 0; b < bands; b++) {
-    const centre = (b + 1) * APERIODICITY_BAND_SPACING;
-    const band = bandPass(
-      signal,
-      sampleRate,
-      centre - APERIODICITY_BAND_SPACING / 2,
-      centre + APERIODICITY_BAND_SPACING / 2,
-    );
+    const centre = (b + 1) * spacing;
+    const band = bandPass(signal, sampleRate, centre - spacing / 2, centre + spacing / 2);
     for (let t = 0; t < frames; t++) {
       const current = f0[t] as number;
       if (!(current > 0)) continue; // 0 dB: noise
@@ -260,12 +264,17 @@ function periodCorrelation(
  * aperiodicities in dB: linear in dB between -60 dB at 0 Hz, each band's value at its centre, and 0 dB at
  * Nyquist. `fftSize / 2 + 1` bins x frames, as the envelope.
  */
-export function decodeAperiodicity(coded: Spectrogram, sampleRate: number, fftSize: number): Spectrogram {
+export function decodeAperiodicity(
+  coded: Spectrogram,
+  sampleRate: number,
+  fftSize: number,
+  bandSpacing = APERIODICITY_BAND_SPACING,
+): Spectrogram {
   const bins = fftSize / 2 + 1;
   const { frames } = coded;
   const out = new Float32Array(bins * frames);
   const points = [0];
-  for (let b = 0; b < coded.bins; b++) points.push((b + 1) * APERIODICITY_BAND_SPACING);
+  for (let b = 0; b < coded.bins; b++) points.push((b + 1) * bandSpacing);
   points.push(sampleRate / 2);
   const values = new Float64Array(points.length);
   for (let t = 0; t < frames; t++) {
@@ -287,12 +296,17 @@ export function decodeAperiodicity(coded: Spectrogram, sampleRate: number, fftSi
 }
 
 /** Band aperiodicities (dB) read back from per-bin aperiodicity at the band centres; inverts decodeAperiodicity. */
-export function codeAperiodicity(aperiodicity: Spectrogram, sampleRate: number, bands: number): Spectrogram {
+export function codeAperiodicity(
+  aperiodicity: Spectrogram,
+  sampleRate: number,
+  bands: number,
+  bandSpacing = APERIODICITY_BAND_SPACING,
+): Spectrogram {
   const { frames } = aperiodicity;
   const fftSize = 2 * (aperiodicity.bins - 1);
   const out = new Float32Array(bands * frames);
   for (let b = 0; b < bands; b++) {
-    const position = ((b + 1) * APERIODICITY_BAND_SPACING * fftSize) / sampleRate;
+    const position = ((b + 1) * bandSpacing * fftSize) / sampleRate;
     const k = Math.floor(position);
     const w = position - k;
     for (let t = 0; t < frames; t++) {

@@ -202,6 +202,23 @@ describe("bandAperiodicity", () => {
     }
   });
 
+  it("codes bands of another spacing: 1 kHz bands of a 10 dB HNR pulse train read -10.4 dB each, and decode back", () => {
+    const x = new Float32Array(fs);
+    for (let i = 0; i < fs; i += 133) x[i] = 1;
+    const random = new Mulberry32(5);
+    const scale = Math.sqrt(1 / 133 / 10);
+    for (let i = 0; i < fs; i++) x[i] = (x[i] as number) + scale * gaussian(random);
+    const coded = bandAperiodicity(x, fs, new Float64Array(201).fill(fs / 133), { bands: 7, bandSpacing: 1000 });
+    expect(coded.bins).toBe(7);
+    for (let b = 0; b < 7; b++) {
+      const values = Array.from(coded.data.subarray(b * 201 + 20, b * 201 + 180)).sort((p, q) => p - q);
+      expect(Math.abs((values[80] as number) + 10.4)).toBeLessThan(1.5);
+    }
+    const again = codeAperiodicity(decodeAperiodicity(coded, fs, 1024, 1000), fs, 7, 1000);
+    for (let i = 0; i < coded.data.length; i++) expect(again.data[i]).toBeCloseTo(coded.data[i] as number, 3);
+    expect(() => bandAperiodicity(x, fs, new Float64Array(201), { bandSpacing: 50 })).toThrow(/bandSpacing/);
+  });
+
   it("codes and decodes losslessly at the band centres; unvoiced frames are 0 dB", () => {
     const coded = bandAperiodicity(speech.subarray(0, 8000), fs, new Float64Array(101));
     for (const v of coded.data) expect(v).toBe(0);

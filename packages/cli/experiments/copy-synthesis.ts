@@ -1,0 +1,74 @@
+/**
+ * What the copy-synthesis experiments share: the utterances of a voice (the demo corpus' first sentences, or the
+ * human reader of Debian's pocketsphinx-testdata), and a tally of pocketsphinx WER per (voice, variant) printed as
+ * one table with the demo voices' mean.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { demoCorpusPath } from "@vox/datasets";
+import { editDistance, normalizeText, pocketsphinx, readTranscripts, transcribe } from "@vox/eval";
+
+const HUMAN = "/usr/share/pocketsphinx/test/data/librivox";
+
+/** [file, transcript] of `voice`: a demo corpus voice (its first `per` sentences) or `human`. */
+export async function copySynthesisUtterances(voice: string, per: number): Promise<[string, string][]> {
+  if (voice === "human") {
+    const transcripts = await readTranscripts(join(HUMAN, "transcription"));
+    const files = (await readdir(HUMAN)).filter((f) => f.endsWith(".wav")).sort();
+    return files.map((f) => [join(HUMAN, f), transcripts.get(f.replace(/\.wav$/, "")) ?? ""]);
+  }
+  const root = demoCorpusPath();
+  const texts = (await readFile(join(root, "transcripts.tsv"), "utf8"))
+    .trim()
+    .split("\n")
+    .map((l) => l.split("\t") as [string, string]);
+  return texts.slice(0, per).map(([id, text]) => [join(root, voice, `${id}.wav`), text]);
+}
+
+/** Word errors and reference words per (voice, variant), transcribed two at a time. */
+export class WerTally {
+  private readonly counts = new Map<string, [number, number]>();
+  private readonly jobs: Promise<void>[] = [];
+
+  /** Transcribes `wav` and adds its errors against `text` to (voice, variant); waits while two are running. */
+  async score(voice: string, variant: string, wav: string, text: string): Promise<void> {
+    this.jobs.push(
+      (async () => {
+        const ref = normalizeText(text).split(" ").filter(Boolean);
+        const hyp = normalizeText(await transcribe(pocketsphinx, wav))
+          .split(" ")
+          .filter(Boolean);
+        const key = `${voice}\t${variant}`;
+        const t = this.counts.get(key) ?? [0, 0];
+        t[0] += editDistance(ref, hyp);
+        t[1] += ref.length;
+        this.counts.set(key, t);
+      })(),
+    );
+    while (this.jobs.length >= 2) await this.jobs.shift();
+  }
+
+  /** The mean over `voices` of each voice's WER under `variant` ("-" when none was scored). */
+  mean(variant: string, voices: readonly string[]): string {
+    let sum = 0;
+    let n = 0;
+    for (const v of voices) {
+      const t = this.counts.get(`${v}\t${variant}`);
+      if (t) {
+        sum += t[0] / t[1];
+        n++;
+      }
+    }
+    return n ? (sum / n).toFixed(3) : "-";
+  }
+
+  /** Waits for every transcription, then prints voice x variant (and the demo voices' mean) as a Markdown table. */
+  async print(voices: readonly string[], variants: readonly string[]): Promise<void> {
+    await Promise.all(this.jobs);
+    const lines = [`| voice | ${variants.join(" | ")} |`, `|---|${variants.map(() => "---").join("|")}|`];
+    for (const voice of voices) lines.push(`| ${voice} | ${variants.map((n) => this.mean(n, [voice])).join(" | ")} |`);
+    const demo = voices.filter((v) => v !== "human");
+    lines.push(`| demo mean | ${variants.map((n) => this.mean(n, demo)).join(" | ")} |`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+}
