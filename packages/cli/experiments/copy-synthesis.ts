@@ -1,14 +1,24 @@
 /**
  * What the copy-synthesis experiments share: the utterances of a voice (the demo corpus' first sentences, or the
  * human reader of Debian's pocketsphinx-testdata), and a tally of pocketsphinx WER per (voice, variant) printed as
- * one table with the demo voices' mean.
+ * one table with the demo voices' mean; {@link compareCopySyntheses} runs a whole experiment from its variants.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { demoCorpusPath } from "@vox/datasets";
+import { demoCorpusPath, readConditionedAudio } from "@vox/datasets";
+import { worldFeatureSpec } from "@vox/dsp";
+import { writeWavFile } from "@vox/dsp/node";
 import { editDistance, normalizeText, pocketsphinx, readTranscripts, transcribe } from "@vox/eval";
 
 const HUMAN = "/usr/share/pocketsphinx/test/data/librivox";
+
+/** The world FeatureSpec's analysis settings, which every variant starts from. */
+export const world = (() => {
+  const settings = worldFeatureSpec.world;
+  if (!settings) throw new Error("worldFeatureSpec: expected world settings, found none");
+  const rate = worldFeatureSpec.sampleRate;
+  return { ...settings, rate, nFft: worldFeatureSpec.nFft, framePeriod: (1000 * worldFeatureSpec.hop) / rate };
+})();
 
 /** [file, transcript] of `voice`: a demo corpus voice (its first `per` sentences) or `human`. */
 export async function copySynthesisUtterances(voice: string, per: number): Promise<[string, string][]> {
@@ -71,4 +81,43 @@ export class WerTally {
     lines.push(`| demo mean | ${variants.map((n) => this.mean(n, demo)).join(" | ")} |`);
     process.stdout.write(`${lines.join("\n")}\n`);
   }
+}
+
+/** A way to resynthesise a recording (16 kHz), under a seed of the synthesis' noise. */
+export interface CopySynthesisVariant {
+  name: string;
+  resynthesize(signal: Float32Array, seed: number): Float32Array;
+}
+
+/**
+ * Every utterance of `voices` (process.argv[2], default the five demo voices and `human`; process.argv[3]
+ * sentences per demo voice, default 10) through each variant under noise seeds 0-2, WAVs under `out`, transcribed
+ * and printed as one table beside the recording.
+ */
+export async function compareCopySyntheses(out: string, variants: readonly CopySynthesisVariant[]): Promise<void> {
+  const rate = 16000;
+  const seeds = [0, 1, 2];
+  const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
+  const per = Number(process.argv[3] ?? 10);
+  await mkdir(out, { recursive: true });
+  const tally = new WerTally();
+  for (const voice of voices)
+    for (const [file, text] of await copySynthesisUtterances(voice, per)) {
+      const x = await readConditionedAudio(file, rate);
+      const id =
+        file
+          .split("/")
+          .pop()
+          ?.replace(/\.wav$/, "") ?? "x";
+      const recording = join(out, `${voice}_${id}_recording.wav`);
+      await writeWavFile(recording, x, rate);
+      await tally.score(voice, "recording", recording, text);
+      for (const variant of variants)
+        for (const seed of seeds) {
+          const path = join(out, `${voice}_${id}_${variant.name}_${seed}.wav`);
+          await writeWavFile(path, variant.resynthesize(x, seed), rate);
+          await tally.score(voice, variant.name, path, text);
+        }
+    }
+  await tally.print(voices, ["recording", ...variants.map((v) => v.name)]);
 }

@@ -10,9 +10,6 @@
  *
  * voices: demo corpus voices (default all five) and `human` (Debian's pocketsphinx-testdata librivox reader).
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { readConditionedAudio } from "@vox/datasets";
 import {
   bandAperiodicity,
   decodeAperiodicity,
@@ -22,17 +19,10 @@ import {
   resample,
   spectralEnvelope,
   synthesizeWorld,
-  worldFeatureSpec,
 } from "@vox/dsp";
-import { writeWavFile } from "@vox/dsp/node";
-import { copySynthesisUtterances, WerTally } from "./copy-synthesis.js";
+import { compareCopySyntheses, world } from "./copy-synthesis.js";
 
-const spec = worldFeatureSpec;
-const world = spec.world;
-if (!world) throw new Error("worldFeatureSpec: expected world settings, found none");
-const { f0Floor, f0Ceil, mcepOrder, alpha } = world;
-const rate = spec.sampleRate;
-const framePeriod = (1000 * spec.hop) / rate;
+const { f0Floor, f0Ceil, mcepOrder, alpha, rate, framePeriod, nFft } = world;
 const LOW_RATE = 2000;
 
 /** F0 voiced in the whole band, or else below 1 kHz (the low-passed signal's own F0 there). */
@@ -46,11 +36,11 @@ function lowBandVoicedF0(signal: Float32Array): Float64Array {
 
 function resynthesize(signal: Float32Array, lowVoiced: boolean, spacing: number, seed: number): Float32Array {
   const f0 = lowVoiced ? lowBandVoicedF0(signal) : estimateF0(signal, rate, { framePeriod, f0Floor, f0Ceil });
-  const envelope = spectralEnvelope(signal, rate, f0, { framePeriod, f0Floor, fftSize: spec.nFft });
-  const smooth = melCepstrumToEnvelope(melCepstrum(envelope, mcepOrder, alpha), spec.nFft, alpha);
+  const envelope = spectralEnvelope(signal, rate, f0, { framePeriod, f0Floor, fftSize: nFft });
+  const smooth = melCepstrumToEnvelope(melCepstrum(envelope, mcepOrder, alpha), nFft, alpha);
   const bands = Math.floor((rate / 2 - 1) / spacing) - (spacing === 3000 ? 1 : 0);
   const coded = bandAperiodicity(signal, rate, f0, { framePeriod, f0Floor, bands, bandSpacing: spacing });
-  const ap = decodeAperiodicity(coded, rate, spec.nFft, spacing);
+  const ap = decodeAperiodicity(coded, rate, nFft, spacing);
   return synthesizeWorld(f0, smooth, ap, { sampleRate: rate, framePeriod, length: signal.length, seed });
 }
 
@@ -60,28 +50,10 @@ const variants: [string, boolean, number][] = [
   ["voiced-below-1k", true, 3000],
   ["voiced-below-1k+ap-1k", true, 1000],
 ];
-const seeds = [0, 1, 2];
-const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
-const per = Number(process.argv[3] ?? 10);
-const out = "out/low-band-voicing";
-await mkdir(out, { recursive: true });
-const tally = new WerTally();
-for (const voice of voices)
-  for (const [file, text] of await copySynthesisUtterances(voice, per)) {
-    const x = await readConditionedAudio(file, rate);
-    const id =
-      file
-        .split("/")
-        .pop()
-        ?.replace(/\.wav$/, "") ?? "x";
-    const recording = join(out, `${voice}_${id}_recording.wav`);
-    await writeWavFile(recording, x, rate);
-    await tally.score(voice, "recording", recording, text);
-    for (const [name, lowVoiced, spacing] of variants)
-      for (const seed of seeds) {
-        const path = join(out, `${voice}_${id}_${name}_${seed}.wav`);
-        await writeWavFile(path, resynthesize(x, lowVoiced, spacing, seed), rate);
-        await tally.score(voice, name, path, text);
-      }
-  }
-await tally.print(voices, ["recording", ...variants.map(([n]) => n)]);
+await compareCopySyntheses(
+  "out/low-band-voicing",
+  variants.map(([name, lowVoiced, spacing]) => ({
+    name,
+    resynthesize: (x: Float32Array, seed: number) => resynthesize(x, lowVoiced, spacing, seed),
+  })),
+);

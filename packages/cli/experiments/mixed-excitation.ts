@@ -10,9 +10,6 @@
  *
  * voices: demo corpus voices (default all five) and `human` (Debian's pocketsphinx-testdata librivox reader).
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { readConditionedAudio } from "@vox/datasets";
 import {
   bandAperiodicity,
   decodeAperiodicity,
@@ -22,16 +19,10 @@ import {
   type Spectrogram,
   spectralEnvelope,
   synthesizeWorld,
-  worldFeatureSpec,
 } from "@vox/dsp";
-import { writeWavFile } from "@vox/dsp/node";
-import { copySynthesisUtterances, WerTally } from "./copy-synthesis.js";
+import { compareCopySyntheses, world } from "./copy-synthesis.js";
 
-const spec = worldFeatureSpec;
-const world = spec.world;
-if (!world) throw new Error("worldFeatureSpec: expected world settings, found none");
-const rate = spec.sampleRate;
-const framePeriod = (1000 * spec.hop) / rate;
+const { rate, framePeriod, nFft } = world;
 
 /** decodeAperiodicity, with the 0 Hz pin moved towards the first band's value as that band nears 0 dB. */
 function decodeMixed(coded: Spectrogram, fftSize: number): Spectrogram {
@@ -54,16 +45,12 @@ function decodeMixed(coded: Spectrogram, fftSize: number): Spectrogram {
 }
 
 function resynthesize(signal: Float32Array, threshold: number, mixed: boolean, seed: number): Float32Array {
-  const { f0Floor, f0Ceil } = world as NonNullable<typeof world>;
+  const { f0Floor, f0Ceil, mcepOrder, alpha } = world;
   const f0 = estimateF0(signal, rate, { framePeriod, f0Floor, f0Ceil, periodicityThreshold: threshold });
-  const envelope = spectralEnvelope(signal, rate, f0, { framePeriod, f0Floor, fftSize: spec.nFft });
-  const smooth = melCepstrumToEnvelope(
-    melCepstrum(envelope, world?.mcepOrder ?? 35, world?.alpha ?? 0.42),
-    spec.nFft,
-    world?.alpha ?? 0.42,
-  );
-  const coded = bandAperiodicity(signal, rate, f0, { framePeriod, f0Floor, bands: world?.aperiodicityBands ?? 1 });
-  const ap = mixed ? decodeMixed(coded, spec.nFft) : decodeAperiodicity(coded, rate, spec.nFft);
+  const envelope = spectralEnvelope(signal, rate, f0, { framePeriod, f0Floor, fftSize: nFft });
+  const smooth = melCepstrumToEnvelope(melCepstrum(envelope, mcepOrder, alpha), nFft, alpha);
+  const coded = bandAperiodicity(signal, rate, f0, { framePeriod, f0Floor, bands: world.aperiodicityBands });
+  const ap = mixed ? decodeMixed(coded, nFft) : decodeAperiodicity(coded, rate, nFft);
   return synthesizeWorld(f0, smooth, ap, { sampleRate: rate, framePeriod, length: signal.length, seed });
 }
 
@@ -72,28 +59,10 @@ const variants: [string, number, boolean][] = [
   ["mixed-ap", 0.5, true],
   ["mixed-ap+voiced0.3", 0.3, true],
 ];
-const seeds = [0, 1, 2];
-const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
-const per = Number(process.argv[3] ?? 10);
-const out = "out/mixed-excitation";
-await mkdir(out, { recursive: true });
-const tally = new WerTally();
-for (const voice of voices)
-  for (const [file, text] of await copySynthesisUtterances(voice, per)) {
-    const x = await readConditionedAudio(file, rate);
-    const id =
-      file
-        .split("/")
-        .pop()
-        ?.replace(/\.wav$/, "") ?? "x";
-    const recording = join(out, `${voice}_${id}_recording.wav`);
-    await writeWavFile(recording, x, rate);
-    await tally.score(voice, "recording", recording, text);
-    for (const [name, threshold, mixed] of variants)
-      for (const seed of seeds) {
-        const path = join(out, `${voice}_${id}_${name}_${seed}.wav`);
-        await writeWavFile(path, resynthesize(x, threshold, mixed, seed), rate);
-        await tally.score(voice, name, path, text);
-      }
-  }
-await tally.print(voices, ["recording", ...variants.map(([n]) => n)]);
+await compareCopySyntheses(
+  "out/mixed-excitation",
+  variants.map(([name, threshold, mixed]) => ({
+    name,
+    resynthesize: (x: Float32Array, seed: number) => resynthesize(x, threshold, mixed, seed),
+  })),
+);

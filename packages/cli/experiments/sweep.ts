@@ -330,6 +330,12 @@ const recipes: Recipe[] = [
   }),
   // The longer recipe with it: twice the GAN steps, under the three seeds.
   ...underSeeds("world-tiny-cepstral-4800-warm300-st", { ...sourceAndTarget, steps: 4800 }),
+  // ... and with the cycle term doubled.
+  ...underSeeds("world-tiny-cepstral-4800-warm300-st-cyc20", {
+    ...sourceAndTarget,
+    steps: 4800,
+    lambda: { cycle: 20 },
+  }),
   {
     name: "world-tiny-cepstral-res4",
     spec: "world",
