@@ -58,7 +58,6 @@ export function bandAperiodicity(
     "aperiodicity(options.bandSpacing)",
     options.bandSpacing ?? APERIODICITY_BAND_SPACING,
     100,
-    sampleRate / 4,
   );
   const maxBands = Math.floor((sampleRate / 2 - 1) / spacing);
   if (maxBands < 1)
