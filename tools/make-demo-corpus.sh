@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Rebuilds packages/datasets/demo-corpus: five synthetic voices saying the same 30 short sentences
 # (tools/demo-sentences.tsv; at most ~10 MB in all), 16 kHz mono 16-bit WAV, leading/trailing silence trimmed, peak-normalised.
+# With arguments, `make-demo-corpus.sh SENTENCES.tsv OUT` has the same voices read other sentences (id<TAB>text) into
+# OUT, which must not exist yet (packages/cli/experiments/target-voices-read.ts uses it).
 # Needs Debian's festival, festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts, espeak-ng and sox:
 #   apt-get install -y festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts espeak-ng sox
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/../packages/datasets/demo-corpus"
 sentences="$here/demo-sentences.tsv"
+if [ $# -gt 0 ]; then
+  [ $# -eq 2 ] || { echo "make-demo-corpus: expected SENTENCES.tsv OUT, found $# arguments" >&2; exit 2; }
+  [ -f "$1" ] || { echo "make-demo-corpus: $1: no such sentences file" >&2; exit 2; }
+  [ ! -e "$2" ] || { echo "make-demo-corpus: $2 exists; expected a new folder" >&2; exit 2; }
+  sentences="$1"
+  out="$2"
+fi
 for tool in text2wave espeak-ng sox; do
   command -v "$tool" >/dev/null || { echo "make-demo-corpus: $tool not found (see the apt-get line at the top)" >&2; exit 1; }
 done
@@ -22,7 +31,12 @@ synth() {
     slt) text2wave -eval "(voice_cmu_us_slt_arctic_hts)" -o "$wav" ;;
     espeak-f) espeak-ng -v en-us+f3 -s 165 --stdin -w "$wav" ;;
     espeak-m) espeak-ng -v en-gb-x-rp+m3 -s 165 --stdin -w "$wav" ;;
-  esac
+  esac 2>"$work/synth.err"
+  # festival falls back to its default voice when one is missing, and says so only on stderr.
+  if grep -q "SIOD ERROR" "$work/synth.err"; then
+    echo "make-demo-corpus: $speaker: $(head -1 "$work/synth.err") (see the apt-get line at the top)" >&2
+    exit 1
+  fi
 }
 
 rm -rf "$out"

@@ -93,6 +93,7 @@ export {
   SPTK_ALPHA_TABLE,
 } from "./world/mel-cepstrum.js";
 export { synthesizeWorld, type WorldSynthesisOptions } from "./world/synthesis.js";
+export { melCepstrumWarpMatrix, VocalTractWarp } from "./world/vocal-tract-warp.js";
 export {
   analyzeWorld,
   synthesizeWorldParameters,

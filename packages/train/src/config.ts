@@ -87,6 +87,12 @@ export const trainConfigSchema = z
      * linear and mel features, global for world features.
      */
     normalization: z.enum(featureNormalizations).nullable().default(null),
+    /**
+     * world features only: each training crop's mel-cepstrum frequency-warped by an all-pass constant drawn
+     * uniformly from [-w, w] (a vocal-tract length perturbation; 0.05 moves a 1.5 kHz formant by about 9 %), so
+     * voices of other vocal-tract lengths are in the networks' input distribution. 0: none.
+     */
+    warpAugmentation: z.number().min(0).max(0.3).default(0),
     /** What conversion does to the generator's rows before synthesis (see ModelFeatureMap): none or global-variance. */
     postfilter: z.enum(conversionPostfilters).default("none"),
     backend: z.enum(backendNames).nullable().default(null),

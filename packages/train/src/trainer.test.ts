@@ -100,6 +100,34 @@ describe("StarGanTrainer", () => {
     expect(metrics.every((m) => Object.values(m.losses).every(Number.isFinite))).toBe(true);
   });
 
+  it("warpAugmentation warps world crops (other weights than without), resumes exactly, and is refused on mel features", async () => {
+    const worldCache = await twoVoiceCache(4, worldFeatureSpec);
+    const config = await small(
+      { steps: 4, cropFrames: 64, checkpointEvery: 2, warpAugmentation: 0.1 },
+      "tiny-cepstral",
+    );
+    const straight = temporaryFolder();
+    const a = await StarGanTrainer.create(straight, worldCache, config, quiet);
+    await a.train();
+    a.dispose();
+    const interrupted = temporaryFolder();
+    const b = await StarGanTrainer.create(interrupted, worldCache, config, quiet);
+    await b.train({ maxSteps: 2 });
+    b.dispose();
+    const resumed = await StarGanTrainer.resume(interrupted, {}, quiet);
+    await resumed.train();
+    resumed.dispose();
+    expect((await generatorWeights(interrupted, 4)).equals(await generatorWeights(straight, 4))).toBe(true);
+    const unwarped = temporaryFolder();
+    const c = await StarGanTrainer.create(unwarped, worldCache, { ...config, warpAugmentation: 0 }, quiet);
+    await c.train();
+    c.dispose();
+    expect((await generatorWeights(unwarped, 4)).equals(await generatorWeights(straight, 4))).toBe(false);
+    const onMel = StarGanTrainer.create(temporaryFolder(), cache, await small({ warpAugmentation: 0.05 }), quiet);
+    await expect(onMel).rejects.toThrow(TrainConfigError);
+    await expect(onMel).rejects.toThrow(/warpAugmentation: .*"world".*found "mel"/);
+  });
+
   it("temporal (1-D) networks train on world rows, save and resume", async () => {
     const worldCache = await twoVoiceCache(4, worldFeatureSpec);
     const run = temporaryFolder();

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { FeatureStore } from "@vox/datasets";
-import { assertSameFeatureSpec, Mulberry32 } from "@vox/dsp";
+import { assertSameFeatureSpec, Mulberry32, VocalTractWarp } from "@vox/dsp";
 import {
   type BackendName,
   buildDiscriminator,
@@ -92,6 +92,8 @@ export class StarGanTrainer {
   private readonly updater: StarGanUpdater;
   /** Statistics of each speaker label (for `speaker` normalisation), in label order. */
   private readonly labelStatistics: ReturnType<RunConversion["speaker"]>[];
+  /** `warpAugmentation`'s planned warps (null when off). */
+  private readonly vocalTractWarp: VocalTractWarp | null;
 
   private constructor(
     readonly runDir: string,
@@ -118,6 +120,8 @@ export class StarGanTrainer {
     this.rawBatch = new Float32Array(record.config.batchSize * store.bins * record.config.cropFrames);
     this.batchBuffer = new Float32Array(record.config.batchSize * conversion.map.rows * record.config.cropFrames);
     this.labelStatistics = store.speakerMap.speakers.map((id) => conversion.speaker(id));
+    const warp = record.config.warpAugmentation;
+    this.vocalTractWarp = warp > 0 ? new VocalTractWarp(store.spec, record.config.cropFrames, warp) : null;
   }
 
   get config(): TrainConfig {
@@ -327,6 +331,8 @@ export class StarGanTrainer {
     const rawItem = this.store.bins * cropFrames;
     const item = map.rows * cropFrames;
     for (let i = 0; i < batchSize; i++) {
+      const warp = this.vocalTractWarp;
+      if (warp) warp.apply(sampled.features, warp.levelOf(this.rng.next()), i * rawItem);
       const stats = this.labelStatistics[sampled.labels[i] as number] ?? null;
       map.encode(
         sampled.features.subarray(i * rawItem, (i + 1) * rawItem),
@@ -556,6 +562,11 @@ export async function openTrainingData(
     const field = /frames/.test((error as Error).message) ? "cropFrames" : "preset";
     throw new TrainConfigError("config", [
       `${field}: ${config.preset} does not fit ${store.bins} bins x ${config.cropFrames} frames (${(error as Error).message})`,
+    ]);
+  }
+  if (config.warpAugmentation > 0 && store.spec.kind !== "world") {
+    throw new TrainConfigError("config", [
+      `warpAugmentation: warps a mel-cepstrum, so expected features of kind "world", found "${store.spec.kind}" in ${dataDir} (set it to 0)`,
     ]);
   }
   const multiple = timeMultiple(model.generator);
