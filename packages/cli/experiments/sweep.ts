@@ -345,6 +345,14 @@ const recipes: Recipe[] = [
     steps: 2400,
     warpAugmentation: 0.05,
   }),
+  // ... and the rows scaled by each speaker's own statistics instead of the corpus' (StarGAN-VC's per-speaker
+  // normalisation): a voice from outside the corpus then enters with its own mean and spread, as every training
+  // speaker did, and the untrained generator already is the mean/variance shift.
+  ...underSeeds("world-tiny-cepstral-2400-warm300-st-speaker", {
+    ...sourceAndTarget,
+    steps: 2400,
+    normalization: "speaker",
+  }),
   ...underSeeds("world-tiny-cepstral-2400-warm300-st-vtlp10", {
     ...sourceAndTarget,
     steps: 2400,

@@ -173,6 +173,49 @@ describe("feature statistics", () => {
     expect(both.data.subarray(300)).toEqual(decode("global-variance").data.subarray(300));
   });
 
+  it("the aperiodicity postfilter moves voiced frames' bands by the voiced-frame Gaussians (within [-60, 0] dB); unvoiced frames and other rows as without it", () => {
+    const source = worldFeatures(350, 0, 1, 110, 14); // aperiodicity -10 - (t % 7) dB: mean -13, std 2
+    const target = worldFeatures(300, 1, 0.6, 190, 15);
+    for (let t = 0; t < 300; t++) target.data[layout.aperiodicity * 300 + t] = -30 - 4 * (t % 2); // -32 +- 2
+    const s = featureStatistics(worldFeatureSpec, [source]);
+    const t = featureStatistics(worldFeatureSpec, [target]);
+    // Voiced frames only: every fifth frame of these is unvoiced.
+    const [apMean, apStd] = (() => {
+      const values: number[] = [];
+      for (let i = 0; i < 350; i++) {
+        if ((source.data[layout.logF0 * 350 + i] as number) > 1)
+          values.push(source.data[layout.aperiodicity * 350 + i] as number);
+      }
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      return [mean, Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length)];
+    })();
+    expect(s.voicedAperiodicity?.frames).toBe(280);
+    expect(s.voicedAperiodicity?.mean[0]).toBeCloseTo(apMean, 4);
+    expect(s.voicedAperiodicity?.std[0]).toBeCloseTo(apStd, 4);
+    expect(featureStatistics(mel80FeatureSpec, []).voicedAperiodicity).toBeUndefined();
+    const output = new ModelFeatureMap(worldFeatureSpec, "global", [s, t]).encodeUtterance(source, null);
+    const decode = (postfilter: "source-energy" | "source-energy+aperiodicity", stats = t) =>
+      new ModelFeatureMap(worldFeatureSpec, "global", [s, t], postfilter).decode(output, source, s, stats);
+    const copied = decode("source-energy");
+    const moved = decode("source-energy+aperiodicity");
+    const ap = layout.aperiodicity * 350;
+    for (let i = 0; i < 350; i++) {
+      const voiced = (source.data[layout.logF0 * 350 + i] as number) > 1;
+      const original = source.data[ap + i] as number;
+      expect(copied.data[ap + i]).toBe(original);
+      const expected = voiced ? ((original - apMean) / apStd) * (t.voicedAperiodicity?.std[0] ?? 0) + -32 : original;
+      expect(moved.data[ap + i]).toBeCloseTo(expected, 3);
+    }
+    expect(moved.data.subarray(0, ap)).toEqual(copied.data.subarray(0, ap)); // the envelope and ln F0
+    // A target of aperiodicity -1 +- 20 dB would push bands past 0 dB: kept at 0 (noise), never above.
+    const loose = { ...t, voicedAperiodicity: { frames: 1, mean: [-1], std: [20] } };
+    const clamped = decode("source-energy+aperiodicity", loose).data.subarray(ap, ap + 350);
+    expect(Math.max(...clamped)).toBe(0);
+    // Statistics written before voiced aperiodicity was kept: the source's is copied.
+    const { voicedAperiodicity: _, ...old } = t;
+    expect(decode("source-energy+aperiodicity", old).data).toEqual(decode("source-energy", old).data);
+  });
+
   it("the feature map: world networks see the normalised mcep rows; an identity generator under speaker normalisation is the mean/variance shift", () => {
     const source = worldFeatures(200, 0, 1, 110, 10);
     const target = worldFeatures(200, 1, 0.7, 200, 11);

@@ -24,6 +24,11 @@ export interface SpeakerFeatureStatistics {
   utterances: number;
   rows: RowStatistics;
   logF0: LogF0Statistics | null;
+  /**
+   * world only: the aperiodicity rows (dB) over voiced frames, for the `aperiodicity` postfilter's Gaussian
+   * transform; absent in statistics written before it (such runs copy the source's aperiodicity).
+   */
+  voicedAperiodicity?: RowStatistics | null;
 }
 
 /** ln F0 of a voice is > 2 (7 Hz); world features code unvoiced frames as 0, and anything <= 1 counts as unvoiced. */
@@ -48,12 +53,20 @@ export class FeatureStatisticsAccumulator {
   private f0Squares = 0;
   private f0Frames = 0;
   private readonly logF0Row: number | null;
+  /** world: the first aperiodicity row, and voiced-frame sums of each aperiodicity row. */
+  private readonly apRow: number;
+  private readonly apSum: Float64Array;
+  private readonly apSquares: Float64Array;
 
   constructor(readonly spec: FeatureSpec) {
     const rows = featureBins(spec);
     this.sum = new Float64Array(rows);
     this.squares = new Float64Array(rows);
-    this.logF0Row = spec.kind === "world" ? worldFeatureLayout(spec).logF0 : null;
+    const layout = spec.kind === "world" ? worldFeatureLayout(spec) : null;
+    this.logF0Row = layout ? layout.logF0 : null;
+    this.apRow = layout ? layout.aperiodicity : 0;
+    this.apSum = new Float64Array(layout ? layout.aperiodicityRows : 0);
+    this.apSquares = new Float64Array(this.apSum.length);
   }
 
   add(features: Spectrogram): this {
@@ -79,6 +92,12 @@ export class FeatureStatisticsAccumulator {
         this.f0Sum += v;
         this.f0Squares += v * v;
         this.f0Frames++;
+        const frame = t - this.logF0Row * frames;
+        for (let band = 0; band < this.apSum.length; band++) {
+          const ap = data[(this.apRow + band) * frames + frame] as number;
+          this.apSum[band] = (this.apSum[band] as number) + ap;
+          this.apSquares[band] = (this.apSquares[band] as number) + ap * ap;
+        }
       }
     }
     this.frames += frames;
@@ -92,10 +111,16 @@ export class FeatureStatisticsAccumulator {
       this.logF0Row !== null && this.f0Frames > 0
         ? { frames: this.f0Frames, ...gaussian(this.f0Sum, this.f0Squares, this.f0Frames) }
         : null;
+    const bands = [...this.apSum].map((sum, band) => gaussian(sum, this.apSquares[band] as number, this.f0Frames));
+    const voicedAperiodicity =
+      this.logF0Row !== null && this.f0Frames > 0
+        ? { frames: this.f0Frames, mean: bands.map((b) => b.mean), std: bands.map((b) => b.std) }
+        : null;
     return {
       utterances: this.utterances,
       rows: { frames: this.frames, mean: rows.map((r) => r.mean), std: rows.map((r) => r.std) },
       logF0,
+      ...(this.logF0Row !== null ? { voicedAperiodicity } : {}),
     };
   }
 }

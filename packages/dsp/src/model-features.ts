@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from "./errors.js";
-import { type FeatureSpec, featureBins, worldFeatureLayout } from "./feature-spec.js";
+import { type FeatureSpec, featureBins, type WorldFeatureLayout, worldFeatureLayout } from "./feature-spec.js";
 import {
   pooledRowStatistics,
   type RowStatistics,
   type SpeakerFeatureStatistics,
   transformLogF0,
+  UNVOICED_LOG_F0,
 } from "./feature-statistics.js";
 import type { Spectrogram } from "./spectrogram.js";
 
@@ -44,8 +45,36 @@ export const conversionPostfilters = [
   "global-variance",
   "source-energy",
   "global-variance+source-energy",
+  "aperiodicity",
+  "source-energy+aperiodicity",
 ] as const;
 export type ConversionPostfilter = (typeof conversionPostfilters)[number];
+
+/**
+ * The `aperiodicity` postfilter: on the source's voiced frames each aperiodicity band (dB) moved by the Gaussian
+ * transform between the voices' voiced-frame statistics, kept within [-60, 0] dB, instead of copied: a noisy
+ * recording's aperiodic high band would otherwise come out as loud noise under a target envelope that is strong
+ * there. Unvoiced frames are all noise whatever their code; in place, before ln F0 is transformed.
+ */
+function transformVoicedAperiodicity(
+  data: Float32Array,
+  frames: number,
+  layout: WorldFeatureLayout,
+  source: RowStatistics,
+  target: RowStatistics,
+): void {
+  for (let band = 0; band < layout.aperiodicityRows; band++) {
+    const from = source.mean[band] as number;
+    const to = target.mean[band] as number;
+    const scale = (target.std[band] as number) / (source.std[band] as number);
+    const row = (layout.aperiodicity + band) * frames;
+    for (let t = 0; t < frames; t++) {
+      if ((data[layout.logF0 * frames + t] as number) <= UNVOICED_LOG_F0) continue;
+      const moved = ((data[row + t] as number) - from) * scale + to;
+      data[row + t] = Math.min(0, Math.max(-60, moved));
+    }
+  }
+}
 
 /** Rows [first, end) of `data`: each one's spread over the frames set to the source row's times sigma_t / sigma_s. */
 function globalVariancePostfilter(
@@ -92,6 +121,7 @@ export class ModelFeatureMap {
   /** The postfilter's steps. */
   private readonly globalVariance: boolean;
   private readonly sourceEnergy: boolean;
+  private readonly aperiodicity: boolean;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -102,6 +132,7 @@ export class ModelFeatureMap {
     const steps = postfilter.split("+");
     this.globalVariance = steps.includes("global-variance");
     this.sourceEnergy = steps.includes("source-energy");
+    this.aperiodicity = steps.includes("aperiodicity");
     this.first = spec.kind === "world" ? worldFeatureLayout(spec).mcep : 0;
     this.rows = modelFeatureRows(spec);
     this.pooled = pooledRowStatistics(speakers);
@@ -205,6 +236,11 @@ export class ModelFeatureMap {
       for (let t = row * frames; t < (row + 1) * frames; t++) {
         data[t] = ((source.data[t] as number) - from) * scale + to;
       }
+    }
+    const sourceAp = sourceStats?.voicedAperiodicity;
+    const targetAp = targetStats?.voicedAperiodicity;
+    if (this.aperiodicity && this.spec.kind === "world" && sourceAp && targetAp) {
+      transformVoicedAperiodicity(data, frames, worldFeatureLayout(this.spec), sourceAp, targetAp);
     }
     if (this.spec.kind === "world" && sourceStats?.logF0 && targetStats?.logF0) {
       // Without voiced frames on either side there is no Gaussian to move between: the source's F0 stays.

@@ -93,7 +93,7 @@ export const trainConfigSchema = z
      * voices of other vocal-tract lengths are in the networks' input distribution. 0: none.
      */
     warpAugmentation: z.number().min(0).max(0.3).default(0),
-    /** What conversion does to the generator's rows before synthesis (see ModelFeatureMap): none or global-variance. */
+    /** What conversion does to the generator's rows before synthesis (see ModelFeatureMap and conversionPostfilters). */
     postfilter: z.enum(conversionPostfilters).default("none"),
     backend: z.enum(backendNames).nullable().default(null),
     /**
