@@ -275,20 +275,47 @@ export function decodeAperiodicity(
   const points = [0];
   for (let b = 0; b < coded.bins; b++) points.push((b + 1) * bandSpacing);
   points.push(sampleRate / 2);
-  const values = new Float64Array(points.length);
+  const count = points.length;
+  // Each frame's values at the points, as natural-log amplitudes (dB x ln 10 / 20), frame-major.
+  const toLog = Math.LN10 / 20;
+  const values = new Float64Array(frames * count);
   for (let t = 0; t < frames; t++) {
-    values[0] = LOWEST_DB;
-    for (let b = 0; b < coded.bins; b++) values[b + 1] = Math.min(0, coded.data[b * frames + t] as number);
-    values[points.length - 1] = 0;
-    let segment = 0;
-    for (let k = 0; k < bins; k++) {
-      const f = (k * sampleRate) / fftSize;
-      while (segment + 2 < points.length && f > (points[segment + 1] as number)) segment++;
-      const a = points[segment] as number;
-      const b = points[segment + 1] as number;
+    values[t * count] = LOWEST_DB * toLog;
+    for (let b = 0; b < coded.bins; b++)
+      values[t * count + b + 1] = Math.min(0, coded.data[b * frames + t] as number) * toLog;
+    values[t * count + count - 1] = 0;
+  }
+  // Written a row (bin) at a time, contiguous: within a segment the amplitude is geometric in the bin, so each
+  // frame's value is the previous bin's times a per-frame ratio, and exp runs once per frame and segment (a
+  // power per bin and frame, written a frame apart, made this as slow as the synthesis it feeds).
+  const amplitude = new Float64Array(frames);
+  const ratio = new Float64Array(frames);
+  const binHz = sampleRate / fftSize;
+  let segment = -1;
+  for (let k = 0; k < bins; k++) {
+    const f = k * binHz;
+    let next = Math.max(0, segment);
+    while (next + 2 < count && f > (points[next + 1] as number)) next++;
+    const a = points[next] as number;
+    const b = points[next + 1] as number;
+    const row = k * frames;
+    if (next !== segment) {
+      segment = next;
       const w = Math.min(1, Math.max(0, (f - a) / (b - a)));
-      const db = (values[segment] as number) * (1 - w) + (values[segment + 1] as number) * w;
-      out[k * frames + t] = 10 ** (db / 20);
+      const dw = binHz / (b - a);
+      for (let t = 0; t < frames; t++) {
+        const va = values[t * count + segment] as number;
+        const vb = values[t * count + segment + 1] as number;
+        amplitude[t] = Math.exp(va * (1 - w) + vb * w);
+        ratio[t] = Math.exp((vb - va) * dw);
+        out[row + t] = amplitude[t] as number;
+      }
+      continue;
+    }
+    for (let t = 0; t < frames; t++) {
+      const v = (amplitude[t] as number) * (ratio[t] as number);
+      amplitude[t] = v;
+      out[row + t] = v;
     }
   }
   return { data: out, bins, frames };

@@ -92,10 +92,11 @@ export function synthesizeWorld(
     for (let k = 0; k < bins; k++) noiseGain[k] = Math.sqrt(noiseShape[k] as number);
     // Frames longer than half the buffer (long frame periods) go through in pieces.
     for (let piece = 0; piece < count; piece += fftSize / 2) {
-      noise.fill(0);
       const size = Math.min(fftSize / 2, count - piece);
       for (let n = 0; n < size; n++) noise[lead + n] = gaussian.next();
       filter.plan.forward(noise, nr, ni);
+      // Only the burst is ever written, so clearing it keeps the buffer zero elsewhere for the next frame.
+      noise.fill(0, lead, lead + size);
       for (let k = 0; k < bins; k++) {
         nr[k] = (nr[k] as number) * (noiseGain[k] as number);
         ni[k] = (ni[k] as number) * (noiseGain[k] as number);

@@ -227,6 +227,31 @@ describe("bandAperiodicity", () => {
     const again = codeAperiodicity(decoded, fs, 1);
     for (let t = 0; t < 4; t++) expect(again.data[t]).toBeCloseTo(bands.data[t] as number, 4);
   });
+
+  it("decodes every bin as the dB line between the points (-60 dB at 0 Hz, band centres, 0 dB at Nyquist)", () => {
+    const random = new Mulberry32(9);
+    for (const [bands, spacing, rate] of [
+      [1, 3000, 16000],
+      [7, 1000, 16000],
+      [3, 3000, 22050],
+    ] as const) {
+      const frames = 13;
+      const data = Float32Array.from({ length: bands * frames }, () => -60 * random.next());
+      const decoded = decodeAperiodicity({ data, bins: bands, frames }, rate, 512, spacing);
+      const points = [0, ...Array.from({ length: bands }, (_, b) => (b + 1) * spacing), rate / 2];
+      for (let t = 0; t < frames; t++) {
+        const values = [-60, ...Array.from({ length: bands }, (_, b) => data[b * frames + t] as number), 0];
+        for (let k = 0; k < 257; k++) {
+          const f = (k * rate) / 512;
+          let s = 0;
+          while (s + 2 < points.length && f > (points[s + 1] as number)) s++;
+          const w = (f - (points[s] as number)) / ((points[s + 1] as number) - (points[s] as number));
+          const db = (values[s] as number) * (1 - w) + (values[s + 1] as number) * w;
+          expect(decoded.data[k * frames + t]).toBeCloseTo(10 ** (db / 20), 6);
+        }
+      }
+    }
+  });
 });
 
 describe("mel-cepstrum", () => {
