@@ -1,0 +1,128 @@
+/**
+ * Whose F0 loses the words: copy-synthesis through world with the F0 contour of SPTK 3.9's RAPT (`pitch -a 0`,
+ * Talkin 1995: normalised cross-correlation candidates joined by dynamic programming) in place of ours, the
+ * envelope and aperiodicity analysed on that contour; RAPT's voiced/unvoiced decision with our F0 values (frames
+ * RAPT voices and we do not take RAPT's); RAPT's values on our voicing; our contour smoothed; and no voicing at
+ * all (noise excitation throughout). An oracle test before writing another F0 estimator.
+ *
+ *   npx tsx --conditions vox-source experiments/rapt-voicing.ts [voices] [sentences per voice, default 10] [variants, default all]
+ */
+import { execFileSync } from "node:child_process";
+import {
+  bandAperiodicity,
+  f0 as estimateF0,
+  melCepstrum,
+  melCepstrumToEnvelope,
+  spectralEnvelope,
+  synthesizeWorldParameters,
+} from "@vox/dsp";
+import { type CopySynthesisVariant, compareCopySyntheses, world } from "./copy-synthesis.js";
+
+const SPTK = "/usr/libexec/sptk/bin/pitch";
+
+/** RAPT's F0 (Hz, 0 unvoiced) on our frames (frame t centred on t x hop), aligned to `ours` by the lag that fits best. */
+function raptF0(x: Float32Array, ours: Float64Array): Float64Array {
+  const hop = (world.rate * world.framePeriod) / 1000;
+  const raw = execFileSync(
+    SPTK,
+    ["-a", "0", "-s", "16", "-p", String(hop), "-L", String(world.f0Floor), "-H", "500", "-o", "1"],
+    {
+      // RAPT's energy thresholds expect 16-bit sample values: at full scale 1 it finds every frame unvoiced.
+      input: Buffer.from(x.map((v) => v * 32768).buffer),
+      maxBuffer: 1 << 28,
+    },
+  );
+  const rapt = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  let best = 0;
+  let bestError = Infinity;
+  for (let lag = -4; lag <= 4; lag++) {
+    let error = 0;
+    let n = 0;
+    for (let t = 0; t < ours.length; t++) {
+      const r = rapt[t + lag] ?? 0;
+      const o = ours[t] as number;
+      if (r > 0 && o > 0) {
+        error += Math.abs(Math.log2(r / o));
+        n++;
+      }
+    }
+    if (n > 20 && error / n < bestError) {
+      bestError = error / n;
+      best = lag;
+    }
+  }
+  const out = new Float64Array(ours.length);
+  for (let t = 0; t < ours.length; t++) out[t] = rapt[t + best] ?? 0;
+  return out;
+}
+
+/** Analysis on the given contour and world's synthesis (the envelope through its order-35 mel-cepstrum). */
+function resynthesizeOn(x: Float32Array, contour: Float64Array, seed: number): Float32Array {
+  const { framePeriod, f0Floor, rate, nFft, mcepOrder, alpha, aperiodicityBands } = world;
+  const envelope = spectralEnvelope(x, rate, contour, { framePeriod, f0Floor, fftSize: nFft });
+  const coded = bandAperiodicity(x, rate, contour, { framePeriod, f0Floor, bands: aperiodicityBands });
+  return synthesizeWorldParameters(
+    {
+      sampleRate: rate,
+      framePeriod,
+      f0: contour,
+      envelope: melCepstrumToEnvelope(melCepstrum(envelope, mcepOrder, alpha), nFft, alpha),
+      bandAperiodicity: coded,
+    },
+    { length: x.length, seed },
+  );
+}
+
+/** ln F0 averaged over +-`half` frames within each voiced run (the run's ends over what they have). */
+function smoothVoicedRuns(contour: Float64Array, half: number): Float64Array {
+  const out = new Float64Array(contour.length);
+  for (let t = 0; t < contour.length; t++) {
+    if (!((contour[t] as number) > 0)) continue;
+    let sum = 0;
+    let n = 0;
+    for (let u = t - 1; u >= Math.max(0, t - half) && (contour[u] as number) > 0; u--, n++)
+      sum += Math.log(contour[u] as number);
+    for (let u = t; u <= Math.min(contour.length - 1, t + half) && (contour[u] as number) > 0; u++, n++)
+      sum += Math.log(contour[u] as number);
+    out[t] = Math.exp(sum / n);
+  }
+  return out;
+}
+
+const ours = (x: Float32Array) =>
+  estimateF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: world.f0Ceil });
+
+const variants: CopySynthesisVariant[] = [
+  { name: "world", resynthesize: (x, seed) => resynthesizeOn(x, ours(x), seed) },
+  { name: "all unvoiced", resynthesize: (x, seed) => resynthesizeOn(x, new Float64Array(ours(x).length), seed) },
+  { name: "RAPT F0", resynthesize: (x, seed) => resynthesizeOn(x, raptF0(x, ours(x)), seed) },
+  {
+    name: "RAPT voicing",
+    resynthesize: (x, seed) => {
+      const o = ours(x);
+      const r = raptF0(x, o);
+      const contour = new Float64Array(o.length);
+      for (let t = 0; t < o.length; t++)
+        contour[t] = (r[t] as number) > 0 ? ((o[t] as number) > 0 ? (o[t] as number) : (r[t] as number)) : 0;
+      return resynthesizeOn(x, contour, seed);
+    },
+  },
+  {
+    name: "RAPT values",
+    resynthesize: (x, seed) => {
+      const o = ours(x);
+      const r = raptF0(x, o);
+      const contour = new Float64Array(o.length);
+      for (let t = 0; t < o.length; t++)
+        contour[t] = (o[t] as number) > 0 ? ((r[t] as number) > 0 ? (r[t] as number) : (o[t] as number)) : 0;
+      return resynthesizeOn(x, contour, seed);
+    },
+  },
+  { name: "smoothed", resynthesize: (x, seed) => resynthesizeOn(x, smoothVoicedRuns(ours(x), 2), seed) },
+];
+
+const only = process.argv[4]?.split(",");
+await compareCopySyntheses(
+  "out/rapt-voicing",
+  variants.filter((v) => !only || only.includes(v.name)),
+);
