@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { demoCorpusPath, readConditionedAudio } from "@vox/datasets";
-import { worldFeatureSpec } from "@vox/dsp";
+import { type FeatureSpec, seedFeatureSpec, worldFeatureSpec } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { editDistance, normalizeText, pocketsphinx, readTranscripts, transcribe } from "@vox/eval";
 
@@ -19,6 +19,15 @@ export const world = (() => {
   const rate = worldFeatureSpec.sampleRate;
   return { ...settings, rate, nFft: worldFeatureSpec.nFft, framePeriod: (1000 * worldFeatureSpec.hop) / rate };
 })();
+
+/** Linear magnitude with enough frequency resolution to keep harmonics (n_fft 1024, hop 128, all 513 bins). */
+export const linear1024: FeatureSpec = {
+  ...seedFeatureSpec,
+  nFft: 1024,
+  winLength: 1024,
+  dropNyquist: false,
+  refAmplitude: 256,
+};
 
 /** [file, transcript] of `voice`: a demo corpus voice (its first `per` sentences) or `human`. */
 export async function copySynthesisUtterances(voice: string, per: number): Promise<[string, string][]> {

@@ -17,16 +17,8 @@ import {
   synthesize,
   worldFeatureSpec,
 } from "@vox/dsp";
-import { copySynthesisUtterances, world } from "./copy-synthesis.js";
+import { copySynthesisUtterances, linear1024, world } from "./copy-synthesis.js";
 
-/** As experiments/resynthesis.ts: linear magnitude that keeps harmonics (n_fft 1024, hop 128, all 513 bins). */
-const linear1024: FeatureSpec = {
-  ...seedFeatureSpec,
-  nFft: 1024,
-  winLength: 1024,
-  dropNyquist: false,
-  refAmplitude: 256,
-};
 const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
 const per = Number(process.argv[3] ?? 10);
 const BANDS = 40;

@@ -4,15 +4,18 @@
  * - per-recording: each recording's own statistics, as `vox eval --recordings` does;
  * - pooled: the statistics of all five recordings (one voice);
  * - pooled+adapted: the mel-cepstral rows first moved by the mean/variance shift from the pooled statistics to
- *   those of the corpus speaker taken as the source condition, so the generator sees rows of a voice it trained on.
- * The shift (no learning) is scored under the first two.
+ *   those of the corpus speaker taken as the source condition, so the generator sees rows of a voice it trained on;
+ * - per-recording+adapted: the same from each recording's own statistics.
+ * The shift (no learning) is scored under the first two. The run's conversion postfilter is the third argument
+ * (default source-energy, the demo recipe's).
  *
- *   npx tsx --conditions vox-source experiments/outside-voice.ts <run> [outDir]
+ *   npx tsx --conditions vox-source experiments/outside-voice.ts <run> [outDir] [postfilter]
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { readConditionedAudio } from "@vox/datasets";
 import {
+  type ConversionPostfilter,
   analyze,
   featureStatistics,
   meanVarianceShift,
@@ -35,7 +38,7 @@ await initBackend(undefined, () => {});
 const record = await readRunRecord(run);
 const step = (await listCheckpoints(run)).at(-1) as number;
 const { model: generator, metadata } = await loadModel(join(runPaths(run).checkpoint(step), "generator"));
-const conversion = await openRunConversion(run, record, "global-variance+source-energy");
+const conversion = await openRunConversion(run, record, (process.argv[4] ?? "source-energy") as ConversionPostfilter);
 const spec = record.featureSpec;
 if (!conversion.statistics) throw new Error(`${run}: expected a run with statistics.json (world features)`);
 const known = conversion.statistics.speakers;
@@ -60,7 +63,7 @@ function adapt(f: Spectrogram, from: typeof pooled, to: typeof pooled): Spectrog
   data.set(shifted.data.subarray(a, b), a);
   return { ...f, data };
 }
-const variants = ["per-recording", "pooled", "pooled+adapted"] as const;
+const variants = ["per-recording", "pooled", "pooled+adapted", "per-recording+adapted"] as const;
 const score = new Map<string, [number, number]>();
 const jobs: Promise<void>[] = [];
 for (const u of utterances) {
@@ -68,12 +71,14 @@ for (const u of utterances) {
     .split(" ")
     .filter(Boolean);
   for (const variant of variants) {
-    const own = variant === "per-recording" ? featureStatistics(spec, [u.features]) : pooled;
+    const own = variant.startsWith("per-recording") ? featureStatistics(spec, [u.features]) : pooled;
+    const adapted = variant.endsWith("+adapted");
     const voice = outsideVoice(u.features, spec, record.speakers, known);
     const cond = known[voice.speaker] as typeof pooled;
     for (const target of record.speakers) {
-      const input = variant === "pooled+adapted" ? adapt(u.features, own, cond) : u.features;
-      const stats = variant === "pooled+adapted" ? cond : own;
+      const input = adapted ? adapt(u.features, own, cond) : u.features;
+      // Adapted rows take the condition speaker's row statistics; ln F0 keeps the recording's own transform.
+      const stats = adapted ? { ...cond, logF0: own.logF0 } : own;
       const out = convertFeatures(
         generator,
         metadata.config.generator,
@@ -85,7 +90,7 @@ for (const u of utterances) {
       const wav = `${outDir}/${u.id}.${variant}.${target}.wav`;
       await writeWavFile(wav, synthesize(out, spec, { length: u.signal.length }), spec.sampleRate);
       const shift =
-        variant === "pooled+adapted"
+        adapted || variant === "pooled"
           ? null
           : meanVarianceShift(u.features, spec, own, conversion.speaker(target) as typeof pooled);
       const shiftWav = `${outDir}/${u.id}.${variant}-shift.${target}.wav`;

@@ -6,6 +6,9 @@
  * all (noise excitation throughout). An oracle test before writing another F0 estimator.
  *
  *   npx tsx --conditions vox-source experiments/rapt-voicing.ts [voices] [sentences per voice, default 10] [variants, default all]
+ *
+ * With `agreement` as the variants, prints instead how the two contours agree per voice: frames both voice, those
+ * more than 20 % apart, the median and 90th percentile of |log2 ratio| and frames only one of them voices.
  */
 import { execFileSync } from "node:child_process";
 import {
@@ -16,7 +19,8 @@ import {
   spectralEnvelope,
   synthesizeWorldParameters,
 } from "@vox/dsp";
-import { type CopySynthesisVariant, compareCopySyntheses, world } from "./copy-synthesis.js";
+import { readConditionedAudio } from "@vox/datasets";
+import { type CopySynthesisVariant, compareCopySyntheses, copySynthesisUtterances, world } from "./copy-synthesis.js";
 
 const SPTK = "/usr/libexec/sptk/bin/pitch";
 
@@ -92,36 +96,74 @@ function smoothVoicedRuns(contour: Float64Array, half: number): Float64Array {
 const ours = (x: Float32Array) =>
   estimateF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: world.f0Ceil });
 
+/**
+ * Ours and RAPT's contours mixed: "voicing" voices RAPT's frames with our F0 where we have one (RAPT's elsewhere);
+ * "values" voices our frames with RAPT's F0 where it has one (ours elsewhere).
+ */
+function mixed(x: Float32Array, fromRapt: "voicing" | "values"): Float64Array {
+  const o = ours(x);
+  const r = raptF0(x, o);
+  const [voicing, values] = fromRapt === "voicing" ? [r, o] : [o, r];
+  const contour = new Float64Array(o.length);
+  for (let t = 0; t < o.length; t++) {
+    if (!((voicing[t] as number) > 0)) continue;
+    contour[t] = (values[t] as number) > 0 ? (values[t] as number) : (voicing[t] as number);
+  }
+  return contour;
+}
+
 const variants: CopySynthesisVariant[] = [
   { name: "world", resynthesize: (x, seed) => resynthesizeOn(x, ours(x), seed) },
   { name: "all unvoiced", resynthesize: (x, seed) => resynthesizeOn(x, new Float64Array(ours(x).length), seed) },
   { name: "RAPT F0", resynthesize: (x, seed) => resynthesizeOn(x, raptF0(x, ours(x)), seed) },
-  {
-    name: "RAPT voicing",
-    resynthesize: (x, seed) => {
-      const o = ours(x);
-      const r = raptF0(x, o);
-      const contour = new Float64Array(o.length);
-      for (let t = 0; t < o.length; t++)
-        contour[t] = (r[t] as number) > 0 ? ((o[t] as number) > 0 ? (o[t] as number) : (r[t] as number)) : 0;
-      return resynthesizeOn(x, contour, seed);
-    },
-  },
-  {
-    name: "RAPT values",
-    resynthesize: (x, seed) => {
-      const o = ours(x);
-      const r = raptF0(x, o);
-      const contour = new Float64Array(o.length);
-      for (let t = 0; t < o.length; t++)
-        contour[t] = (o[t] as number) > 0 ? ((r[t] as number) > 0 ? (r[t] as number) : (o[t] as number)) : 0;
-      return resynthesizeOn(x, contour, seed);
-    },
-  },
+  { name: "RAPT voicing", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "voicing"), seed) },
+  { name: "RAPT values", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "values"), seed) },
   { name: "smoothed", resynthesize: (x, seed) => resynthesizeOn(x, smoothVoicedRuns(ours(x), 2), seed) },
 ];
 
+/** Per voice: where our contour and RAPT's agree (`agreement` mode). */
+async function printAgreement(voices: string[], per: number): Promise<void> {
+  const lines = [
+    "| voice | frames both voice | of those > 20 % apart | median abs log2 ratio | 90th percentile | only ours voice | only RAPT voices |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const voice of voices) {
+    let gross = 0;
+    let onlyOurs = 0;
+    let onlyRapt = 0;
+    const ratios: number[] = [];
+    for (const [file] of await copySynthesisUtterances(voice, per)) {
+      const x = await readConditionedAudio(file, world.rate);
+      const o = ours(x);
+      const r = raptF0(x, o);
+      for (let t = 0; t < o.length; t++) {
+        const a = (o[t] as number) > 0;
+        const b = (r[t] as number) > 0;
+        if (a && b) {
+          const d = Math.abs(Math.log2((o[t] as number) / (r[t] as number)));
+          ratios.push(d);
+          if (d > Math.log2(1.2)) gross++;
+        } else if (a) onlyOurs++;
+        else if (b) onlyRapt++;
+      }
+    }
+    ratios.sort((p, q) => p - q);
+    const at = (q: number) => (ratios[Math.floor(q * (ratios.length - 1))] ?? 0).toFixed(4);
+    lines.push(
+      `| ${voice} | ${ratios.length} | ${((100 * gross) / Math.max(1, ratios.length)).toFixed(1)} % | ${at(0.5)} | ${at(0.9)} | ${onlyOurs} | ${onlyRapt} |`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
 const only = process.argv[4]?.split(",");
+if (only?.includes("agreement")) {
+  await printAgreement(
+    (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(","),
+    Number(process.argv[3] ?? 10),
+  );
+  process.exit(0);
+}
 await compareCopySyntheses(
   "out/rapt-voicing",
   variants.filter((v) => !only || only.includes(v.name)),

@@ -17,6 +17,7 @@ import { demoCorpusPath, readConditionedAudio } from "@vox/datasets";
 import { analyze, type FeatureSpec, mel80FeatureSpec, seedFeatureSpec, synthesize, worldFeatureSpec } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { editDistance, mcdDtwWorldAudio, normalizeText, pocketsphinx, transcribe } from "@vox/eval";
+import { linear1024 } from "./copy-synthesis.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -28,14 +29,6 @@ const outDir = flag("--out", "out/resynthesis");
 const HUMAN = "/usr/share/pocketsphinx/test/data/librivox";
 const CARDS = "/usr/share/pocketsphinx/test/data/cards";
 
-/** Linear magnitude with enough frequency resolution to keep harmonics (n_fft 1024, hop 128, all 513 bins). */
-const linear1024: FeatureSpec = {
-  ...seedFeatureSpec,
-  nFft: 1024,
-  winLength: 1024,
-  dropNyquist: false,
-  refAmplitude: 256,
-};
 const representations: [string, FeatureSpec][] = [
   ["world", worldFeatureSpec],
   ["linear1024 + GL", linear1024],
