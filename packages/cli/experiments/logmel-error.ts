@@ -8,15 +8,7 @@
  *   npx tsx --conditions vox-source experiments/logmel-error.ts [voices, default slt,kal,ked,espeak-m,espeak-f,human] [sentences per voice, default 10]
  */
 import { readConditionedAudio } from "@vox/datasets";
-import {
-  analyze,
-  f0 as estimateF0,
-  type FeatureSpec,
-  melSpectrogram,
-  seedFeatureSpec,
-  synthesize,
-  worldFeatureSpec,
-} from "@vox/dsp";
+import { analyze, f0 as estimateF0, melSpectrogram, synthesize, worldFeatureSpec } from "@vox/dsp";
 import { copySynthesisUtterances, linear1024, world } from "./copy-synthesis.js";
 
 const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");

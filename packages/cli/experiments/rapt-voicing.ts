@@ -2,13 +2,15 @@
  * Whose F0 loses the words: copy-synthesis through world with the F0 contour of SPTK 3.9's RAPT (`pitch -a 0`,
  * Talkin 1995: normalised cross-correlation candidates joined by dynamic programming) in place of ours, the
  * envelope and aperiodicity analysed on that contour; RAPT's voiced/unvoiced decision with our F0 values (frames
- * RAPT voices and we do not take RAPT's); RAPT's values on our voicing; our contour smoothed; and no voicing at
- * all (noise excitation throughout). An oracle test before writing another F0 estimator.
+ * RAPT voices and we do not take RAPT's); RAPT's values on our voicing; our contour smoothed; no voicing at all
+ * (noise excitation throughout); and "NCCF + DP", an estimator of RAPT's design written from the paper
+ * (experiments/nccf-f0.ts). An oracle test before writing another F0 estimator into @vox/dsp.
  *
  *   npx tsx --conditions vox-source experiments/rapt-voicing.ts [voices] [sentences per voice, default 10] [variants, default all]
  *
- * With `agreement` as the variants, prints instead how the two contours agree per voice: frames both voice, those
- * more than 20 % apart, the median and 90th percentile of |log2 ratio| and frames only one of them voices.
+ * With `agreement` (or `agreement-nccf`) as the variants, prints instead how our contour (or NCCF + DP's) and RAPT's
+ * agree per voice: frames both voice, those more than 20 % apart, the median and 90th percentile of |log2 ratio|
+ * and frames only one of them voices.
  */
 import { execFileSync } from "node:child_process";
 import {
@@ -20,6 +22,7 @@ import {
   synthesizeWorldParameters,
 } from "@vox/dsp";
 import { readConditionedAudio } from "@vox/datasets";
+import { nccfF0 } from "./nccf-f0.js";
 import { type CopySynthesisVariant, compareCopySyntheses, copySynthesisUtterances, world } from "./copy-synthesis.js";
 
 const SPTK = "/usr/libexec/sptk/bin/pitch";
@@ -93,6 +96,9 @@ function smoothVoicedRuns(contour: Float64Array, half: number): Float64Array {
   return out;
 }
 
+const nccf = (x: Float32Array) =>
+  nccfF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: 500 });
+
 const ours = (x: Float32Array) =>
   estimateF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: world.f0Ceil });
 
@@ -118,11 +124,16 @@ const variants: CopySynthesisVariant[] = [
   { name: "RAPT F0", resynthesize: (x, seed) => resynthesizeOn(x, raptF0(x, ours(x)), seed) },
   { name: "RAPT voicing", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "voicing"), seed) },
   { name: "RAPT values", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "values"), seed) },
+  { name: "NCCF + DP", resynthesize: (x, seed) => resynthesizeOn(x, nccf(x), seed) },
   { name: "smoothed", resynthesize: (x, seed) => resynthesizeOn(x, smoothVoicedRuns(ours(x), 2), seed) },
 ];
 
-/** Per voice: where our contour and RAPT's agree (`agreement` mode). */
-async function printAgreement(voices: string[], per: number): Promise<void> {
+/** Per voice: where a contour (ours, or `nccf`) and RAPT's agree (`agreement` / `agreement-nccf` mode). */
+async function printAgreement(
+  voices: string[],
+  per: number,
+  estimate: (x: Float32Array) => Float64Array,
+): Promise<void> {
   const lines = [
     "| voice | frames both voice | of those > 20 % apart | median abs log2 ratio | 90th percentile | only ours voice | only RAPT voices |",
     "|---|---|---|---|---|---|---|",
@@ -134,7 +145,7 @@ async function printAgreement(voices: string[], per: number): Promise<void> {
     const ratios: number[] = [];
     for (const [file] of await copySynthesisUtterances(voice, per)) {
       const x = await readConditionedAudio(file, world.rate);
-      const o = ours(x);
+      const o = estimate(x);
       const r = raptF0(x, o);
       for (let t = 0; t < o.length; t++) {
         const a = (o[t] as number) > 0;
@@ -157,11 +168,9 @@ async function printAgreement(voices: string[], per: number): Promise<void> {
 }
 
 const only = process.argv[4]?.split(",");
-if (only?.includes("agreement")) {
-  await printAgreement(
-    (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(","),
-    Number(process.argv[3] ?? 10),
-  );
+if (only?.some((v) => v.startsWith("agreement"))) {
+  const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
+  await printAgreement(voices, Number(process.argv[3] ?? 10), only.includes("agreement-nccf") ? nccf : ours);
   process.exit(0);
 }
 await compareCopySyntheses(
