@@ -5,7 +5,9 @@
  * the signal decimated to 4 kHz, its peaks refined at the full rate; the candidates and an unvoiced state joined by
  * dynamic programming, whose costs favour strong correlations at short lags, penalise F0 jumps (octave jumps a
  * little less than their size) and make voicing onsets cheap where the energy rises and offsets where it falls.
- * The paper's spectral-stationarity term is left out: only the energy ratio moves the voicing transition costs.
+ * With `spectral: true` the paper's spectral-stationarity term joins the transition costs: 0.2 / (d - 0.8), d the
+ * Itakura distance between 12th-order LPC spectra of 30 ms windows 20 ms apart, so voicing changes cost least where
+ * the spectrum changes; without it only the energy ratio moves them.
  */
 import { resample } from "@vox/dsp";
 
@@ -13,6 +15,8 @@ export interface NccfF0Options {
   framePeriod: number;
   f0Floor: number;
   f0Ceil: number;
+  /** Add the spectral-stationarity term to the voicing transition costs. */
+  spectral?: boolean;
 }
 
 /** The paper's parameter values (its Table I), where this simplified version uses them. */
@@ -24,6 +28,8 @@ const LAG_WEIGHT = 0.1;
 const FREQUENCY_WEIGHT = 0.02;
 const TRANSITION_COST = 0.005;
 const TRANSITION_AMPLITUDE = 0.5;
+const TRANSITION_SPECTRAL = 0.5;
+const LPC_ORDER = 12;
 const DOUBLING_COST = 0.35;
 const VOICE_BIAS = 0;
 const COARSE_RATE = 4000;
@@ -68,6 +74,50 @@ function windowedRms(x: Float32Array, centre: number, length: number): number {
     weight += w;
   }
   return Math.sqrt(sum / weight);
+}
+
+/** Autocorrelation r[0..order] of `x` under a Hann window `length` long centred on `centre`. */
+function windowedAutocorrelation(x: Float32Array, centre: number, length: number, order: number): Float64Array {
+  const frame = new Float64Array(length);
+  for (let j = 0; j < length; j++) {
+    const i = centre - (length >> 1) + j;
+    frame[j] =
+      (i >= 0 && i < x.length ? (x[i] as number) : 0) * (0.5 - 0.5 * Math.cos((2 * Math.PI * (j + 0.5)) / length));
+  }
+  const r = new Float64Array(order + 1);
+  for (let k = 0; k <= order; k++) {
+    let sum = 0;
+    for (let j = 0; j + k < length; j++) sum += (frame[j] as number) * (frame[j + k] as number);
+    r[k] = sum;
+  }
+  r[0] = (r[0] as number) * (1 + 1e-9) + 1e-12; // a hair of white noise keeps silence invertible
+  return r;
+}
+
+/** The prediction polynomial a[0..order] (a[0] = 1) of autocorrelation `r`, by Levinson-Durbin. */
+function lpc(r: Float64Array, order: number): Float64Array {
+  const a = new Float64Array(order + 1);
+  a[0] = 1;
+  let error = r[0] as number;
+  const previous = new Float64Array(order + 1);
+  for (let i = 1; i <= order; i++) {
+    let acc = r[i] as number;
+    for (let j = 1; j < i; j++) acc += (a[j] as number) * (r[i - j] as number);
+    const k = -acc / error;
+    previous.set(a);
+    for (let j = 1; j < i; j++) a[j] = (previous[j] as number) + k * (previous[i - j] as number);
+    a[i] = k;
+    error *= 1 - k * k;
+  }
+  return a;
+}
+
+/** a' R a for the Toeplitz matrix of autocorrelation `r`. */
+function quadratic(a: Float64Array, r: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++)
+    for (let j = 0; j < a.length; j++) sum += (a[i] as number) * (a[j] as number) * (r[Math.abs(i - j)] as number);
+  return sum;
 }
 
 interface Candidate {
@@ -145,12 +195,20 @@ export function nccfF0(x: Float32Array, rate: number, options: NccfF0Options): F
   // The ballast: a power BALLAST_DB below the loudest frame's, per sample.
   const loudest = rms.reduce((m, v) => Math.max(m, v), 0);
   const ballast = loudest * loudest * 10 ** (-BALLAST_DB / 10);
+  const stationarity = new Float64Array(frames);
   for (let t = 0; t < frames; t++) {
     const centre = Math.round(t * hop);
     perFrame.push(candidatesAt(x, coarse, rate, centre, lags, ballast));
     const before = windowedRms(x, centre - apart, rmsLength);
     const after = windowedRms(x, centre + apart, rmsLength);
     ratio[t] = before > 0 ? after / before : after > 0 ? 10 : 1;
+    if (options.spectral) {
+      // Itakura distance of the earlier window's predictor on the later window's spectrum.
+      const rAfter = windowedAutocorrelation(x, centre + apart, rmsLength, LPC_ORDER);
+      const rBefore = windowedAutocorrelation(x, centre - apart, rmsLength, LPC_ORDER);
+      const d = quadratic(lpc(rBefore, LPC_ORDER), rAfter) / quadratic(lpc(rAfter, LPC_ORDER), rAfter);
+      stationarity[t] = 0.2 / Math.max(0.2, d - 0.8);
+    }
   }
   // Dynamic programming: state 0 unvoiced, state j + 1 candidate j; cost[t][s] and the best predecessor.
   const costs: Float64Array[] = [];
@@ -174,8 +232,9 @@ export function nccfF0(x: Float32Array, rate: number, options: NccfF0Options): F
     const previous = perFrame[t - 1] as Candidate[];
     const previousCost = costs[t - 1] as Float64Array;
     const r = Math.max(1e-3, ratio[t] as number);
-    const onset = TRANSITION_COST + TRANSITION_AMPLITUDE / r;
-    const offset = TRANSITION_COST + TRANSITION_AMPLITUDE * r;
+    const spectral = TRANSITION_SPECTRAL * (stationarity[t] as number);
+    const onset = TRANSITION_COST + spectral + TRANSITION_AMPLITUDE / r;
+    const offset = TRANSITION_COST + spectral + TRANSITION_AMPLITUDE * r;
     for (let s = 0; s < local.length; s++) {
       let best = Number.POSITIVE_INFINITY;
       let arg = 0;

@@ -3,13 +3,14 @@
  * Talkin 1995: normalised cross-correlation candidates joined by dynamic programming) in place of ours, the
  * envelope and aperiodicity analysed on that contour; RAPT's voiced/unvoiced decision with our F0 values (frames
  * RAPT voices and we do not take RAPT's); RAPT's values on our voicing; our contour smoothed; no voicing at all
- * (noise excitation throughout); and "NCCF + DP", an estimator of RAPT's design written from the paper
- * (experiments/nccf-f0.ts). An oracle test before writing another F0 estimator into @vox/dsp.
+ * (noise excitation throughout); and "NCCF + DP" (with "+ spectral", its spectral-stationarity term), an estimator
+ * of RAPT's design written from the paper (experiments/nccf-f0.ts). An oracle test before writing another F0 estimator into @vox/dsp.
  *
  *   npx tsx --conditions vox-source experiments/rapt-voicing.ts [voices] [sentences per voice, default 10] [variants, default all]
  *
- * With `agreement` (or `agreement-nccf`) as the variants, prints instead how our contour (or NCCF + DP's) and RAPT's
- * agree per voice: frames both voice, those more than 20 % apart, the median and 90th percentile of |log2 ratio|
+ * With `agreement` (or `agreement-nccf`, `agreement-nccf-spectral`) as the variants, prints instead how our contour
+ * (or NCCF + DP's, without or with its spectral term) and RAPT's agree per voice: frames both voice, those more
+ * than 20 % apart, the median and 90th percentile of |log2 ratio|
  * and frames only one of them voices.
  */
 import { execFileSync } from "node:child_process";
@@ -96,8 +97,8 @@ function smoothVoicedRuns(contour: Float64Array, half: number): Float64Array {
   return out;
 }
 
-const nccf = (x: Float32Array) =>
-  nccfF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: 500 });
+const nccf = (x: Float32Array, spectral = false) =>
+  nccfF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: 500, spectral });
 
 const ours = (x: Float32Array) =>
   estimateF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: world.f0Ceil });
@@ -125,6 +126,7 @@ const variants: CopySynthesisVariant[] = [
   { name: "RAPT voicing", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "voicing"), seed) },
   { name: "RAPT values", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "values"), seed) },
   { name: "NCCF + DP", resynthesize: (x, seed) => resynthesizeOn(x, nccf(x), seed) },
+  { name: "NCCF + DP + spectral", resynthesize: (x, seed) => resynthesizeOn(x, nccf(x, true), seed) },
   { name: "smoothed", resynthesize: (x, seed) => resynthesizeOn(x, smoothVoicedRuns(ours(x), 2), seed) },
 ];
 
@@ -170,7 +172,15 @@ async function printAgreement(
 const only = process.argv[4]?.split(",");
 if (only?.some((v) => v.startsWith("agreement"))) {
   const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
-  await printAgreement(voices, Number(process.argv[3] ?? 10), only.includes("agreement-nccf") ? nccf : ours);
+  await printAgreement(
+    voices,
+    Number(process.argv[3] ?? 10),
+    only.includes("agreement-nccf-spectral")
+      ? (x: Float32Array) => nccf(x, true)
+      : only.includes("agreement-nccf")
+        ? (x: Float32Array) => nccf(x)
+        : ours,
+  );
   process.exit(0);
 }
 await compareCopySyntheses(
