@@ -10,8 +10,8 @@
  *
  * With `agreement` (or `agreement-nccf`, `agreement-nccf-spectral`) as the variants, prints instead how our contour
  * (or NCCF + DP's, without or with its spectral term) and RAPT's agree per voice: frames both voice, those more
- * than 20 % apart, the median and 90th percentile of |log2 ratio|
- * and frames only one of them voices.
+ * than 20 % apart, the median and 90th percentile of |log2 ratio|, frames only one of them voices, and RAPT's own
+ * peak correlation (SPTK `-o 3`) on each kind of frame.
  */
 import { execFileSync } from "node:child_process";
 import {
@@ -30,17 +30,30 @@ const SPTK = "/usr/libexec/sptk/bin/pitch";
 
 /** RAPT's F0 (Hz, 0 unvoiced) on our frames (frame t centred on t x hop), aligned to `ours` by the lag that fits best. */
 function raptF0(x: Float32Array, ours: Float64Array): Float64Array {
+  return raptOnOurFrames(x, ours).f0;
+}
+
+/** SPTK's `pitch -a 0` output `-o kind` (1: F0 in Hz, 3: RAPT's peak cross-correlation), 5 ms frames. */
+function sptkRapt(x: Float32Array, kind: "1" | "3"): Float32Array {
   const hop = (world.rate * world.framePeriod) / 1000;
   const raw = execFileSync(
     SPTK,
-    ["-a", "0", "-s", "16", "-p", String(hop), "-L", String(world.f0Floor), "-H", "500", "-o", "1"],
+    ["-a", "0", "-s", "16", "-p", String(hop), "-L", String(world.f0Floor), "-H", "500", "-o", kind],
     {
       // RAPT's energy thresholds expect 16-bit sample values: at full scale 1 it finds every frame unvoiced.
       input: Buffer.from(x.map((v) => v * 32768).buffer),
       maxBuffer: 1 << 28,
     },
   );
-  const rapt = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+}
+
+/**
+ * RAPT's F0 and peak correlation on our frames (frame t centred on t x hop), shifted by the frame lag that best
+ * fits `ours`.
+ */
+function raptOnOurFrames(x: Float32Array, ours: Float64Array): { f0: Float64Array; correlation: Float64Array } {
+  const rapt = sptkRapt(x, "1");
   let best = 0;
   let bestError = Infinity;
   for (let lag = -4; lag <= 4; lag++) {
@@ -59,9 +72,14 @@ function raptF0(x: Float32Array, ours: Float64Array): Float64Array {
       best = lag;
     }
   }
-  const out = new Float64Array(ours.length);
-  for (let t = 0; t < ours.length; t++) out[t] = rapt[t + best] ?? 0;
-  return out;
+  const peaks = sptkRapt(x, "3");
+  const f0 = new Float64Array(ours.length);
+  const correlation = new Float64Array(ours.length);
+  for (let t = 0; t < ours.length; t++) {
+    f0[t] = rapt[t + best] ?? 0;
+    correlation[t] = peaks[t + best] ?? 0;
+  }
+  return { f0, correlation };
 }
 
 /** Analysis on the given contour and world's synthesis (the envelope through its order-35 mel-cepstrum). */
@@ -137,21 +155,23 @@ async function printAgreement(
   estimate: (x: Float32Array) => Float64Array,
 ): Promise<void> {
   const lines = [
-    "| voice | frames both voice | of those > 20 % apart | median abs log2 ratio | 90th percentile | only ours voice | only RAPT voices |",
-    "|---|---|---|---|---|---|---|",
+    "| voice | frames both voice | of those > 20 % apart | median abs log2 ratio | 90th percentile | only ours voice | only RAPT voices | RAPT's peak correlation (median): both / only ours / only RAPT |",
+    "|---|---|---|---|---|---|---|---|",
   ];
   for (const voice of voices) {
     let gross = 0;
     let onlyOurs = 0;
     let onlyRapt = 0;
     const ratios: number[] = [];
+    const peaks: Record<"both" | "ours" | "rapt", number[]> = { both: [], ours: [], rapt: [] };
     for (const [file] of await copySynthesisUtterances(voice, per)) {
       const x = await readConditionedAudio(file, world.rate);
       const o = estimate(x);
-      const r = raptF0(x, o);
+      const { f0: r, correlation } = raptOnOurFrames(x, o);
       for (let t = 0; t < o.length; t++) {
         const a = (o[t] as number) > 0;
         const b = (r[t] as number) > 0;
+        if (a || b) peaks[a && b ? "both" : a ? "ours" : "rapt"].push(correlation[t] as number);
         if (a && b) {
           const d = Math.abs(Math.log2((o[t] as number) / (r[t] as number)));
           ratios.push(d);
@@ -162,8 +182,10 @@ async function printAgreement(
     }
     ratios.sort((p, q) => p - q);
     const at = (q: number) => (ratios[Math.floor(q * (ratios.length - 1))] ?? 0).toFixed(4);
+    const median = (values: number[]) =>
+      (values.sort((p, q) => p - q)[Math.floor((values.length - 1) / 2)] ?? 0).toFixed(2);
     lines.push(
-      `| ${voice} | ${ratios.length} | ${((100 * gross) / Math.max(1, ratios.length)).toFixed(1)} % | ${at(0.5)} | ${at(0.9)} | ${onlyOurs} | ${onlyRapt} |`,
+      `| ${voice} | ${ratios.length} | ${((100 * gross) / Math.max(1, ratios.length)).toFixed(1)} % | ${at(0.5)} | ${at(0.9)} | ${onlyOurs} | ${onlyRapt} | ${median(peaks.both)} / ${median(peaks.ours)} / ${median(peaks.rapt)} |`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
