@@ -30,7 +30,7 @@ const SPTK = "/usr/libexec/sptk/bin/pitch";
 
 /** RAPT's F0 (Hz, 0 unvoiced) on our frames (frame t centred on t x hop), aligned to `ours` by the lag that fits best. */
 function raptF0(x: Float32Array, ours: Float64Array): Float64Array {
-  return raptOnOurFrames(x, ours).f0;
+  return raptOnOurFrames(x, ours, false).f0;
 }
 
 /** SPTK's `pitch -a 0` output `-o kind` (1: F0 in Hz, 3: RAPT's peak cross-correlation), 5 ms frames. */
@@ -49,10 +49,14 @@ function sptkRapt(x: Float32Array, kind: "1" | "3"): Float32Array {
 }
 
 /**
- * RAPT's F0 and peak correlation on our frames (frame t centred on t x hop), shifted by the frame lag that best
- * fits `ours`.
+ * RAPT's F0 and (with `withCorrelation`, a second SPTK run) its peak correlation on our frames (frame t centred on
+ * t x hop), shifted by the frame lag that best fits `ours`; the correlation is all 0 without it.
  */
-function raptOnOurFrames(x: Float32Array, ours: Float64Array): { f0: Float64Array; correlation: Float64Array } {
+function raptOnOurFrames(
+  x: Float32Array,
+  ours: Float64Array,
+  withCorrelation: boolean,
+): { f0: Float64Array; correlation: Float64Array } {
   const rapt = sptkRapt(x, "1");
   let best = 0;
   let bestError = Infinity;
@@ -72,7 +76,7 @@ function raptOnOurFrames(x: Float32Array, ours: Float64Array): { f0: Float64Arra
       best = lag;
     }
   }
-  const peaks = sptkRapt(x, "3");
+  const peaks = withCorrelation ? sptkRapt(x, "3") : new Float32Array(0);
   const f0 = new Float64Array(ours.length);
   const correlation = new Float64Array(ours.length);
   for (let t = 0; t < ours.length; t++) {
@@ -167,7 +171,7 @@ async function printAgreement(
     for (const [file] of await copySynthesisUtterances(voice, per)) {
       const x = await readConditionedAudio(file, world.rate);
       const o = estimate(x);
-      const { f0: r, correlation } = raptOnOurFrames(x, o);
+      const { f0: r, correlation } = raptOnOurFrames(x, o, true);
       for (let t = 0; t < o.length; t++) {
         const a = (o[t] as number) > 0;
         const b = (r[t] as number) > 0;
