@@ -66,7 +66,8 @@ for (const voice of voices) {
       energy[t] = 10 * Math.log10(e + 1e-12);
       loudest = Math.max(loudest, energy[t] as number);
     }
-    const perLogMelFrame = (10 * world.rate) / 1000 / ((world.rate * world.framePeriod) / 1000);
+    // World frames per 10 ms log-mel frame.
+    const perLogMelFrame = 10 / world.framePeriod;
     for (let t = 0; t < frames; t++) {
       if ((energy[t] as number) < loudest - 40) continue;
       const w = Math.min(contour.length - 1, Math.round(t * perLogMelFrame));
