@@ -17,6 +17,8 @@ export interface NccfF0Options {
   f0Ceil: number;
   /** Add the spectral-stationarity term to the voicing transition costs. */
   spectral?: boolean;
+  /** Added to the unvoiced state's local cost (the paper's VO_BIAS, SPTK's `pitch -t`): below 0 voices less. Default 0. */
+  voiceBias?: number;
 }
 
 /** The paper's parameter values (its Table I), where this simplified version uses them. */
@@ -31,7 +33,6 @@ const TRANSITION_AMPLITUDE = 0.5;
 const TRANSITION_SPECTRAL = 0.5;
 const LPC_ORDER = 12;
 const DOUBLING_COST = 0.35;
-const VOICE_BIAS = 0;
 const COARSE_RATE = 4000;
 /** How far below the loudest frame's power the NCCF's ballast lies (quiet frames correlate less). */
 const BALLAST_DB = 35;
@@ -180,25 +181,53 @@ function candidatesAt(
   return result;
 }
 
-/** F0 per frame (Hz, 0 unvoiced), frame t centred on t x framePeriod. */
-export function nccfF0(x: Float32Array, rate: number, options: NccfF0Options): Float64Array {
+/** Each frame's candidates (frame t centred on t x framePeriod) and the lag range they were searched in. */
+function frameCandidates(
+  x: Float32Array,
+  rate: number,
+  options: NccfF0Options,
+): { perFrame: Candidate[][]; lags: { min: number; max: number }; hop: number } {
   const hop = (rate * options.framePeriod) / 1000;
   const frames = 1 + Math.floor(x.length / hop);
   const lags = { min: Math.floor(rate / options.f0Ceil), max: Math.ceil(rate / options.f0Floor) };
   const coarse = resample(x, rate, COARSE_RATE, { zeroCrossings: 16 });
+  const rmsLength = Math.round(0.03 * rate);
+  // The ballast: a power BALLAST_DB below the loudest frame's, per sample.
+  let loudest = 0;
+  for (let t = 0; t < frames; t++) loudest = Math.max(loudest, windowedRms(x, Math.round(t * hop), rmsLength));
+  const ballast = loudest * loudest * 10 ** (-BALLAST_DB / 10);
   const perFrame: Candidate[][] = [];
+  for (let t = 0; t < frames; t++) perFrame.push(candidatesAt(x, coarse, rate, Math.round(t * hop), lags, ballast));
+  return { perFrame, lags, hop };
+}
+
+/** The strongest candidate per frame: its F0 (Hz) and correlation (0 where a frame has none). */
+export function nccfPeaks(
+  x: Float32Array,
+  rate: number,
+  options: NccfF0Options,
+): { f0: Float64Array; correlation: Float64Array } {
+  const { perFrame } = frameCandidates(x, rate, options);
+  const f0 = new Float64Array(perFrame.length);
+  const correlation = new Float64Array(perFrame.length);
+  perFrame.forEach((candidates, t) => {
+    for (const c of candidates) {
+      if (c.correlation > (correlation[t] as number)) [f0[t], correlation[t]] = [rate / c.lag, c.correlation];
+    }
+  });
+  return { f0, correlation };
+}
+
+/** F0 per frame (Hz, 0 unvoiced), frame t centred on t x framePeriod. */
+export function nccfF0(x: Float32Array, rate: number, options: NccfF0Options): Float64Array {
+  const { perFrame, lags, hop } = frameCandidates(x, rate, options);
+  const frames = perFrame.length;
   const ratio = new Float64Array(frames);
   const rmsLength = Math.round(0.03 * rate);
   const apart = Math.round(0.01 * rate);
-  const rms = new Float64Array(frames);
-  for (let t = 0; t < frames; t++) rms[t] = windowedRms(x, Math.round(t * hop), rmsLength);
-  // The ballast: a power BALLAST_DB below the loudest frame's, per sample.
-  const loudest = rms.reduce((m, v) => Math.max(m, v), 0);
-  const ballast = loudest * loudest * 10 ** (-BALLAST_DB / 10);
   const stationarity = new Float64Array(frames);
   for (let t = 0; t < frames; t++) {
     const centre = Math.round(t * hop);
-    perFrame.push(candidatesAt(x, coarse, rate, centre, lags, ballast));
     const before = windowedRms(x, centre - apart, rmsLength);
     const after = windowedRms(x, centre + apart, rmsLength);
     ratio[t] = before > 0 ? after / before : after > 0 ? 10 : 1;
@@ -217,7 +246,7 @@ export function nccfF0(x: Float32Array, rate: number, options: NccfF0Options): F
     const candidates = perFrame[t] as Candidate[];
     const strongest = candidates.reduce((m, c) => Math.max(m, c.correlation), 0);
     const local = new Float64Array(candidates.length + 1);
-    local[0] = VOICE_BIAS + strongest;
+    local[0] = (options.voiceBias ?? 0) + strongest;
     candidates.forEach((c, j) => {
       local[j + 1] = 1 - c.correlation * (1 - (LAG_WEIGHT * c.lag) / lags.max);
     });

@@ -8,12 +8,14 @@
  *
  *   npx tsx --conditions vox-source experiments/rapt-voicing.ts [voices] [sentences per voice, default 10] [variants, default all]
  *
- * With `agreement` (or `agreement-nccf`, `agreement-nccf-spectral`) as the variants, prints instead how our contour
- * (or NCCF + DP's, without or with its spectral term) and RAPT's agree per voice: frames both voice, those more
- * than 20 % apart, the median and 90th percentile of |log2 ratio|, frames only one of them voices, and RAPT's own
- * peak correlation (SPTK `-o 3`) on each kind of frame.
+ * "NCCF voicing 0.5" and "0.6": voiced where the NCCF's strongest candidate reaches that correlation, with DIO's values.
+ *
+ * With `agreement` (or `agreement-nccf[-spectral][@voice bias]`, `agreement-threshold@<correlation>`) as the
+ * variants, prints instead how our contour (or NCCF + DP's, without or with its spectral term, or the NCCF voicing
+ * rule's) and RAPT's agree per voice: frames both voice, those more than 20 % apart, the median and 90th percentile
+ * of |log2 ratio|, frames only one of them voices, and RAPT's own peak correlation (SPTK `-o 3`) and the level on
+ * each kind of frame.
  */
-import { execFileSync } from "node:child_process";
 import {
   bandAperiodicity,
   f0 as estimateF0,
@@ -23,68 +25,9 @@ import {
   synthesizeWorldParameters,
 } from "@vox/dsp";
 import { readConditionedAudio } from "@vox/datasets";
-import { nccfF0 } from "./nccf-f0.js";
+import { nccfF0, nccfPeaks } from "./nccf-f0.js";
+import { raptF0, raptOnOurFrames } from "./sptk-rapt.js";
 import { type CopySynthesisVariant, compareCopySyntheses, copySynthesisUtterances, world } from "./copy-synthesis.js";
-
-const SPTK = "/usr/libexec/sptk/bin/pitch";
-
-/** RAPT's F0 (Hz, 0 unvoiced) on our frames (frame t centred on t x hop), aligned to `ours` by the lag that fits best. */
-function raptF0(x: Float32Array, ours: Float64Array): Float64Array {
-  return raptOnOurFrames(x, ours, false).f0;
-}
-
-/** SPTK's `pitch -a 0` output `-o kind` (1: F0 in Hz, 3: RAPT's peak cross-correlation), 5 ms frames. */
-function sptkRapt(x: Float32Array, kind: "1" | "3"): Float32Array {
-  const hop = (world.rate * world.framePeriod) / 1000;
-  const raw = execFileSync(
-    SPTK,
-    ["-a", "0", "-s", "16", "-p", String(hop), "-L", String(world.f0Floor), "-H", "500", "-o", kind],
-    {
-      // RAPT's energy thresholds expect 16-bit sample values: at full scale 1 it finds every frame unvoiced.
-      input: Buffer.from(x.map((v) => v * 32768).buffer),
-      maxBuffer: 1 << 28,
-    },
-  );
-  return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
-}
-
-/**
- * RAPT's F0 and (with `withCorrelation`, a second SPTK run) its peak correlation on our frames (frame t centred on
- * t x hop), shifted by the frame lag that best fits `ours`; the correlation is all 0 without it.
- */
-function raptOnOurFrames(
-  x: Float32Array,
-  ours: Float64Array,
-  withCorrelation: boolean,
-): { f0: Float64Array; correlation: Float64Array } {
-  const rapt = sptkRapt(x, "1");
-  let best = 0;
-  let bestError = Infinity;
-  for (let lag = -4; lag <= 4; lag++) {
-    let error = 0;
-    let n = 0;
-    for (let t = 0; t < ours.length; t++) {
-      const r = rapt[t + lag] ?? 0;
-      const o = ours[t] as number;
-      if (r > 0 && o > 0) {
-        error += Math.abs(Math.log2(r / o));
-        n++;
-      }
-    }
-    if (n > 20 && error / n < bestError) {
-      bestError = error / n;
-      best = lag;
-    }
-  }
-  const peaks = withCorrelation ? sptkRapt(x, "3") : new Float32Array(0);
-  const f0 = new Float64Array(ours.length);
-  const correlation = new Float64Array(ours.length);
-  for (let t = 0; t < ours.length; t++) {
-    f0[t] = rapt[t + best] ?? 0;
-    correlation[t] = peaks[t + best] ?? 0;
-  }
-  return { f0, correlation };
-}
 
 /** Analysis on the given contour and world's synthesis (the envelope through its order-35 mel-cepstrum). */
 function resynthesizeOn(x: Float32Array, contour: Float64Array, seed: number): Float32Array {
@@ -119,11 +62,39 @@ function smoothVoicedRuns(contour: Float64Array, half: number): Float64Array {
   return out;
 }
 
-const nccf = (x: Float32Array, spectral = false) =>
-  nccfF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: 500, spectral });
+const nccf = (x: Float32Array, spectral = false, voiceBias = 0) =>
+  nccfF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: 500, spectral, voiceBias });
 
 const ours = (x: Float32Array) =>
   estimateF0(x, world.rate, { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: world.f0Ceil });
+
+/**
+ * Voiced where the strongest NCCF candidate (nccf-f0.ts, 7.5 ms window) reaches `threshold`: the F0 of our DIO
+ * candidate refined by StoneMask (our estimator without its periodicity test) where it has one, else the peak's
+ * (which is an octave off on 45 % of espeak-f's frames); voiced runs shorter than 20 ms dropped, as ours drops them.
+ */
+function nccfVoicing(x: Float32Array, threshold: number): Float64Array {
+  const options = { framePeriod: world.framePeriod, f0Floor: world.f0Floor, f0Ceil: world.f0Ceil };
+  const dio = estimateF0(x, world.rate, { ...options, periodicityThreshold: 0 });
+  const peak = nccfPeaks(x, world.rate, { ...options, f0Ceil: 500 });
+  const contour = new Float64Array(dio.length);
+  for (let t = 0; t < dio.length; t++) {
+    if (!((peak.correlation[t] as number) >= threshold)) continue;
+    const d = dio[t] as number;
+    const p = peak.f0[t] as number;
+    contour[t] = d > 0 ? d : p;
+  }
+  let start = -1;
+  for (let t = 0; t <= contour.length; t++) {
+    const voiced = t < contour.length && (contour[t] as number) > 0;
+    if (voiced && start < 0) start = t;
+    if (!voiced && start >= 0) {
+      if (t - start < 4) contour.fill(0, start, t);
+      start = -1;
+    }
+  }
+  return contour;
+}
 
 /**
  * Ours and RAPT's contours mixed: "voicing" voices RAPT's frames with our F0 where we have one (RAPT's elsewhere);
@@ -149,8 +120,27 @@ const variants: CopySynthesisVariant[] = [
   { name: "RAPT values", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "values"), seed) },
   { name: "NCCF + DP", resynthesize: (x, seed) => resynthesizeOn(x, nccf(x), seed) },
   { name: "NCCF + DP + spectral", resynthesize: (x, seed) => resynthesizeOn(x, nccf(x, true), seed) },
+  ...[0.5, 0.6, 0.7].map((threshold) => ({
+    name: `NCCF voicing ${threshold}`,
+    resynthesize: (x: Float32Array, seed: number) => resynthesizeOn(x, nccfVoicing(x, threshold), seed),
+  })),
   { name: "smoothed", resynthesize: (x, seed) => resynthesizeOn(x, smoothVoicedRuns(ours(x), 2), seed) },
 ];
+
+/** Each frame's 25 ms power in dB relative to the utterance's loudest frame (frame t centred on t x hop). */
+function frameLevels(x: Float32Array, frames: number): Float64Array {
+  const hop = (world.rate * world.framePeriod) / 1000;
+  const half = Math.round(0.0125 * world.rate);
+  const power = new Float64Array(frames);
+  for (let t = 0; t < frames; t++) {
+    const centre = Math.round(t * hop);
+    let sum = 0;
+    for (let i = Math.max(0, centre - half); i < Math.min(x.length, centre + half); i++) sum += (x[i] as number) ** 2;
+    power[t] = sum + 1e-20;
+  }
+  const loudest = power.reduce((m, v) => Math.max(m, v), 0);
+  return power.map((p) => 10 * Math.log10(p / loudest));
+}
 
 /** Per voice: where a contour (ours, or `nccf`) and RAPT's agree (`agreement` / `agreement-nccf` mode). */
 async function printAgreement(
@@ -159,8 +149,8 @@ async function printAgreement(
   estimate: (x: Float32Array) => Float64Array,
 ): Promise<void> {
   const lines = [
-    "| voice | frames both voice | of those > 20 % apart | median abs log2 ratio | 90th percentile | only ours voice | only RAPT voices | RAPT's peak correlation (median): both / only ours / only RAPT |",
-    "|---|---|---|---|---|---|---|---|",
+    "| voice | frames both voice | of those > 20 % apart | median abs log2 ratio | 90th percentile | only ours voice | only RAPT voices | RAPT's peak correlation (median): both / only ours / only RAPT | level, dB re the loudest frame (median): both / only ours / only RAPT |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
   for (const voice of voices) {
     let gross = 0;
@@ -168,14 +158,20 @@ async function printAgreement(
     let onlyRapt = 0;
     const ratios: number[] = [];
     const peaks: Record<"both" | "ours" | "rapt", number[]> = { both: [], ours: [], rapt: [] };
+    const levels: Record<"both" | "ours" | "rapt", number[]> = { both: [], ours: [], rapt: [] };
     for (const [file] of await copySynthesisUtterances(voice, per)) {
       const x = await readConditionedAudio(file, world.rate);
       const o = estimate(x);
       const { f0: r, correlation } = raptOnOurFrames(x, o, true);
+      const level = frameLevels(x, o.length);
       for (let t = 0; t < o.length; t++) {
         const a = (o[t] as number) > 0;
         const b = (r[t] as number) > 0;
-        if (a || b) peaks[a && b ? "both" : a ? "ours" : "rapt"].push(correlation[t] as number);
+        const kind = a && b ? "both" : a ? "ours" : "rapt";
+        if (a || b) {
+          peaks[kind].push(correlation[t] as number);
+          levels[kind].push(level[t] as number);
+        }
         if (a && b) {
           const d = Math.abs(Math.log2((o[t] as number) / (r[t] as number)));
           ratios.push(d);
@@ -189,22 +185,25 @@ async function printAgreement(
     const median = (values: number[]) =>
       (values.sort((p, q) => p - q)[Math.floor((values.length - 1) / 2)] ?? 0).toFixed(2);
     lines.push(
-      `| ${voice} | ${ratios.length} | ${((100 * gross) / Math.max(1, ratios.length)).toFixed(1)} % | ${at(0.5)} | ${at(0.9)} | ${onlyOurs} | ${onlyRapt} | ${median(peaks.both)} / ${median(peaks.ours)} / ${median(peaks.rapt)} |`,
+      `| ${voice} | ${ratios.length} | ${((100 * gross) / Math.max(1, ratios.length)).toFixed(1)} % | ${at(0.5)} | ${at(0.9)} | ${onlyOurs} | ${onlyRapt} | ${median(peaks.both)} / ${median(peaks.ours)} / ${median(peaks.rapt)} | ${median(levels.both)} / ${median(levels.ours)} / ${median(levels.rapt)} |`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 const only = process.argv[4]?.split(",");
-if (only?.some((v) => v.startsWith("agreement"))) {
+const agreement = only?.find((v) => v.startsWith("agreement"));
+if (agreement) {
   const voices = (process.argv[2] ?? "slt,kal,ked,espeak-m,espeak-f,human").split(",");
+  // agreement-nccf[-spectral][@voice bias]
+  const [mode = "", bias = "0"] = agreement.split("@");
   await printAgreement(
     voices,
     Number(process.argv[3] ?? 10),
-    only.includes("agreement-nccf-spectral")
-      ? (x: Float32Array) => nccf(x, true)
-      : only.includes("agreement-nccf")
-        ? (x: Float32Array) => nccf(x)
+    mode.startsWith("agreement-nccf")
+      ? (x) => nccf(x, mode === "agreement-nccf-spectral", Number(bias))
+      : mode === "agreement-threshold"
+        ? (x) => nccfVoicing(x, Number(bias))
         : ours,
   );
   process.exit(0);
