@@ -5,11 +5,15 @@
  * - pooled: the statistics of all five recordings (one voice);
  * - pooled+adapted: the mel-cepstral rows first moved by the mean/variance shift from the pooled statistics to
  *   those of the corpus speaker taken as the source condition, so the generator sees rows of a voice it trained on;
- * - per-recording+adapted: the same from each recording's own statistics.
- * The shift (no learning) is scored under the first two. The run's conversion postfilter is the third argument
+ * - per-recording+adapted: the same from each recording's own statistics;
+ * - per-recording+uniform: per-recording, with the generator's source condition an even mixture of the run's
+ *   speakers instead of the one the recording sounds likeliest to be (source-and-target conditions only);
+ * - per-recording+posterior: the mixture weighted by each speaker's posterior for one frame of the recording
+ *   (softmax of the log-likelihood under its statistics per loud frame), printed per recording.
+ * The shift (no learning) is scored under the first. The run's conversion postfilter is the third argument
  * (default source-energy, the demo recipe's).
  *
- *   npx tsx --conditions vox-source experiments/outside-voice.ts <run> [outDir] [postfilter]
+ *   npx tsx --conditions vox-source experiments/outside-voice.ts <run> [outDir] [postfilter] [variants, default all]
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,6 +23,7 @@ import {
   analyze,
   featureStatistics,
   meanVarianceShift,
+  speakerLikelihoods,
   synthesize,
   worldFeatureLayout,
   type Spectrogram,
@@ -54,6 +59,19 @@ const pooled = featureStatistics(
   utterances.map((u) => u.features),
 );
 const layout = worldFeatureLayout(spec);
+/** Each run speaker's posterior for one loud frame of `f`: softmax over speakers of log-likelihood / frames. */
+function framePosterior(f: Spectrogram): Float32Array {
+  const scores = speakerLikelihoods(f, spec, known);
+  const perFrame = record.speakers.map((s) => {
+    const { logLikelihood, frames } = scores[s] as { logLikelihood: number; frames: number };
+    return logLikelihood / Math.max(1, frames);
+  });
+  const top = Math.max(...perFrame);
+  const weights = Float32Array.from(perFrame, (v) => Math.exp(v - top));
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => w / sum);
+}
+
 /** The mcep rows moved from `from` statistics to `to`'s (per-row mean/variance), the rest kept. */
 function adapt(f: Spectrogram, from: typeof pooled, to: typeof pooled): Spectrogram {
   const shifted = meanVarianceShift(f, spec, from, to);
@@ -63,7 +81,16 @@ function adapt(f: Spectrogram, from: typeof pooled, to: typeof pooled): Spectrog
   data.set(shifted.data.subarray(a, b), a);
   return { ...f, data };
 }
-const variants = ["per-recording", "pooled", "pooled+adapted", "per-recording+adapted"] as const;
+const variants = [
+  "per-recording",
+  "pooled",
+  "pooled+adapted",
+  "per-recording+adapted",
+  "per-recording+uniform",
+  "per-recording+posterior",
+] as const;
+const only = process.argv[5]?.split(",");
+const uniform = new Float32Array(record.speakers.length).fill(1 / record.speakers.length);
 const score = new Map<string, [number, number]>();
 const jobs: Promise<void>[] = [];
 for (const u of utterances) {
@@ -71,10 +98,15 @@ for (const u of utterances) {
     .split(" ")
     .filter(Boolean);
   for (const variant of variants) {
+    if (only && !only.includes(variant)) continue;
     const own = variant.startsWith("per-recording") ? featureStatistics(spec, [u.features]) : pooled;
     const adapted = variant.endsWith("+adapted");
     const voice = outsideVoice(u.features, spec, record.speakers, known);
     const cond = known[voice.speaker] as typeof pooled;
+    const posterior = framePosterior(u.features);
+    if (variant.endsWith("+posterior")) {
+      console.log(u.id, record.speakers.map((s, i) => `${s} ${(posterior[i] as number).toFixed(3)}`).join(", "));
+    }
     for (const target of record.speakers) {
       const input = adapted ? adapt(u.features, own, cond) : u.features;
       // Adapted rows take the condition speaker's row statistics; ln F0 keeps the recording's own transform.
@@ -84,13 +116,18 @@ for (const u of utterances) {
         metadata.config.generator,
         conversion.map,
         input,
-        { label: voice.label, statistics: stats },
+        {
+          label: voice.label,
+          statistics: stats,
+          ...(variant.endsWith("+uniform") ? { labelWeights: uniform } : {}),
+          ...(variant.endsWith("+posterior") ? { labelWeights: posterior } : {}),
+        },
         { label: record.speakers.indexOf(target), statistics: conversion.speaker(target) },
       );
       const wav = `${outDir}/${u.id}.${variant}.${target}.wav`;
       await writeWavFile(wav, synthesize(out, spec, { length: u.signal.length }), spec.sampleRate);
       const shift =
-        adapted || variant === "pooled"
+        variant !== "per-recording"
           ? null
           : meanVarianceShift(u.features, spec, own, conversion.speaker(target) as typeof pooled);
       const shiftWav = `${outDir}/${u.id}.${variant}-shift.${target}.wav`;

@@ -105,6 +105,7 @@ export {
   FeatureStatisticsAccumulator,
   featureStatistics,
   likeliestSpeaker,
+  speakerLikelihoods,
   type LogF0Statistics,
   meanVarianceShift,
   pooledRowStatistics,

@@ -46,6 +46,11 @@ describe("convertUtterance", () => {
     const from0 = convertUtterance(told, both, { data, bins: 16, frames }, 0, 2, silence);
     const from1 = convertUtterance(told, both, { data, bins: 16, frames }, 1, 2, silence);
     expect(from0.data.some((v, i) => v !== from1.data[i])).toBe(true);
+    // A source given as a mixture of the speakers: its weights in the source half; a one-hot mixture is the label.
+    expect(Array.from(conditionVector(both, [0.5, 0.25, 0.25], 2))).toEqual([0.5, 0.25, 0.25, 0, 0, 1]);
+    expect(() => conditionVector(both, [0.5, 0.5], 2)).toThrow(/conditionVector\(source\): expected 3 source weights/);
+    const mixed = convertUtterance(told, both, { data, bins: 16, frames }, [0, 1, 0], 2, silence);
+    expect(Array.from(mixed.data)).toEqual(Array.from(from1.data));
     told.dispose();
   });
 });

@@ -10,14 +10,20 @@ import {
   synthesize,
 } from "@vox/dsp";
 import type { GeneratorConfig } from "./config.js";
+import { ModelConfigError } from "./errors.js";
 import { timeMultiple } from "./generators.js";
 import * as tf from "./tfjs.js";
 
 /**
  * The generator's condition input for converting `source` -> `target`: the target's one-hot label, or the source's
- * and the target's side by side (StarGAN-VC2's code; the `stargan` generator's `source-and-target` condition).
+ * and the target's side by side (StarGAN-VC2's code; the `stargan` generator's `source-and-target` condition). A
+ * source given as weights per speaker (summing to 1) takes that mixture in place of a one-hot source label.
  */
-export function conditionVector(config: GeneratorConfig, source: number, target: number): Float32Array {
+export function conditionVector(
+  config: GeneratorConfig,
+  source: number | ArrayLike<number>,
+  target: number,
+): Float32Array {
   const speakers = config.kind === "stargan-vc2" ? config.numSpeakers : config.numLabels;
   const both = config.kind === "stargan-vc2" || (config.kind === "stargan" && config.condition === "source-and-target");
   if (!both) {
@@ -26,7 +32,13 @@ export function conditionVector(config: GeneratorConfig, source: number, target:
     return labels;
   }
   const code = new Float32Array(2 * speakers);
-  code[source] = 1;
+  if (typeof source === "number") code[source] = 1;
+  else {
+    if (source.length !== speakers) {
+      throw new ModelConfigError("conditionVector(source)", `${speakers} source weights`, `${source.length}`);
+    }
+    for (let s = 0; s < speakers; s++) code[s] = source[s] as number;
+  }
   code[speakers + target] = 1;
   return code;
 }
@@ -40,7 +52,7 @@ export function convertUtterance(
   generator: tf.LayersModel,
   config: GeneratorConfig,
   features: Spectrogram,
-  source: number,
+  source: number | ArrayLike<number>,
   target: number,
   silence: number | Float32Array,
 ): Spectrogram {
@@ -69,6 +81,11 @@ export function convertUtterance(
 /** One side of a conversion: the speaker's label (the generator's condition) and its feature statistics. */
 export interface ConversionVoice {
   label: number;
+  /**
+   * As a source, weights per run speaker (summing to 1) in place of `label` in a source-and-target condition: a
+   * voice from outside the corpus as a mixture of the run's voices rather than the one it sounds likeliest to be.
+   */
+  labelWeights?: ArrayLike<number>;
   /** Needed for `speaker` normalisation and for world features' F0 transform; null otherwise. */
   statistics: SpeakerFeatureStatistics | null;
 }
@@ -104,7 +121,7 @@ export function convertFeatures(
   const input = map.encodeUtterance(features, source.statistics);
   const silence = new Float32Array(map.rows);
   map.encode(silenceFrame(map.spec), 1, source.statistics, silence);
-  const output = convertUtterance(generator, config, input, source.label, target.label, silence);
+  const output = convertUtterance(generator, config, input, source.labelWeights ?? source.label, target.label, silence);
   return map.decode(output, features, source.statistics, target.statistics);
 }
 
