@@ -62,3 +62,34 @@ describe.each(["wasm", "js"] as const)("griffinLim (%s engine)", (engine) => {
     expect(() => griffinLim(magnitude, { nFft: 256, hop: 64 })).toThrow(/magnitude\.bins.*129.*257/);
   });
 });
+
+describe("griffinLim engines", () => {
+  it("the wasm kernels (frame-blocked) and the JavaScript path give the same signal, a partial last block included", () => {
+    // 37 frames: nine blocks of four and one of a single frame, whose padding lanes must stay silent.
+    const speech = speechSample().subarray(0, 128 * 36);
+    for (const nFft of [512, 1024]) {
+      const magnitude = new StftPlan({ nFft, hop: 128 }).magnitude(speech);
+      expect(magnitude.frames).toBe(37);
+      const histories: number[][] = [[], []];
+      const [wasm, js] = (["wasm", "js"] as const).map((engine, i) =>
+        griffinLim(magnitude, {
+          nFft,
+          hop: 128,
+          engine,
+          nIter: 4,
+          seed: 3,
+          length: speech.length,
+          onIteration: (_, sc) => histories[i]?.push(sc),
+        }),
+      );
+      let difference = 0;
+      let energy = 0;
+      for (let i = 0; i < speech.length; i++) {
+        difference += ((wasm?.[i] as number) - (js?.[i] as number)) ** 2;
+        energy += (js?.[i] as number) ** 2;
+      }
+      expect(Math.sqrt(difference / energy), `n_fft ${nFft}`).toBeLessThan(1e-4);
+      for (let i = 0; i < 4; i++) expect(histories[0]?.[i]).toBeCloseTo(histories[1]?.[i] as number, 5);
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { InvalidArgumentError, requireInteger, requireNumber } from "./errors.js
 import { mulberry32 } from "./random.js";
 import type { ComplexSpectrogram, Spectrogram } from "./spectrogram.js";
 import { StftPlan, type StftOptions } from "./stft.js";
+import { blockedIndex, blockedSize } from "./wasm/engine.js";
 
 export interface GriffinLimOptions extends StftOptions {
   /** Iterations. Default 32 (librosa, torchaudio). */
@@ -115,7 +116,9 @@ function stripUndefined(options: StftOptions): StftOptions {
 
 /**
  * The same iteration with every spectrogram-sized buffer resident in the plan's WebAssembly memory: ISTFT,
- * STFT and the angle update run as SIMD kernels; only the window normalisation and padding run here.
+ * STFT and the angle update run as SIMD kernels; only the window normalisation and padding run here. The buffers
+ * hold the spectrogram in blocks of four frames (the kernels' "blocked" layout), so each kernel walks memory in
+ * order; the update is element by element, so it does not care, and the padding of a last partial block stays 0.
  */
 function griffinLimWasm(
   plan: StftPlan,
@@ -128,11 +131,11 @@ function griffinLimWasm(
   const wasm = plan.wasm as NonNullable<StftPlan["wasm"]>;
   const { bins, frames } = magnitude;
   const { hop } = plan.options;
-  const size = bins * frames;
   const rebuiltFrames = plan.frameCount(length);
   if (rebuiltFrames !== frames) {
     throw new InvalidArgumentError("griffinLim(options.length)", `a length giving ${frames} frames`, length);
   }
+  const size = blockedSize(bins, frames);
   const accumulatorLength = plan.overlapAddLength(frames, length);
   const paddedLength = plan.paddedLength(length);
   wasm.reset();
@@ -146,32 +149,43 @@ function griffinLimWasm(
   const accumulator = wasm.reserve(accumulatorLength);
   const padded = wasm.reserve(paddedLength);
   const signal = new Float32Array(length);
-  wasm.f32(s, size).set(magnitude.data);
+  const blockedS = wasm.f32(s, size);
   const weightedRe = wasm.f32(wRe, size);
   const weightedIm = wasm.f32(wIm, size);
+  blockedS.fill(0);
+  weightedRe.fill(0);
+  weightedIm.fill(0);
   const S = magnitude.data;
-  for (let i = 0; i < size; i++) {
-    weightedRe[i] = (S[i] as number) * (angleRe[i] as number);
-    weightedIm[i] = (S[i] as number) * (angleIm[i] as number);
+  for (let k = 0; k < bins; k++) {
+    for (let t = 0; t < frames; t++) {
+      const from = k * frames + t;
+      const to = blockedIndex(k, t, bins);
+      const m = S[from] as number;
+      blockedS[to] = m;
+      weightedRe[to] = m * (angleRe[from] as number);
+      weightedIm[to] = m * (angleIm[from] as number);
+    }
   }
   wasm.f32(tRe, size).fill(0);
   wasm.f32(tIm, size).fill(0);
   const inverse = (): Float32Array => {
     const acc = wasm.f32(accumulator, accumulatorLength);
     acc.fill(0);
-    wasm.istft(wRe, wIm, bins, frames, hop, accumulator);
+    wasm.istft(wRe, wIm, bins, frames, hop, accumulator, "blocked");
     return plan.normalizeOverlapAdd(acc, frames, signal);
   };
   for (let iteration = 0; iteration < nIter; iteration++) {
     [pRe, tRe] = [tRe, pRe];
     [pIm, tIm] = [tIm, pIm];
     plan.padInto(inverse(), wasm.f32(padded, paddedLength));
-    wasm.stft(padded, hop, frames, 0, bins, tRe, tIm);
+    wasm.stft(padded, hop, frames, 0, bins, tRe, tIm, "blocked");
     if (onIteration) {
       const re = wasm.f32(tRe, size);
       const im = wasm.f32(tIm, size);
       let error = 0;
-      for (let i = 0; i < size; i++) error += ((S[i] as number) - Math.hypot(re[i] as number, im[i] as number)) ** 2;
+      for (let i = 0; i < size; i++) {
+        error += ((blockedS[i] as number) - Math.hypot(re[i] as number, im[i] as number)) ** 2;
+      }
       onIteration(iteration, Math.sqrt(error) / magnitudeNorm);
     }
     // On the first iteration t_prev is all zeros, which is librosa's "skip the momentum term".

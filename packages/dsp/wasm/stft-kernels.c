@@ -10,6 +10,16 @@
 typedef float f4 __attribute__((vector_size(16)));
 typedef float f4u __attribute__((vector_size(16), aligned(4)));  // for unaligned loads/stores
 
+// Transposes the 4x4 block whose rows are a, b, c, d (in place): afterwards a holds the first lanes, and so on.
+static inline void transpose4(f4 *a, f4 *b, f4 *c, f4 *d) {
+  f4 ab_lo = __builtin_shufflevector(*a, *b, 0, 4, 1, 5), ab_hi = __builtin_shufflevector(*a, *b, 2, 6, 3, 7);
+  f4 cd_lo = __builtin_shufflevector(*c, *d, 0, 4, 1, 5), cd_hi = __builtin_shufflevector(*c, *d, 2, 6, 3, 7);
+  *a = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 4, 5);
+  *b = __builtin_shufflevector(ab_lo, cd_lo, 2, 3, 6, 7);
+  *c = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 4, 5);
+  *d = __builtin_shufflevector(ab_hi, cd_hi, 2, 3, 6, 7);
+}
+
 // In-place radix-2 decimation-in-time FFT of m points (m >= 4, a power of two) on bit-reversed input.
 // tw_re/tw_im: cos(2 pi j / m), -sin(2 pi j / m) for j < m/2.
 static void fft_dit(f4 *re, f4 *im, int m, const float *tw_re, const float *tw_im) {
@@ -29,7 +39,42 @@ static void fft_dit(f4 *re, f4 *im, int m, const float *tw_re, const float *tw_i
     re[a + 3] = d0r - d1i;
     im[a + 3] = d0i + d1r;
   }
-  for (int h = 4; h < m; h <<= 1) {
+  // Then two stages per pass (spans h and 2h, "radix-2 squared"): each element is loaded and stored once per two
+  // stages. In a block of 4h, stage h pairs (j, j+h) and (j+2h, j+3h) with twiddle W_2h^j; stage 2h pairs (j, j+2h)
+  // with W_4h^j and (j+h, j+3h) with W_4h^(j+h) = W_4h^j (-i).
+  int h = 4;
+  for (; 4 * h <= m; h <<= 2) {
+    int step1 = m / (2 * h), step2 = m / (4 * h);
+    for (int base = 0; base < m; base += 4 * h) {
+      f4 *r0 = re + base, *i0 = im + base;
+      for (int j = 0; j < h; j++) {
+        float w1r = tw_re[j * step1], w1i = tw_im[j * step1];
+        float w2r = tw_re[j * step2], w2i = tw_im[j * step2];
+        f4 ar = r0[j], ai = i0[j], br = r0[j + h], bi = i0[j + h];
+        f4 cr = r0[j + 2 * h], ci = i0[j + 2 * h], dr = r0[j + 3 * h], di = i0[j + 3 * h];
+        f4 tr = br * w1r - bi * w1i, ti = br * w1i + bi * w1r;
+        f4 a1r = ar + tr, a1i = ai + ti, b1r = ar - tr, b1i = ai - ti;
+        tr = dr * w1r - di * w1i;
+        ti = dr * w1i + di * w1r;
+        f4 c1r = cr + tr, c1i = ci + ti, d1r = cr - tr, d1i = ci - ti;
+        tr = c1r * w2r - c1i * w2i;
+        ti = c1r * w2i + c1i * w2r;
+        r0[j] = a1r + tr;
+        i0[j] = a1i + ti;
+        r0[j + 2 * h] = a1r - tr;
+        i0[j + 2 * h] = a1i - ti;
+        // (d1 W_4h^j) (-i) = (im, -re)
+        tr = d1r * w2r - d1i * w2i;
+        ti = d1r * w2i + d1i * w2r;
+        r0[j + h] = b1r + ti;
+        i0[j + h] = b1i - tr;
+        r0[j + 3 * h] = b1r - ti;
+        i0[j + 3 * h] = b1i + tr;
+      }
+    }
+  }
+  // A last single stage when log2(m) is odd.
+  if (h < m) {
     int step = m / (2 * h);
     for (int base = 0; base < m; base += 2 * h) {
       f4 *ra = re + base, *ia = im + base, *rb = re + base + h, *ib = im + base + h;
@@ -56,11 +101,16 @@ static inline void transform_frames(const float *padded, int t0, int lanes, int 
   const float *p1 = lanes > 1 ? p0 + hop : p0;
   const float *p2 = lanes > 2 ? p0 + 2 * hop : p0;
   const float *p3 = lanes > 3 ? p0 + 3 * hop : p0;
-  for (int k = 0; k < m; k++) {
-    int s = 2 * k, r = rev[k];
-    float w0 = window[s], w1 = window[s + 1];
-    zr[r] = (f4){p0[s], p1[s], p2[s], p3[s]} * w0;
-    zi[r] = (f4){p0[s + 1], p1[s + 1], p2[s + 1], p3[s + 1]} * w1;
+  // Four samples of each of the four frames, transposed: one vector per sample, one lane per frame.
+  for (int k = 0; k < m; k += 2) {
+    int s = 2 * k;
+    f4 v0 = *(const f4u *)(p0 + s), v1 = *(const f4u *)(p1 + s), v2 = *(const f4u *)(p2 + s),
+       v3 = *(const f4u *)(p3 + s);
+    transpose4(&v0, &v1, &v2, &v3);
+    zr[rev[k]] = v0 * window[s];
+    zi[rev[k]] = v1 * window[s + 1];
+    zr[rev[k + 1]] = v2 * window[s + 2];
+    zi[rev[k + 1]] = v3 * window[s + 3];
   }
   fft_dit(zr, zi, m, tw, tw + m / 2);
 }
@@ -96,9 +146,13 @@ static inline void store_lanes(float *o, f4 v, int lanes) {
 // Workspace: 2 * m f4 values.
 // padded: the centre-padded signal; window: n values; tw: m/2 cos then m/2 -sin (complex FFT of m).
 // mode 0: complex -> out_re/out_im; mode 1: magnitude -> out_re; mode 2: power -> out_re.
-// Output is freq-major: bin k of frame t at k * frames + t; only the first `bins` bins are written.
+// Bin k of frame t (t = t0 + lane, t0 a multiple of 4) is at k * row_stride + t0 * block_scale + lane: freq-major
+// (row_stride = frames, block_scale = 1), or frame-blocked (row_stride = 4, block_scale = bins: each block of four
+// frames holds its bins one vector each, so a pass over the bins walks memory in order; Griffin-Lim iterates in
+// that layout). Only the first `bins` bins are written.
 void stft_frames(const float *padded, int hop, int frames, int n, const float *window, const int *rev,
-                 const float *tw, const float *split, f4 *work, int mode, int bins, float *out_re, float *out_im) {
+                 const float *tw, const float *split, f4 *work, int mode, int bins, float *out_re, float *out_im,
+                 int row_stride, int block_scale) {
   int m = n / 2;
   f4 *zr = work, *zi = work + m;
   for (int t0 = 0; t0 < frames; t0 += 4) {
@@ -107,10 +161,11 @@ void stft_frames(const float *padded, int hop, int frames, int n, const float *w
     for (int k = 0; k < bins; k++) {
       f4 xr, xi;
       split_bin(zr, zi, k, m, split, &xr, &xi);
-      float *o = out_re + (long)k * frames + t0;
+      long at = (long)k * row_stride + (long)t0 * block_scale;
+      float *o = out_re + at;
       if (mode == 0) {
         store_lanes(o, xr, lanes);
-        store_lanes(out_im + (long)k * frames + t0, xi, lanes);
+        store_lanes(out_im + at, xi, lanes);
       } else {
         f4 v = xr * xr + xi * xi;
         if (mode == 1) v = (f4)__builtin_wasm_sqrt_f32x4(v);
@@ -147,9 +202,10 @@ void stft_filtered_power(const float *padded, int hop, int frames, int n, const 
 
 // Inverse: for each frame, irfft of bins 0..bins-1 (missing top bins are zero; the imaginary parts of DC and
 // Nyquist are ignored, as numpy's irfft does), times the window, overlap-added at t * hop into `acc`
-// (length n + hop * (frames - 1), zeroed by the caller).
+// (length n + hop * (frames - 1), zeroed by the caller). The input's layout is given as stft_frames' output's.
 void istft_frames(const float *in_re, const float *in_im, int bins, int frames, int hop, int n, const float *window,
-                  const int *rev, const float *tw, const float *split, f4 *work, float *acc) {
+                  const int *rev, const float *tw, const float *split, f4 *work, float *acc, int row_stride,
+                  int block_scale) {
   int m = n / 2;
   f4 *zr = work, *zi = work + m;
   const float *tw_re = tw, *tw_im = tw + m / 2;
@@ -157,17 +213,18 @@ void istft_frames(const float *in_re, const float *in_im, int bins, int frames, 
   float inv_m = 1.0f / (float)m;
   for (int t0 = 0; t0 < frames; t0 += 4) {
     int lanes = frames - t0 < 4 ? frames - t0 : 4;
+    const float *block_re = in_re + (long)t0 * block_scale, *block_im = in_im + (long)t0 * block_scale;
     for (int k = 0; k < m; k++) {
       // Z[k] = E + i O with E = (X[k] + conj X[m-k]) / 2, O = (X[k] - conj X[m-k]) e^{+2 pi i k / n} / 2.
       int j = m - k;
       f4 ar = {0, 0, 0, 0}, ai = {0, 0, 0, 0}, br = {0, 0, 0, 0}, bi = {0, 0, 0, 0};
       if (k < bins) {
-        ar = load_lanes(in_re + (long)k * frames + t0, lanes);
-        if (k != 0) ai = load_lanes(in_im + (long)k * frames + t0, lanes);
+        ar = load_lanes(block_re + (long)k * row_stride, lanes);
+        if (k != 0) ai = load_lanes(block_im + (long)k * row_stride, lanes);
       }
       if (j < bins) {
-        br = load_lanes(in_re + (long)j * frames + t0, lanes);
-        if (j != m) bi = load_lanes(in_im + (long)j * frames + t0, lanes);
+        br = load_lanes(block_re + (long)j * row_stride, lanes);
+        if (j != m) bi = load_lanes(block_im + (long)j * row_stride, lanes);
       }
       bi = -bi;  // conj X[m-k]
       f4 er = (ar + br) * 0.5f, ei = (ai + bi) * 0.5f, dr = (ar - br) * 0.5f, di = (ai - bi) * 0.5f;
@@ -179,11 +236,21 @@ void istft_frames(const float *in_re, const float *in_im, int bins, int frames, 
       zi[r] = -(ei + orr);
     }
     fft_dit(zr, zi, m, tw_re, tw_im);
-    for (int l = 0; l < lanes; l++) {
-      float *a = acc + (long)(t0 + l) * hop;
-      for (int k = 0; k < m; k++) {
-        a[2 * k] += zr[k][l] * inv_m * window[2 * k];
-        a[2 * k + 1] += -zi[k][l] * inv_m * window[2 * k + 1];
+    // Frame l's samples 2k, 2k+1 are zr[k][l], -zi[k][l] (over m, windowed): four k at a time, transposed so
+    // that each frame's eight samples are two vectors, added into the frame's place in acc.
+    for (int k = 0; k < m; k += 4) {
+      f4 r0 = zr[k], r1 = zr[k + 1], r2 = zr[k + 2], r3 = zr[k + 3];
+      f4 i0 = -zi[k], i1 = -zi[k + 1], i2 = -zi[k + 2], i3 = -zi[k + 3];
+      transpose4(&r0, &r1, &r2, &r3);
+      transpose4(&i0, &i1, &i2, &i3);
+      f4 lo_w = *(const f4u *)(window + 2 * k) * inv_m, hi_w = *(const f4u *)(window + 2 * k + 4) * inv_m;
+      f4 rows_r[4] = {r0, r1, r2, r3}, rows_i[4] = {i0, i1, i2, i3};
+      for (int l = 0; l < lanes; l++) {
+        float *a = acc + (long)(t0 + l) * hop + 2 * k;
+        f4 lo = __builtin_shufflevector(rows_r[l], rows_i[l], 0, 4, 1, 5);
+        f4 hi = __builtin_shufflevector(rows_r[l], rows_i[l], 2, 6, 3, 7);
+        *(f4u *)a = *(f4u *)a + lo * lo_w;
+        *(f4u *)(a + 4) = *(f4u *)(a + 4) + hi * hi_w;
       }
     }
   }

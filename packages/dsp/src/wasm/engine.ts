@@ -19,6 +19,8 @@ interface KernelExports {
     bins: number,
     outRe: number,
     outIm: number,
+    rowStride: number,
+    blockScale: number,
   ): void;
   istft_frames(
     inRe: number,
@@ -33,6 +35,8 @@ interface KernelExports {
     split: number,
     work: number,
     acc: number,
+    rowStride: number,
+    blockScale: number,
   ): void;
   stft_filtered_power(
     padded: number,
@@ -61,6 +65,23 @@ interface KernelExports {
     wIm: number,
     count: number,
   ): void;
+}
+
+/**
+ * How a [bins, frames] spectrogram lies in kernel memory: freq-major (bin k of frame t at k * frames + t), or in
+ * blocks of four frames, each holding its bins as one four-lane vector apiece (at {@link blockedIndex}; a last
+ * partial block is padded, {@link blockedSize} values in all).
+ */
+export type SpectrogramLayout = "freq-major" | "blocked";
+
+/** Where bin k of frame t lies in the blocked layout of a spectrogram with `bins` rows. */
+export function blockedIndex(k: number, t: number, bins: number): number {
+  return ((t >> 2) * bins + k) * 4 + (t & 3);
+}
+
+/** Values in the blocked layout of [bins, frames] (frames rounded up to a multiple of four). */
+export function blockedSize(bins: number, frames: number): number {
+  return bins * 4 * Math.ceil(frames / 4);
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -144,9 +165,22 @@ export class WasmStftEngine {
     return new Float32Array(this.exports.memory.buffer, pointer, length);
   }
 
-  /** mode 0: complex into outRe/outIm; 1: magnitude; 2: power (into outRe). */
-  stft(padded: number, hop: number, frames: number, mode: 0 | 1 | 2, bins: number, outRe: number, outIm: number): void {
+  /**
+   * mode 0: complex into outRe/outIm; 1: magnitude; 2: power (into outRe). Freq-major ([bins, frames]), or with
+   * `layout` "blocked" in blocks of four frames (see {@link blockedIndex}).
+   */
+  stft(
+    padded: number,
+    hop: number,
+    frames: number,
+    mode: 0 | 1 | 2,
+    bins: number,
+    outRe: number,
+    outIm: number,
+    layout: SpectrogramLayout = "freq-major",
+  ): void {
     const t = this.tables;
+    const [rowStride, blockScale] = layout === "blocked" ? [4, bins] : [frames, 1];
     this.exports.stft_frames(
       padded,
       hop,
@@ -161,13 +195,39 @@ export class WasmStftEngine {
       bins,
       outRe,
       outIm,
+      rowStride,
+      blockScale,
     );
   }
 
-  /** Windowed overlap-add of irfft frames into `acc` (which the caller zeroes). */
-  istft(inRe: number, inIm: number, bins: number, frames: number, hop: number, acc: number): void {
+  /** Windowed overlap-add of irfft frames (laid out as `stft` writes them) into `acc` (which the caller zeroes). */
+  istft(
+    inRe: number,
+    inIm: number,
+    bins: number,
+    frames: number,
+    hop: number,
+    acc: number,
+    layout: SpectrogramLayout = "freq-major",
+  ): void {
     const t = this.tables;
-    this.exports.istft_frames(inRe, inIm, bins, frames, hop, this.n, t.window, t.rev, t.tw, t.split, t.work, acc);
+    const [rowStride, blockScale] = layout === "blocked" ? [4, bins] : [frames, 1];
+    this.exports.istft_frames(
+      inRe,
+      inIm,
+      bins,
+      frames,
+      hop,
+      this.n,
+      t.window,
+      t.rev,
+      t.tw,
+      t.split,
+      t.work,
+      acc,
+      rowStride,
+      blockScale,
+    );
   }
 
   /**
