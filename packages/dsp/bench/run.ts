@@ -100,7 +100,8 @@ for (const [key, label] of jobs) {
 
 // mel80 -> audio, the whole resynthesis of 10 s (mel -> linear by melToLinear, then Griffin-Lim 32 iterations).
 const mel80Features = analyze(tenSeconds, mel80FeatureSpec);
-const mel80Seconds = medianTime(() => synthesize(mel80Features, mel80FeatureSpec, { length: tenSeconds.length }), 3);
+// Seven timed runs: on this VM a median of three moved by a third between back-to-back runs.
+const mel80Seconds = medianTime(() => synthesize(mel80Features, mel80FeatureSpec, { length: tenSeconds.length }), 7);
 console.log(
   `\nmel80 resynthesis of 10 s (melToLinear + Griffin-Lim 32 iterations): ${(mel80Seconds * 1000).toFixed(0)} ms (goal < 500 ms)`,
 );
