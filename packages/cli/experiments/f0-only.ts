@@ -1,0 +1,77 @@
+/**
+ * How much of "classified as the target" is pitch alone: every held-out sentence of a run (the validation split)
+ * and the human reader of Debian's pocketsphinx-testdata converted to each other voice by the ln F0 Gaussian
+ * transform only (the mel-cepstrum and aperiodicity left as analysed), synthesised through world and classified by
+ * the classifier `vox eval` trains (one GMM per speaker over mel-cepstra and deltas of the run's training
+ * utterances). A control for the →target column: a conversion that reaches the target voice must do more than this.
+ *
+ *   npx tsx --conditions vox-source experiments/f0-only.ts <run>
+ */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { FeatureStore, readAudioFile, readCacheIndex, readConditionedAudio } from "@vox/datasets";
+import { analyze, featureStatistics, synthesize, transformLogF0, worldFeatureLayout } from "@vox/dsp";
+import { melCepstra, SpeakerClassifier, speakerFrames } from "@vox/eval";
+import { openRunConversion, readRunRecord } from "@vox/train";
+
+const HUMAN = "/usr/share/pocketsphinx/test/data/librivox";
+const run = process.argv[2] ?? "out/demo/run";
+const record = await readRunRecord(run);
+const spec = record.featureSpec;
+const conversion = await openRunConversion(run, record, "source-energy");
+if (!conversion.statistics) throw new Error(`${run}: expected a run with statistics.json (world features)`);
+const index = await readCacheIndex(record.data);
+if (!index) throw new Error(`${record.data}: expected the run's feature cache`);
+const held = new Set(record.validation);
+const examples = [];
+for (const u of index.utterances.filter((u) => !held.has(`${u.speaker}/${u.id}`))) {
+  const audio = await readAudioFile(u.source);
+  examples.push({ frames: speakerFrames(melCepstra(audio.samples, audio.sampleRate)), speaker: u.speaker });
+}
+const classifier = new SpeakerClassifier(record.speakers).fit(examples);
+const layout = worldFeatureLayout(spec);
+
+/** `features` with ln F0 moved from `from` to `to`'s statistics, synthesised and classified. */
+function pitchOnly(features: ReturnType<typeof analyze>, from: typeof known, to: typeof known, length?: number) {
+  const data = features.data.slice();
+  const row = data.subarray(layout.logF0 * features.frames, (layout.logF0 + 1) * features.frames);
+  if (from.logF0 && to.logF0) transformLogF0(row, from.logF0, to.logF0);
+  const samples = synthesize({ ...features, data }, spec, length === undefined ? {} : { length });
+  return classifier.predict(speakerFrames(melCepstra(samples, spec.sampleRate)));
+}
+const known = conversion.speaker(record.speakers[0] as string) as NonNullable<ReturnType<typeof conversion.speaker>>;
+
+const store = await FeatureStore.open(record.data, {
+  cropFrames: record.config.cropFrames,
+  validationFraction: record.config.validationFraction,
+  seed: record.config.seed,
+  minSpeakerFrames: 1,
+});
+const tally = new Map<string, [number, number]>();
+const count = (key: string, hit: boolean) => {
+  const t = tally.get(key) ?? [0, 0];
+  t[0] += hit ? 1 : 0;
+  t[1]++;
+  tally.set(key, t);
+};
+for (const u of index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`))) {
+  const features = store.readUtterance(u);
+  const from = conversion.speaker(u.speaker) as typeof known;
+  for (const target of record.speakers.filter((s) => s !== u.speaker)) {
+    const predicted = pitchOnly(features, from, conversion.speaker(target) as typeof known);
+    count("held-out", predicted === target);
+    count(`held-out, to ${target}`, predicted === target);
+    count("held-out, heard as its source", predicted === u.speaker);
+  }
+}
+for (const file of (await readdir(HUMAN)).filter((f) => f.endsWith(".wav")).sort()) {
+  const signal = await readConditionedAudio(join(HUMAN, file), spec.sampleRate);
+  const features = analyze(signal, spec);
+  const own = featureStatistics(spec, [features]);
+  for (const target of record.speakers) {
+    const predicted = pitchOnly(features, own, conversion.speaker(target) as typeof known, signal.length);
+    count("human", predicted === target);
+    count(`human, to ${target}`, predicted === target);
+  }
+}
+for (const [key, [hits, n]] of tally) console.log(`${key.padEnd(40)} ${(hits / n).toFixed(3)} (${hits} of ${n})`);
