@@ -49,6 +49,8 @@ describe("convertUtterance", () => {
     // A source given as a mixture of the speakers: its weights in the source half; a one-hot mixture is the label.
     expect(Array.from(conditionVector(both, [0.5, 0.25, 0.25], 2))).toEqual([0.5, 0.25, 0.25, 0, 0, 1]);
     expect(() => conditionVector(both, [0.5, 0.5], 2)).toThrow(/conditionVector\(source\): expected 3 source weights/);
+    expect(() => conditionVector(both, [0.5, Number.NaN, 0.5], 2)).toThrow(/conditionVector\(source\[1\]\)/);
+    expect(() => conditionVector(both, [0.5, 0.5, 0.5], 2)).toThrow(/summing to 1, found a sum of 1.5/);
     const mixed = convertUtterance(told, both, { data, bins: 16, frames }, [0, 1, 0], 2, silence);
     expect(Array.from(mixed.data)).toEqual(Array.from(from1.data));
     told.dispose();

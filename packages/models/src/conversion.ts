@@ -37,7 +37,18 @@ export function conditionVector(
     if (source.length !== speakers) {
       throw new ModelConfigError("conditionVector(source)", `${speakers} source weights`, `${source.length}`);
     }
-    for (let s = 0; s < speakers; s++) code[s] = source[s] as number;
+    let sum = 0;
+    for (let s = 0; s < speakers; s++) {
+      const w = source[s] as number;
+      if (!(w >= 0 && Number.isFinite(w))) {
+        throw new ModelConfigError(`conditionVector(source[${s}])`, "a finite weight >= 0", `${w}`);
+      }
+      code[s] = w;
+      sum += w;
+    }
+    if (Math.abs(sum - 1) > 1e-3) {
+      throw new ModelConfigError("conditionVector(source)", "source weights summing to 1", `a sum of ${sum}`);
+    }
   }
   code[speakers + target] = 1;
   return code;
