@@ -26,7 +26,7 @@ export function addDemoCommand(vox: Command): void {
     .option("--out <dir>", "where the demo's cache and run go", "out/demo")
     .option(
       "--steps <n>",
-      "training steps (default: the demo recipe's 2400; 4800 is the longer recipe, README)",
+      "training steps (default: the demo recipe's 2400; 9600 is the longer recipe, README)",
       numberOption("--steps", { integer: true, min: 1 }),
     )
     .option("--no-asr", "skip WER/CER even when pocketsphinx is installed")
