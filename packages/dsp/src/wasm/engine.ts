@@ -84,6 +84,11 @@ export function blockedSize(bins: number, frames: number): number {
   return bins * 4 * Math.ceil(frames / 4);
 }
 
+/** The kernels' (row stride, block scale): bin k of frame t0 + lane at k * rowStride + t0 * blockScale + lane. */
+function layoutStrides(layout: SpectrogramLayout, bins: number, frames: number): [number, number] {
+  return layout === "blocked" ? [4, bins] : [frames, 1];
+}
+
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled SIMD kernels, or null where WebAssembly SIMD is unavailable (then the fft.js path runs). */
@@ -161,6 +166,12 @@ export class WasmStftEngine {
     return pointer;
   }
 
+  /** The plan's size and constant tables, in the order every kernel takes them (n, window, rev, tw, split, work). */
+  private planTables(): [number, number, number, number, number, number] {
+    const t = this.tables;
+    return [this.n, t.window, t.rev, t.tw, t.split, t.work];
+  }
+
   f32(pointer: number, length: number): Float32Array {
     return new Float32Array(this.exports.memory.buffer, pointer, length);
   }
@@ -179,25 +190,8 @@ export class WasmStftEngine {
     outIm: number,
     layout: SpectrogramLayout = "freq-major",
   ): void {
-    const t = this.tables;
-    const [rowStride, blockScale] = layout === "blocked" ? [4, bins] : [frames, 1];
-    this.exports.stft_frames(
-      padded,
-      hop,
-      frames,
-      this.n,
-      t.window,
-      t.rev,
-      t.tw,
-      t.split,
-      t.work,
-      mode,
-      bins,
-      outRe,
-      outIm,
-      rowStride,
-      blockScale,
-    );
+    const strides = layoutStrides(layout, bins, frames);
+    this.exports.stft_frames(padded, hop, frames, ...this.planTables(), mode, bins, outRe, outIm, ...strides);
   }
 
   /** Windowed overlap-add of irfft frames (laid out as `stft` writes them) into `acc` (which the caller zeroes). */
@@ -210,24 +204,8 @@ export class WasmStftEngine {
     acc: number,
     layout: SpectrogramLayout = "freq-major",
   ): void {
-    const t = this.tables;
-    const [rowStride, blockScale] = layout === "blocked" ? [4, bins] : [frames, 1];
-    this.exports.istft_frames(
-      inRe,
-      inIm,
-      bins,
-      frames,
-      hop,
-      this.n,
-      t.window,
-      t.rev,
-      t.tw,
-      t.split,
-      t.work,
-      acc,
-      rowStride,
-      blockScale,
-    );
+    const strides = layoutStrides(layout, bins, frames);
+    this.exports.istft_frames(inRe, inIm, bins, frames, hop, ...this.planTables(), acc, ...strides);
   }
 
   /**
@@ -250,23 +228,7 @@ export class WasmStftEngine {
     new Int32Array(this.exports.memory.buffer, e, nMels).set(end);
     if (nFreq !== this.n / 2 + 1)
       throw new InvalidArgumentError("filterbank", `${this.n / 2 + 1} bins (the STFT's)`, `${nFreq}`);
-    const t = this.tables;
-    this.exports.stft_filtered_power(
-      padded,
-      hop,
-      frames,
-      this.n,
-      t.window,
-      t.rev,
-      t.tw,
-      t.split,
-      t.work,
-      w,
-      s,
-      e,
-      nMels,
-      out,
-    );
+    this.exports.stft_filtered_power(padded, hop, frames, ...this.planTables(), w, s, e, nMels, out);
     return out;
   }
 
