@@ -29,6 +29,11 @@ export const linear1024: FeatureSpec = {
   refAmplitude: 256,
 };
 
+/** The median of `values` (sorted in place; the lower middle of an even count, 0 when empty), to 2 decimals. */
+export function medianText(values: number[]): string {
+  return (values.sort((p, q) => p - q)[Math.floor((values.length - 1) / 2)] ?? 0).toFixed(2);
+}
+
 /** [file, transcript] of `voice`: a demo corpus voice (its first `per` sentences) or `human`. */
 export async function copySynthesisUtterances(voice: string, per: number): Promise<[string, string][]> {
   if (voice === "human") {

@@ -10,7 +10,15 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { FeatureStore, readAudioFile, readCacheIndex, readConditionedAudio } from "@vox/datasets";
-import { analyze, featureStatistics, synthesize, transformLogF0, worldFeatureLayout } from "@vox/dsp";
+import {
+  analyze,
+  featureStatistics,
+  type SpeakerFeatureStatistics,
+  type Spectrogram,
+  synthesize,
+  transformLogF0,
+  worldFeatureLayout,
+} from "@vox/dsp";
 import { melCepstra, SpeakerClassifier, speakerFrames } from "@vox/eval";
 import { openRunConversion, readRunRecord } from "@vox/train";
 
@@ -32,14 +40,18 @@ const classifier = new SpeakerClassifier(record.speakers).fit(examples);
 const layout = worldFeatureLayout(spec);
 
 /** `features` with ln F0 moved from `from` to `to`'s statistics, synthesised and classified. */
-function pitchOnly(features: ReturnType<typeof analyze>, from: typeof known, to: typeof known, length?: number) {
+function pitchOnly(
+  features: Spectrogram,
+  from: SpeakerFeatureStatistics,
+  to: SpeakerFeatureStatistics,
+  length?: number,
+) {
   const data = features.data.slice();
   const row = data.subarray(layout.logF0 * features.frames, (layout.logF0 + 1) * features.frames);
   if (from.logF0 && to.logF0) transformLogF0(row, from.logF0, to.logF0);
   const samples = synthesize({ ...features, data }, spec, length === undefined ? {} : { length });
   return classifier.predict(speakerFrames(melCepstra(samples, spec.sampleRate)));
 }
-const known = conversion.speaker(record.speakers[0] as string) as NonNullable<ReturnType<typeof conversion.speaker>>;
 
 const store = await FeatureStore.open(record.data, {
   cropFrames: record.config.cropFrames,
@@ -56,9 +68,9 @@ const count = (key: string, hit: boolean) => {
 };
 for (const u of index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`))) {
   const features = store.readUtterance(u);
-  const from = conversion.speaker(u.speaker) as typeof known;
+  const from = conversion.speaker(u.speaker) as SpeakerFeatureStatistics;
   for (const target of record.speakers.filter((s) => s !== u.speaker)) {
-    const predicted = pitchOnly(features, from, conversion.speaker(target) as typeof known);
+    const predicted = pitchOnly(features, from, conversion.speaker(target) as SpeakerFeatureStatistics);
     count("held-out", predicted === target);
     count(`held-out, to ${target}`, predicted === target);
     count("held-out, heard as its source", predicted === u.speaker);
@@ -69,7 +81,7 @@ for (const file of (await readdir(HUMAN)).filter((f) => f.endsWith(".wav")).sort
   const features = analyze(signal, spec);
   const own = featureStatistics(spec, [features]);
   for (const target of record.speakers) {
-    const predicted = pitchOnly(features, own, conversion.speaker(target) as typeof known, signal.length);
+    const predicted = pitchOnly(features, own, conversion.speaker(target) as SpeakerFeatureStatistics, signal.length);
     count("human", predicted === target);
     count(`human, to ${target}`, predicted === target);
   }

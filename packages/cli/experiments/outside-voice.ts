@@ -61,11 +61,8 @@ const pooled = featureStatistics(
 const layout = worldFeatureLayout(spec);
 /** Each run speaker's posterior for one loud frame of `f`: softmax over speakers of log-likelihood / frames. */
 function framePosterior(f: Spectrogram): Float32Array {
-  const scores = speakerLikelihoods(f, spec, known);
-  const perFrame = record.speakers.map((s) => {
-    const { logLikelihood, frames } = scores[s] as { logLikelihood: number; frames: number };
-    return logLikelihood / Math.max(1, frames);
-  });
+  const { logLikelihood, frames } = speakerLikelihoods(f, spec, known);
+  const perFrame = record.speakers.map((s) => (logLikelihood[s] as number) / Math.max(1, frames));
   const top = Math.max(...perFrame);
   const weights = Float32Array.from(perFrame, (v) => Math.exp(v - top));
   const sum = weights.reduce((a, b) => a + b, 0);
@@ -97,14 +94,16 @@ for (const u of utterances) {
   const ref = normalizeText(texts.get(u.id) as string)
     .split(" ")
     .filter(Boolean);
+  // What depends on the recording alone, once per recording.
+  const recording = featureStatistics(spec, [u.features]);
+  const voice = outsideVoice(u.features, spec, record.speakers, known);
+  const cond = known[voice.speaker] as typeof pooled;
   for (const variant of variants) {
     if (only && !only.includes(variant)) continue;
-    const own = variant.startsWith("per-recording") ? featureStatistics(spec, [u.features]) : pooled;
+    const own = variant.startsWith("per-recording") ? recording : pooled;
     const adapted = variant.endsWith("+adapted");
-    const voice = outsideVoice(u.features, spec, record.speakers, known);
-    const cond = known[voice.speaker] as typeof pooled;
-    const posterior = framePosterior(u.features);
-    if (variant.endsWith("+posterior")) {
+    const posterior = variant.endsWith("+posterior") ? framePosterior(u.features) : null;
+    if (posterior) {
       console.log(u.id, record.speakers.map((s, i) => `${s} ${(posterior[i] as number).toFixed(3)}`).join(", "));
     }
     for (const target of record.speakers) {
@@ -120,7 +119,7 @@ for (const u of utterances) {
           label: voice.label,
           statistics: stats,
           ...(variant.endsWith("+uniform") ? { labelWeights: uniform } : {}),
-          ...(variant.endsWith("+posterior") ? { labelWeights: posterior } : {}),
+          ...(posterior ? { labelWeights: posterior } : {}),
         },
         { label: record.speakers.indexOf(target), statistics: conversion.speaker(target) },
       );

@@ -27,7 +27,13 @@ import {
 import { readConditionedAudio } from "@vox/datasets";
 import { nccfF0, nccfPeaks } from "./nccf-f0.js";
 import { raptF0, raptOnOurFrames } from "./sptk-rapt.js";
-import { type CopySynthesisVariant, compareCopySyntheses, copySynthesisUtterances, world } from "./copy-synthesis.js";
+import {
+  type CopySynthesisVariant,
+  compareCopySyntheses,
+  copySynthesisUtterances,
+  medianText,
+  world,
+} from "./copy-synthesis.js";
 
 /** Analysis on the given contour and world's synthesis (the envelope through its order-35 mel-cepstrum). */
 function resynthesizeOn(x: Float32Array, contour: Float64Array, seed: number): Float32Array {
@@ -182,10 +188,8 @@ async function printAgreement(
     }
     ratios.sort((p, q) => p - q);
     const at = (q: number) => (ratios[Math.floor(q * (ratios.length - 1))] ?? 0).toFixed(4);
-    const median = (values: number[]) =>
-      (values.sort((p, q) => p - q)[Math.floor((values.length - 1) / 2)] ?? 0).toFixed(2);
     lines.push(
-      `| ${voice} | ${ratios.length} | ${((100 * gross) / Math.max(1, ratios.length)).toFixed(1)} % | ${at(0.5)} | ${at(0.9)} | ${onlyOurs} | ${onlyRapt} | ${median(peaks.both)} / ${median(peaks.ours)} / ${median(peaks.rapt)} | ${median(levels.both)} / ${median(levels.ours)} / ${median(levels.rapt)} |`,
+      `| ${voice} | ${ratios.length} | ${((100 * gross) / Math.max(1, ratios.length)).toFixed(1)} % | ${at(0.5)} | ${at(0.9)} | ${onlyOurs} | ${onlyRapt} | ${medianText(peaks.both)} / ${medianText(peaks.ours)} / ${medianText(peaks.rapt)} | ${medianText(levels.both)} / ${medianText(levels.ours)} / ${medianText(levels.rapt)} |`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -7,7 +7,7 @@
  */
 import { f0 as estimateF0 } from "@vox/dsp";
 import { readConditionedAudio } from "@vox/datasets";
-import { copySynthesisUtterances, world } from "./copy-synthesis.js";
+import { copySynthesisUtterances, medianText, world } from "./copy-synthesis.js";
 import { nccfPeaks } from "./nccf-f0.js";
 import { raptOnOurFrames } from "./sptk-rapt.js";
 
@@ -17,8 +17,6 @@ const lines = [
   "| voice | only RAPT voices | of those, a DIO candidate failing the periodicity test | NCCF peak (median): both / only ours / only RAPT / neither |",
   "|---|---|---|---|",
 ];
-const median = (values: number[]) =>
-  (values.sort((p, q) => p - q)[Math.floor((values.length - 1) / 2)] ?? 0).toFixed(2);
 for (const voice of voices) {
   let onlyRapt = 0;
   let candidate = 0;
@@ -41,7 +39,7 @@ for (const voice of voices) {
     }
   }
   lines.push(
-    `| ${voice} | ${onlyRapt} | ${candidate} | ${median(peaks.both as number[])} / ${median(peaks.ours as number[])} / ${median(peaks.rapt as number[])} / ${median(peaks.neither as number[])} |`,
+    `| ${voice} | ${onlyRapt} | ${candidate} | ${medianText(peaks.both as number[])} / ${medianText(peaks.ours as number[])} / ${medianText(peaks.rapt as number[])} / ${medianText(peaks.neither as number[])} |`,
   );
 }
 process.stdout.write(`${lines.join("\n")}\n`);

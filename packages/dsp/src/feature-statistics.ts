@@ -226,22 +226,22 @@ export function likeliestSpeaker(
 ): string | null {
   let best: string | null = null;
   let bestScore = Number.NEGATIVE_INFINITY;
-  for (const [id, { logLikelihood }] of Object.entries(speakerLikelihoods(features, spec, speakers, options))) {
-    if (logLikelihood > bestScore) [best, bestScore] = [id, logLikelihood];
+  for (const [id, score] of Object.entries(speakerLikelihoods(features, spec, speakers, options).logLikelihood)) {
+    if (score > bestScore) [best, bestScore] = [id, score];
   }
   return best;
 }
 
 /**
  * Per speaker, the summed diagonal-Gaussian log-likelihood {@link likeliestSpeaker} ranks them by, and over how
- * many frames (those loud enough to count; the same for every speaker) it is summed.
+ * many frames (those loud enough to count, the same for every speaker) each is summed.
  */
 export function speakerLikelihoods(
   features: Spectrogram,
   spec: FeatureSpec,
   speakers: Readonly<Record<string, SpeakerFeatureStatistics>>,
   options: { quietDb?: number } = {},
-): Record<string, { logLikelihood: number; frames: number }> {
+): { logLikelihood: Record<string, number>; frames: number } {
   const { data, frames } = features;
   const world = spec.kind === "world" ? worldFeatureLayout(spec) : null;
   const rows = world ? world.mcepRows : features.bins;
@@ -250,7 +250,7 @@ export function speakerLikelihoods(
   const quiet = loudest - (options.quietDb ?? 40);
   let counted = 0;
   for (let t = 0; t < frames; t++) if ((loudness[t] as number) >= quiet) counted++;
-  const result: Record<string, { logLikelihood: number; frames: number }> = {};
+  const logLikelihood: Record<string, number> = {};
   for (const [id, stats] of Object.entries(speakers)) {
     let score = 0;
     for (let row = 0; row < rows; row++) {
@@ -272,9 +272,9 @@ export function speakerLikelihoods(
         score -= 0.5 * z * z + Math.log(std);
       }
     }
-    result[id] = { logLikelihood: score, frames: counted };
+    logLikelihood[id] = score;
   }
-  return result;
+  return { logLikelihood, frames: counted };
 }
 
 /** A loudness in dB per frame: the mean dB over bands (linear/mel), or c0 of the mel-cepstrum in dB (world). */
