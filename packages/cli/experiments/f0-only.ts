@@ -4,10 +4,12 @@
  * transform only (the mel-cepstrum and aperiodicity left as analysed), synthesised through world and classified by
  * the classifier `vox eval` trains (one GMM per speaker over mel-cepstra and deltas of the run's training
  * utterances). A control for the →target column: a conversion that reaches the target voice must do more than this.
+ * The human reader's pitch-only conversions are also transcribed by pocketsphinx (WER per target voice): what the
+ * F0 transform alone costs in words, before the generator touches the envelope.
  *
  *   npx tsx --conditions vox-source experiments/f0-only.ts <run>
  */
-import { readdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { FeatureStore, readAudioFile, readCacheIndex, readConditionedAudio } from "@vox/datasets";
 import {
@@ -19,10 +21,11 @@ import {
   transformLogF0,
   worldFeatureLayout,
 } from "@vox/dsp";
+import { writeWavFile } from "@vox/dsp/node";
 import { melCepstra, SpeakerClassifier, speakerFrames } from "@vox/eval";
 import { openRunConversion, readRunRecord } from "@vox/train";
+import { copySynthesisUtterances, WerTally } from "./copy-synthesis.js";
 
-const HUMAN = "/usr/share/pocketsphinx/test/data/librivox";
 const run = process.argv[2] ?? "out/demo/run";
 const record = await readRunRecord(run);
 const spec = record.featureSpec;
@@ -39,7 +42,7 @@ for (const u of index.utterances.filter((u) => !held.has(`${u.speaker}/${u.id}`)
 const classifier = new SpeakerClassifier(record.speakers).fit(examples);
 const layout = worldFeatureLayout(spec);
 
-/** `features` with ln F0 moved from `from` to `to`'s statistics, synthesised and classified. */
+/** `features` with ln F0 moved from `from` to `to`'s statistics, synthesised; the audio and its predicted speaker. */
 function pitchOnly(
   features: Spectrogram,
   from: SpeakerFeatureStatistics,
@@ -50,7 +53,7 @@ function pitchOnly(
   const row = data.subarray(layout.logF0 * features.frames, (layout.logF0 + 1) * features.frames);
   if (from.logF0 && to.logF0) transformLogF0(row, from.logF0, to.logF0);
   const samples = synthesize({ ...features, data }, spec, length === undefined ? {} : { length });
-  return classifier.predict(speakerFrames(melCepstra(samples, spec.sampleRate)));
+  return { samples, predicted: classifier.predict(speakerFrames(melCepstra(samples, spec.sampleRate))) };
 }
 
 const store = await FeatureStore.open(record.data, {
@@ -70,20 +73,34 @@ for (const u of index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`))
   const features = store.readUtterance(u);
   const from = conversion.speaker(u.speaker) as SpeakerFeatureStatistics;
   for (const target of record.speakers.filter((s) => s !== u.speaker)) {
-    const predicted = pitchOnly(features, from, conversion.speaker(target) as SpeakerFeatureStatistics);
+    const { predicted } = pitchOnly(features, from, conversion.speaker(target) as SpeakerFeatureStatistics);
     count("held-out", predicted === target);
     count(`held-out, to ${target}`, predicted === target);
     count("held-out, heard as its source", predicted === u.speaker);
   }
 }
-for (const file of (await readdir(HUMAN)).filter((f) => f.endsWith(".wav")).sort()) {
-  const signal = await readConditionedAudio(join(HUMAN, file), spec.sampleRate);
+const out = join(run, "f0-only");
+await mkdir(out, { recursive: true });
+const words = new WerTally();
+for (const [file, text] of await copySynthesisUtterances("human", 0)) {
+  const signal = await readConditionedAudio(file, spec.sampleRate);
   const features = analyze(signal, spec);
   const own = featureStatistics(spec, [features]);
   for (const target of record.speakers) {
-    const predicted = pitchOnly(features, own, conversion.speaker(target) as SpeakerFeatureStatistics, signal.length);
+    const to = conversion.speaker(target) as SpeakerFeatureStatistics;
+    const { samples, predicted } = pitchOnly(features, own, to, signal.length);
     count("human", predicted === target);
     count(`human, to ${target}`, predicted === target);
+    const wav = join(
+      out,
+      `${file
+        .split("/")
+        .pop()
+        ?.replace(/\.wav$/, "")}_to_${target}.wav`,
+    );
+    await writeWavFile(wav, samples, spec.sampleRate);
+    await words.score(target, "human, pitch only: WER", wav, text);
   }
 }
 for (const [key, [hits, n]] of tally) console.log(`${key.padEnd(40)} ${(hits / n).toFixed(3)} (${hits} of ${n})`);
+await words.print(record.speakers, ["human, pitch only: WER"]);

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeWav, encodeWav } from "@vox/dsp";
+import { conversionPostfilters, decodeWav, encodeWav } from "@vox/dsp";
 import { chromium } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { program } from "./main.js";
@@ -261,6 +261,14 @@ describe("vox end to end on a tiny fixture corpus", () => {
       expect(help.code, command).toBe(0);
       expect(help.stdout, `vox ${command} --help`).toMatch(/\nExamples?:\n {2}\$ vox /);
     }
+    // `vox eval --postfilter` names every postfilter conversion knows.
+    const evalHelp = (
+      program()
+        .commands.find((command) => command.name() === "eval")
+        ?.helpInformation() ?? ""
+    ).replace(/\s+/g, " ");
+    for (const name of conversionPostfilters)
+      expect(evalHelp).toMatch(new RegExp(`[ (]${name.replace(/\+/g, "\\+")}[,)]`));
     const cache = join(work, "dry-cache");
     expect((await vox("prepare", corpus, "--out", cache, "--workers", "0")).code).toBe(0);
     const run = join(work, "dry-run");

@@ -182,6 +182,43 @@ describe("feature statistics", () => {
     expect(both.data.subarray(300)).toEqual(decode("global-variance").data.subarray(300));
   });
 
+  it("the source-detail postfilter keeps the generator's smoothed mcep contour and puts back the source's frame-to-frame detail", () => {
+    const frames = 300;
+    const source = worldFeatures(frames, 0, 1, 110, 16);
+    const target = worldFeatures(frames, 1, 0.6, 190, 17);
+    const s = featureStatistics(worldFeatureSpec, [source]);
+    const t = featureStatistics(worldFeatureSpec, [target]);
+    const shifted = meanVarianceShift(source, worldFeatureSpec, s, t);
+    // The generator's output is the shift with its frame-to-frame detail lost under an alternating +-0.5.
+    const map = new ModelFeatureMap(worldFeatureSpec, "global", [s, t]);
+    const output = map.encodeUtterance(shifted, null);
+    for (let row = 1; row < layout.mcepRows; row++)
+      for (let i = 0; i < frames; i++) output.data[row * frames + i] += i % 2 ? 0.5 : -0.5;
+    const decode = (postfilter: "source-energy" | "source-energy+source-detail") =>
+      new ModelFeatureMap(worldFeatureSpec, "global", [s, t], postfilter).decode(output, source, s, t);
+    const energy = decode("source-energy");
+    const detail = decode("source-energy+source-detail");
+    let lost = 0;
+    for (let row = 0; row < layout.mcepRows; row++)
+      for (let i = 10; i < frames - 10; i++) {
+        const at = row * frames + i;
+        expect(detail.data[at]).toBeCloseTo(shifted.data[at] as number, 3);
+        lost = Math.max(lost, Math.abs((energy.data[at] as number) - (shifted.data[at] as number)));
+      }
+    expect(lost).toBeGreaterThan(0.2); // without it the alternation stays
+    expect(detail.data.subarray(0, frames)).toEqual(energy.data.subarray(0, frames)); // c0: the source's energy
+    const rest = layout.mcepRows * frames;
+    expect(detail.data.subarray(rest)).toEqual(energy.data.subarray(rest)); // ln F0, aperiodicity
+    // An untouched generator output (the shift itself) comes back as it is, edges included.
+    const exact = new ModelFeatureMap(worldFeatureSpec, "global", [s, t], "source-energy+source-detail").decode(
+      map.encodeUtterance(shifted, null),
+      source,
+      s,
+      t,
+    );
+    for (let i = 0; i < rest; i++) expect(exact.data[i]).toBeCloseTo(shifted.data[i] as number, 3);
+  });
+
   it("the aperiodicity postfilter moves voiced frames' bands by the voiced-frame Gaussians (within [-60, 0] dB); unvoiced frames and other rows as without it", () => {
     const source = worldFeatures(350, 0, 1, 110, 14); // aperiodicity -10 - (t % 7) dB: mean -13, std 2
     const target = worldFeatures(300, 1, 0.6, 190, 15);

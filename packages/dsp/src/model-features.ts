@@ -38,7 +38,11 @@ export function generatorOutput(spec: FeatureSpec, normalization: FeatureNormali
  * sigma_tgt / sigma_src, keeping the generator's mean and shape; world: c1 and up, c0 left alone; networks trained
  * with L1 losses over-smooth, and this undoes the lost spread at some cost in MCD) and `source-energy` (world: the
  * converted c0, the frame energy, replaced by the source's under the per-speaker mean/variance shift, so the
- * loudness contour, where the syllables are, comes from the source, as WORLD-based VC commonly copies c0).
+ * loudness contour, where the syllables are, comes from the source, as WORLD-based VC commonly copies c0) and
+ * `source-detail` (world: each mel-cepstral row from c1 up kept as the generator's contour smoothed over
+ * {@link DETAIL_TAPS} frames plus the source's own frame-to-frame detail about its smoothed contour, scaled by
+ * sigma_tgt / sigma_src: the generator works on time steps four frames apart, and the fast transitions between
+ * sounds come from the source as the energy contour does).
  */
 export const conversionPostfilters = [
   "none",
@@ -47,6 +51,7 @@ export const conversionPostfilters = [
   "global-variance+source-energy",
   "aperiodicity",
   "source-energy+aperiodicity",
+  "source-energy+source-detail",
 ] as const;
 export type ConversionPostfilter = (typeof conversionPostfilters)[number];
 
@@ -72,6 +77,51 @@ function transformVoicedAperiodicity(
       if ((data[layout.logF0 * frames + t] as number) <= UNVOICED_LOG_F0) continue;
       const moved = ((data[row + t] as number) - from) * scale + to;
       data[row + t] = Math.min(0, Math.max(-60, moved));
+    }
+  }
+}
+
+/** Frames of the Hann window that separates a row's contour from its frame-to-frame detail (`source-detail`). */
+const DETAIL_TAPS = 9;
+
+/** `values[at, at + frames)` smoothed by a normalised Hann window of `taps` frames (edges renormalised) into `out`. */
+function smoothRow(values: Float32Array, at: number, frames: number, window: Float64Array, out: Float64Array): void {
+  const half = (window.length - 1) / 2;
+  for (let t = 0; t < frames; t++) {
+    let sum = 0;
+    let weight = 0;
+    for (let k = Math.max(0, half - t); k < window.length && t + k - half < frames; k++) {
+      sum += (window[k] as number) * (values[at + t + k - half] as number);
+      weight += window[k] as number;
+    }
+    out[t] = sum / weight;
+  }
+}
+
+/**
+ * Rows [first, end) of `data` (the generator's, unscaled): the row smoothed over {@link DETAIL_TAPS} frames plus the
+ * source row's departure from its own smoothed contour times sigma_t / sigma_s.
+ */
+function sourceDetailPostfilter(
+  data: Float32Array,
+  source: Float32Array,
+  frames: number,
+  first: number,
+  end: number,
+  sourceStats: SpeakerFeatureStatistics,
+  targetStats: SpeakerFeatureStatistics,
+): void {
+  const window = new Float64Array(DETAIL_TAPS);
+  for (let k = 0; k < DETAIL_TAPS; k++) window[k] = Math.sin((Math.PI * (k + 1)) / (DETAIL_TAPS + 1)) ** 2;
+  const converted = new Float64Array(frames);
+  const own = new Float64Array(frames);
+  for (let row = first; row < end; row++) {
+    const at = row * frames;
+    const scale = (targetStats.rows.std[row] as number) / (sourceStats.rows.std[row] as number);
+    smoothRow(data, at, frames, window, converted);
+    smoothRow(source, at, frames, window, own);
+    for (let t = 0; t < frames; t++) {
+      data[at + t] = (converted[t] as number) + ((source[at + t] as number) - (own[t] as number)) * scale;
     }
   }
 }
@@ -122,6 +172,7 @@ export class ModelFeatureMap {
   private readonly globalVariance: boolean;
   private readonly sourceEnergy: boolean;
   private readonly aperiodicity: boolean;
+  private readonly sourceDetail: boolean;
 
   constructor(
     readonly spec: FeatureSpec,
@@ -133,6 +184,7 @@ export class ModelFeatureMap {
     this.globalVariance = steps.includes("global-variance");
     this.sourceEnergy = steps.includes("source-energy");
     this.aperiodicity = steps.includes("aperiodicity");
+    this.sourceDetail = steps.includes("source-detail");
     this.first = spec.kind === "world" ? worldFeatureLayout(spec).mcep : 0;
     this.rows = modelFeatureRows(spec);
     this.pooled = pooledRowStatistics(speakers);
@@ -227,6 +279,17 @@ export class ModelFeatureMap {
       if (this.spec.unitScale && this.spec.kind !== "world") {
         for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i] as number));
       }
+    }
+    if (this.sourceDetail && this.spec.kind === "world" && sourceStats && targetStats) {
+      sourceDetailPostfilter(
+        data,
+        source.data,
+        frames,
+        this.first + 1,
+        this.first + this.rows,
+        sourceStats,
+        targetStats,
+      );
     }
     if (this.sourceEnergy && this.spec.kind === "world" && sourceStats && targetStats) {
       const row = this.first;

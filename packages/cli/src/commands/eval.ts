@@ -45,7 +45,7 @@ export function addEvalCommand(vox: Command): void {
     .option("--transcripts <file>", "their transcripts (id<TAB>text or Sphinx's `<s> text </s> (id)` lines)")
     .option(
       "--postfilter <name>",
-      "convert with this postfilter (none, global-variance, source-energy, global-variance+source-energy) instead of the run's",
+      "convert with this postfilter (none, global-variance, source-energy, global-variance+source-energy, aperiodicity, source-energy+aperiodicity, source-energy+source-detail) instead of the run's",
     )
     .option(
       "--held-out <cache>",
