@@ -278,6 +278,7 @@ describe("bad-input suite (end to end through the CLI)", () => {
       [["prepare", "/nonexistent-corpus", "--out", "@out"], /nonexistent-corpus/],
       [["prepare", "@work", "--out", "@out", "--workers", "many"], /--workers/],
       [["nonsense-command"], /nonsense-command/],
+      [["demo", "--recipe", "fastest", "--out", "@out"], /--recipe/],
     ] as const)("vox %s: a clear error naming the flag or path", async (...args) => {
       const [argv, error] = args as unknown as [string[], RegExp];
       const good = file("good.wav", encodeWav(speech, 16000));

@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { conversionPostfilters, decodeWav, encodeWav } from "@vox/dsp";
 import { chromium } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { recipes } from "@vox/train";
+import { demoRecipeNames } from "./commands/demo.js";
 import { program } from "./main.js";
 import { temporary, trainQuickRun, voice, vox } from "./test-support.js";
 
@@ -261,6 +263,8 @@ describe("vox end to end on a tiny fixture corpus", () => {
       expect(help.code, command).toBe(0);
       expect(help.stdout, `vox ${command} --help`).toMatch(/\nExamples?:\n {2}\$ vox /);
     }
+    // `vox demo --recipe` offers @vox/train's recipes, no more and no fewer.
+    expect([...demoRecipeNames]).toEqual(Object.keys(recipes));
     // `vox eval --postfilter` names every postfilter conversion knows.
     const evalHelp = (
       program()

@@ -4,6 +4,7 @@ import { featureSpecs } from "@vox/dsp";
 import { describe, expect, it } from "vitest";
 import { parseOverrides, presetTrainDefaults, resolveTrainConfig, validateTrainConfig } from "./config.js";
 import { TrainConfigError } from "./errors.js";
+import { recipes } from "./recipes.js";
 import { runModelConfig } from "./statistics.js";
 import { temporaryFolder } from "./test-support.js";
 
@@ -16,6 +17,26 @@ describe("TrainConfig", () => {
     expect(config.adversarial).toBe("wgan-clip");
     const vc2 = await resolveTrainConfig({ preset: "stargan-vc2" });
     expect([vc2.adversarial, vc2.lambda.identity, vc2.identityUntil]).toEqual(["lsgan", 5, 10_000]);
+  });
+
+  it("the named recipes resolve; the longer one is the demo's at 9600 steps, converted with the source's detail", async () => {
+    const resolved = Object.fromEntries(
+      await Promise.all(
+        Object.entries(recipes).map(async ([name, recipe]) => {
+          const config = await resolveTrainConfig({
+            preset: recipe.preset,
+            overrides: { ...recipe.overrides, steps: recipe.steps },
+          });
+          return [name, config] as const;
+        }),
+      ),
+    );
+    expect(Object.keys(resolved)).toEqual(["demo", "longer"]);
+    expect([resolved.demo?.steps, resolved.demo?.postfilter]).toEqual([2400, "source-energy"]);
+    expect([resolved.longer?.steps, resolved.longer?.postfilter]).toEqual([9600, "source-energy+source-detail"]);
+    const { steps: _, postfilter: __, ...longerRest } = resolved.longer ?? {};
+    const { steps: ___, postfilter: ____, ...demoRest } = resolved.demo ?? {};
+    expect(longerRest).toEqual(demoRest);
   });
 
   it("preset <- config file <- overrides, and choosing steps replaces the preset's epochs", async () => {

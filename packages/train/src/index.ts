@@ -26,4 +26,4 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./trainer.js";
-export { demoRecipe, type Recipe } from "./recipes.js";
+export { demoRecipe, longerRecipe, type Recipe, type RecipeName, recipes } from "./recipes.js";

@@ -1,6 +1,7 @@
 import { access, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { CliError } from "../errors.js";
 import { note, numberOption, output } from "../io.js";
 import { reportCommand } from "./report.js";
 
@@ -10,8 +11,19 @@ export const humanRecordings = {
   transcripts: "/usr/share/pocketsphinx/test/data/librivox/transcription",
 };
 
+/** The recipes `vox demo --recipe` trains (@vox/train's `recipes`, named here so the CLI starts without loading it). */
+export const demoRecipeNames = ["demo", "longer"] as const;
+export type DemoRecipeName = (typeof demoRecipeNames)[number];
+
+function recipeOption(text: string): DemoRecipeName {
+  const name = demoRecipeNames.find((n) => n === text);
+  if (!name) throw new CliError("--recipe", `one of ${demoRecipeNames.join(", ")}`, JSON.stringify(text));
+  return name;
+}
+
 export interface DemoFlags {
   out: string;
+  recipe: DemoRecipeName;
   steps?: number;
   asr?: boolean;
   json?: boolean;
@@ -22,13 +34,17 @@ export function addDemoCommand(vox: Command): void {
   vox
     .command("demo")
     .addHelpText("after", `\nExample:\n  $ vox demo --out out/demo`)
-    .description("prepare the shipped demo corpus, train tiny, convert, evaluate and report (a few minutes on 2 cores)")
+    .description(
+      "prepare the shipped demo corpus, train a recipe, convert, evaluate and report (a few minutes on 2 cores)",
+    )
     .option("--out <dir>", "where the demo's cache and run go", "out/demo")
     .option(
-      "--steps <n>",
-      "training steps (default: the demo recipe's 2400; 9600 is the longer recipe, README)",
-      numberOption("--steps", { integer: true, min: 1 }),
+      "--recipe <name>",
+      "what to train: demo (2400 steps, a few minutes) or longer (9600 steps, about 13 minutes of training; README)",
+      recipeOption,
+      "demo",
     )
+    .option("--steps <n>", "training steps (default: the recipe's)", numberOption("--steps", { integer: true, min: 1 }))
     .option("--no-asr", "skip WER/CER even when pocketsphinx is installed")
     .option("--json", "print the result as JSON")
     .action((flags: DemoFlags) => demoCommand(flags));
@@ -43,7 +59,8 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const [{ demoCorpusPath, prepareFeatures, readCorpus, stderrProgress }, { featureSpecs }, scoring, train] =
     await Promise.all([import("@vox/datasets"), import("@vox/dsp"), import("@vox/eval"), import("@vox/train")]);
   const { evaluateRun, formatEvalTable } = scoring;
-  const { abortOnSignals, demoRecipe, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } = train;
+  const { abortOnSignals, recipes, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } = train;
+  const recipe = recipes[flags.recipe];
   const started = performance.now();
   const out = resolve(flags.out);
   const cache = join(out, "data");
@@ -52,17 +69,17 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   note(
     `demo: ${corpus.speakers.length} voices x ${corpus.utterances.length / corpus.speakers.length} sentences from ${corpus.root}`,
   );
-  await prepareFeatures(corpus, featureSpecs[demoRecipe.spec], cache, {
+  await prepareFeatures(corpus, featureSpecs[recipe.spec], cache, {
     workers: 2,
     overwrite: true,
     onProgress: stderrProgress("prepare"),
   });
   await rm(runDir, { recursive: true, force: true });
-  const steps = flags.steps ?? demoRecipe.steps;
+  const steps = flags.steps ?? recipe.steps;
   const config = await resolveTrainConfig({
-    preset: demoRecipe.preset,
+    preset: recipe.preset,
     overrides: {
-      ...demoRecipe.overrides,
+      ...recipe.overrides,
       steps,
       checkpointEvery: steps,
       sampleEvery: steps,
