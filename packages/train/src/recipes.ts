@@ -58,7 +58,7 @@ export const longerRecipe: Recipe = Object.freeze({
   // Fourteenth session: `source-energy+source-detail` (the generator's mel-cepstral contour smoothed over 9 frames,
   // the source's detail about its own contour): over the same three runs WER 0.664 / 0.761 / 0.800 -> 0.614 /
   // 0.729 / 0.779 (mean 0.707), MCD and speaker accuracy unchanged, met under two seeds of three. At the demo's
-  // 2400 steps it moves nothing (mean 0.759 -> 0.762), so the demo recipe keeps `source-energy` (README).
+  // 2400 steps it moves nothing (mean 0.758 -> 0.762), so the demo recipe keeps `source-energy` (README).
   ...demoRecipe,
   steps: 9600,
   overrides: Object.freeze({ ...demoRecipe.overrides, postfilter: "source-energy+source-detail" }),
