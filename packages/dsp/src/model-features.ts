@@ -81,6 +81,20 @@ function transformVoicedAperiodicity(
   }
 }
 
+/**
+ * A postfilter over the converted rows [first, end) of `data` (the generator's, unscaled, rows of `frames`), given
+ * the source's features in the same layout and both voices' statistics; in place.
+ */
+type RowPostfilter = (
+  data: Float32Array,
+  source: Float32Array,
+  frames: number,
+  first: number,
+  end: number,
+  sourceStats: SpeakerFeatureStatistics,
+  targetStats: SpeakerFeatureStatistics,
+) => void;
+
 /** Frames of the Hann window that separates a row's contour from its frame-to-frame detail (`source-detail`). */
 const DETAIL_TAPS = 9;
 
@@ -99,18 +113,10 @@ function smoothRow(values: Float32Array, at: number, frames: number, window: Flo
 }
 
 /**
- * Rows [first, end) of `data` (the generator's, unscaled): the row smoothed over {@link DETAIL_TAPS} frames plus the
- * source row's departure from its own smoothed contour times sigma_t / sigma_s.
+ * `source-detail`: each row smoothed over {@link DETAIL_TAPS} frames plus the source row's departure from its own
+ * smoothed contour times sigma_t / sigma_s.
  */
-function sourceDetailPostfilter(
-  data: Float32Array,
-  source: Float32Array,
-  frames: number,
-  first: number,
-  end: number,
-  sourceStats: SpeakerFeatureStatistics,
-  targetStats: SpeakerFeatureStatistics,
-): void {
+const sourceDetailPostfilter: RowPostfilter = (data, source, frames, first, end, sourceStats, targetStats) => {
   const window = new Float64Array(DETAIL_TAPS);
   for (let k = 0; k < DETAIL_TAPS; k++) window[k] = Math.sin((Math.PI * (k + 1)) / (DETAIL_TAPS + 1)) ** 2;
   const converted = new Float64Array(frames);
@@ -124,18 +130,10 @@ function sourceDetailPostfilter(
       data[at + t] = (converted[t] as number) + ((source[at + t] as number) - (own[t] as number)) * scale;
     }
   }
-}
+};
 
-/** Rows [first, end) of `data`: each one's spread over the frames set to the source row's times sigma_t / sigma_s. */
-function globalVariancePostfilter(
-  data: Float32Array,
-  source: Float32Array,
-  frames: number,
-  first: number,
-  end: number,
-  sourceStats: SpeakerFeatureStatistics,
-  targetStats: SpeakerFeatureStatistics,
-): void {
+/** `global-variance`: each row's spread over the frames set to the source row's times sigma_t / sigma_s. */
+const globalVariancePostfilter: RowPostfilter = (data, source, frames, first, end, sourceStats, targetStats) => {
   const spread = (values: Float32Array, at: number): [number, number] => {
     let sum = 0;
     let squares = 0;
@@ -155,7 +153,7 @@ function globalVariancePostfilter(
     const scale = (sourceStd * (targetStats.rows.std[row] as number)) / (sourceStats.rows.std[row] as number) / std;
     for (let t = at; t < at + frames; t++) data[t] = mean + ((data[t] as number) - mean) * scale;
   }
-}
+};
 
 /**
  * The features the networks see and how conversion puts them back. linear and mel: every row. world: the
