@@ -98,7 +98,7 @@ type RowPostfilter = (
 /** Frames of the Hann window that separates a row's contour from its frame-to-frame detail (`source-detail`). */
 const DETAIL_TAPS = 9;
 
-/** `values[at, at + frames)` smoothed by a normalised Hann window of `taps` frames (edges renormalised) into `out`. */
+/** `values[at, at + frames)` smoothed by `window` (its weights renormalised where it overhangs an edge) into `out`. */
 function smoothRow(values: Float32Array, at: number, frames: number, window: Float64Array, out: Float64Array): void {
   const half = (window.length - 1) / 2;
   for (let t = 0; t < frames; t++) {
