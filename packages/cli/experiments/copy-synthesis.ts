@@ -6,7 +6,17 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { demoCorpusPath, readConditionedAudio } from "@vox/datasets";
-import { type FeatureSpec, seedFeatureSpec, worldFeatureSpec } from "@vox/dsp";
+import {
+  bandAperiodicity,
+  type FeatureSpec,
+  melCepstrum,
+  melCepstrumToEnvelope,
+  type Spectrogram,
+  seedFeatureSpec,
+  spectralEnvelope,
+  synthesizeWorldParameters,
+  worldFeatureSpec,
+} from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { editDistance, normalizeText, pocketsphinx, readTranscripts, transcribe } from "@vox/eval";
 
@@ -19,6 +29,31 @@ export const world = (() => {
   const rate = worldFeatureSpec.sampleRate;
   return { ...settings, rate, nFft: worldFeatureSpec.nFft, framePeriod: (1000 * worldFeatureSpec.hop) / rate };
 })();
+
+/**
+ * world's analysis on the given F0 contour and its synthesis: the envelope through its order-35 mel-cepstrum
+ * (`envelopeOf` turns that mel-cepstrum into the envelope synthesised; by default melCepstrumToEnvelope).
+ */
+export function resynthesizeOnContour(
+  x: Float32Array,
+  contour: Float64Array,
+  seed: number,
+  envelopeOf: (mcep: Spectrogram) => Spectrogram = (mcep) => melCepstrumToEnvelope(mcep, world.nFft, world.alpha),
+): Float32Array {
+  const { framePeriod, f0Floor, rate, nFft, mcepOrder, alpha, aperiodicityBands } = world;
+  const envelope = spectralEnvelope(x, rate, contour, { framePeriod, f0Floor, fftSize: nFft });
+  const coded = bandAperiodicity(x, rate, contour, { framePeriod, f0Floor, bands: aperiodicityBands });
+  return synthesizeWorldParameters(
+    {
+      sampleRate: rate,
+      framePeriod,
+      f0: contour,
+      envelope: envelopeOf(melCepstrum(envelope, mcepOrder, alpha)),
+      bandAperiodicity: coded,
+    },
+    { length: x.length, seed },
+  );
+}
 
 /** Linear magnitude with enough frequency resolution to keep harmonics (n_fft 1024, hop 128, all 513 bins). */
 export const linear1024: FeatureSpec = {

@@ -8,19 +8,10 @@
  *
  * voices: demo corpus voices (default all five) and `human` (Debian's pocketsphinx-testdata librivox reader).
  */
-import {
-  bandAperiodicity,
-  decodeAperiodicity,
-  f0 as estimateF0,
-  melCepstrum,
-  melCepstrumToEnvelope,
-  type Spectrogram,
-  spectralEnvelope,
-  synthesizeWorld,
-} from "@vox/dsp";
-import { compareCopySyntheses, world } from "./copy-synthesis.js";
+import { f0 as estimateF0, melCepstrumToEnvelope, type Spectrogram } from "@vox/dsp";
+import { compareCopySyntheses, resynthesizeOnContour, world } from "./copy-synthesis.js";
 
-const { rate, framePeriod, nFft, f0Floor, f0Ceil, mcepOrder, alpha } = world;
+const { rate, framePeriod, nFft, f0Floor, f0Ceil, alpha } = world;
 
 /** The envelope of `mcep` with c2.. scaled by 1 + beta, each frame at the power of the unfiltered envelope. */
 export function sharpenedEnvelope(mcep: Spectrogram, beta: number): Spectrogram {
@@ -44,20 +35,14 @@ export function sharpenedEnvelope(mcep: Spectrogram, beta: number): Spectrogram 
   return sharp;
 }
 
-function resynthesize(signal: Float32Array, beta: number, seed: number): Float32Array {
-  const f0 = estimateF0(signal, rate, { framePeriod, f0Floor, f0Ceil });
-  const envelope = spectralEnvelope(signal, rate, f0, { framePeriod, f0Floor, fftSize: nFft });
-  const smooth = sharpenedEnvelope(melCepstrum(envelope, mcepOrder, alpha), beta);
-  const coded = bandAperiodicity(signal, rate, f0, { framePeriod, f0Floor, bands: world.aperiodicityBands });
-  const ap = decodeAperiodicity(coded, rate, nFft);
-  return synthesizeWorld(f0, smooth, ap, { sampleRate: rate, framePeriod, length: signal.length, seed });
-}
-
 const betas = (process.argv[4] ?? "0,0.1,0.2,0.4").split(",").map(Number);
 await compareCopySyntheses(
   "out/envelope-postfilter",
   betas.map((beta) => ({
     name: beta === 0 ? "world" : `beta ${beta}`,
-    resynthesize: (x: Float32Array, seed: number) => resynthesize(x, beta, seed),
+    resynthesize: (x: Float32Array, seed: number) =>
+      resynthesizeOnContour(x, estimateF0(x, rate, { framePeriod, f0Floor, f0Ceil }), seed, (mcep) =>
+        sharpenedEnvelope(mcep, beta),
+      ),
   })),
 );

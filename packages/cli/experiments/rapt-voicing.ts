@@ -16,14 +16,7 @@
  * of |log2 ratio|, frames only one of them voices, and RAPT's own peak correlation (SPTK `-o 3`) and the level on
  * each kind of frame.
  */
-import {
-  bandAperiodicity,
-  f0 as estimateF0,
-  melCepstrum,
-  melCepstrumToEnvelope,
-  spectralEnvelope,
-  synthesizeWorldParameters,
-} from "@vox/dsp";
+import { f0 as estimateF0 } from "@vox/dsp";
 import { readConditionedAudio } from "@vox/datasets";
 import { nccfF0, nccfPeaks } from "./nccf-f0.js";
 import { raptF0, raptOnOurFrames } from "./sptk-rapt.js";
@@ -32,25 +25,9 @@ import {
   compareCopySyntheses,
   copySynthesisUtterances,
   medianText,
+  resynthesizeOnContour,
   world,
 } from "./copy-synthesis.js";
-
-/** Analysis on the given contour and world's synthesis (the envelope through its order-35 mel-cepstrum). */
-function resynthesizeOn(x: Float32Array, contour: Float64Array, seed: number): Float32Array {
-  const { framePeriod, f0Floor, rate, nFft, mcepOrder, alpha, aperiodicityBands } = world;
-  const envelope = spectralEnvelope(x, rate, contour, { framePeriod, f0Floor, fftSize: nFft });
-  const coded = bandAperiodicity(x, rate, contour, { framePeriod, f0Floor, bands: aperiodicityBands });
-  return synthesizeWorldParameters(
-    {
-      sampleRate: rate,
-      framePeriod,
-      f0: contour,
-      envelope: melCepstrumToEnvelope(melCepstrum(envelope, mcepOrder, alpha), nFft, alpha),
-      bandAperiodicity: coded,
-    },
-    { length: x.length, seed },
-  );
-}
 
 /** ln F0 averaged over +-`half` frames within each voiced run (the run's ends over what they have). */
 function smoothVoicedRuns(contour: Float64Array, half: number): Float64Array {
@@ -119,18 +96,18 @@ function mixed(x: Float32Array, fromRapt: "voicing" | "values"): Float64Array {
 }
 
 const variants: CopySynthesisVariant[] = [
-  { name: "world", resynthesize: (x, seed) => resynthesizeOn(x, ours(x), seed) },
-  { name: "all unvoiced", resynthesize: (x, seed) => resynthesizeOn(x, new Float64Array(ours(x).length), seed) },
-  { name: "RAPT F0", resynthesize: (x, seed) => resynthesizeOn(x, raptF0(x, ours(x)), seed) },
-  { name: "RAPT voicing", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "voicing"), seed) },
-  { name: "RAPT values", resynthesize: (x, seed) => resynthesizeOn(x, mixed(x, "values"), seed) },
-  { name: "NCCF + DP", resynthesize: (x, seed) => resynthesizeOn(x, nccf(x), seed) },
-  { name: "NCCF + DP + spectral", resynthesize: (x, seed) => resynthesizeOn(x, nccf(x, true), seed) },
+  { name: "world", resynthesize: (x, seed) => resynthesizeOnContour(x, ours(x), seed) },
+  { name: "all unvoiced", resynthesize: (x, seed) => resynthesizeOnContour(x, new Float64Array(ours(x).length), seed) },
+  { name: "RAPT F0", resynthesize: (x, seed) => resynthesizeOnContour(x, raptF0(x, ours(x)), seed) },
+  { name: "RAPT voicing", resynthesize: (x, seed) => resynthesizeOnContour(x, mixed(x, "voicing"), seed) },
+  { name: "RAPT values", resynthesize: (x, seed) => resynthesizeOnContour(x, mixed(x, "values"), seed) },
+  { name: "NCCF + DP", resynthesize: (x, seed) => resynthesizeOnContour(x, nccf(x), seed) },
+  { name: "NCCF + DP + spectral", resynthesize: (x, seed) => resynthesizeOnContour(x, nccf(x, true), seed) },
   ...[0.5, 0.6, 0.7].map((threshold) => ({
     name: `NCCF voicing ${threshold}`,
-    resynthesize: (x: Float32Array, seed: number) => resynthesizeOn(x, nccfVoicing(x, threshold), seed),
+    resynthesize: (x: Float32Array, seed: number) => resynthesizeOnContour(x, nccfVoicing(x, threshold), seed),
   })),
-  { name: "smoothed", resynthesize: (x, seed) => resynthesizeOn(x, smoothVoicedRuns(ours(x), 2), seed) },
+  { name: "smoothed", resynthesize: (x, seed) => resynthesizeOnContour(x, smoothVoicedRuns(ours(x), 2), seed) },
 ];
 
 /** Each frame's 25 ms power in dB relative to the utterance's loudest frame (frame t centred on t x hop). */
