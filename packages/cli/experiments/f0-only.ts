@@ -11,7 +11,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { FeatureStore, readAudioFile, readCacheIndex, readConditionedAudio } from "@vox/datasets";
+import { readAudioFile, readConditionedAudio } from "@vox/datasets";
 import {
   analyze,
   featureStatistics,
@@ -23,7 +23,7 @@ import {
 } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
 import { melCepstra, SpeakerClassifier, speakerFrames } from "@vox/eval";
-import { openRunConversion, readRunRecord } from "@vox/train";
+import { openRunConversion, openRunFeatures, readRunRecord } from "@vox/train";
 import { copySynthesisUtterances, WerTally } from "./copy-synthesis.js";
 
 const run = process.argv[2] ?? "out/demo/run";
@@ -31,11 +31,9 @@ const record = await readRunRecord(run);
 const spec = record.featureSpec;
 const conversion = await openRunConversion(run, record, "source-energy");
 if (!conversion.statistics) throw new Error(`${run}: expected a run with statistics.json (world features)`);
-const index = await readCacheIndex(record.data);
-if (!index) throw new Error(`${record.data}: expected the run's feature cache`);
-const held = new Set(record.validation);
+const { store, heldOut, training } = await openRunFeatures(record);
 const examples = [];
-for (const u of index.utterances.filter((u) => !held.has(`${u.speaker}/${u.id}`))) {
+for (const u of training) {
   const audio = await readAudioFile(u.source);
   examples.push({ frames: speakerFrames(melCepstra(audio.samples, audio.sampleRate)), speaker: u.speaker });
 }
@@ -56,12 +54,6 @@ function pitchOnly(
   return { samples, predicted: classifier.predict(speakerFrames(melCepstra(samples, spec.sampleRate))) };
 }
 
-const store = await FeatureStore.open(record.data, {
-  cropFrames: record.config.cropFrames,
-  validationFraction: record.config.validationFraction,
-  seed: record.config.seed,
-  minSpeakerFrames: 1,
-});
 const tally = new Map<string, [number, number]>();
 const count = (key: string, hit: boolean) => {
   const t = tally.get(key) ?? [0, 0];
@@ -69,7 +61,7 @@ const count = (key: string, hit: boolean) => {
   t[1]++;
   tally.set(key, t);
 };
-for (const u of index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`))) {
+for (const u of heldOut) {
   const features = store.readUtterance(u);
   const from = conversion.speaker(u.speaker) as SpeakerFeatureStatistics;
   for (const target of record.speakers.filter((s) => s !== u.speaker)) {

@@ -10,11 +10,10 @@
  *   npx tsx --conditions vox-source experiments/generator-detail.ts <run> [<run> ...]
  */
 import { join } from "node:path";
-import { FeatureStore, readCacheIndex } from "@vox/datasets";
 import { ModelFeatureMap, type SpeakerFeatureStatistics, type Spectrogram, worldFeatureLayout } from "@vox/dsp";
 import { convertFeatures } from "@vox/models";
 import { initBackend, loadModel } from "@vox/models/node";
-import { listCheckpoints, openRunConversion, readRunRecord, runPaths } from "@vox/train";
+import { listCheckpoints, openRunConversion, openRunFeatures, readRunRecord, runPaths } from "@vox/train";
 
 await initBackend(undefined, () => {});
 const lines = [
@@ -33,17 +32,9 @@ for (const run of process.argv.slice(2)) {
     new ModelFeatureMap(spec, conversion.map.normalization, statistics, postfilter);
   const plain = map("source-energy");
   const detailed = map("source-energy+source-detail");
-  const index = await readCacheIndex(record.data);
-  if (!index) throw new Error(`${record.data}: expected the run's feature cache`);
-  const store = await FeatureStore.open(record.data, {
-    cropFrames: record.config.cropFrames,
-    validationFraction: record.config.validationFraction,
-    seed: record.config.seed,
-    minSpeakerFrames: 1,
-  });
-  const held = new Set(record.validation);
+  const { store, heldOut } = await openRunFeatures(record);
   const sums = { generator: 0, source: 0, cross: 0, generatorAlternation: 0, sourceAlternation: 0, n: 0 };
-  for (const u of index.utterances.filter((u) => held.has(`${u.speaker}/${u.id}`))) {
+  for (const u of heldOut) {
     const features = store.readUtterance(u);
     const frames = features.frames;
     const zeros: Spectrogram = { ...features, data: new Float32Array(features.data.length) };

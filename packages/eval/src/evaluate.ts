@@ -29,6 +29,7 @@ import { initBackend, loadModel } from "@vox/models/node";
 import {
   listCheckpoints,
   openRunConversion,
+  openRunFeatures,
   type RunConversion,
   type RunRecord,
   readRunRecord,
@@ -410,14 +411,7 @@ async function planEvaluation(
   }
   await initBackend(undefined, () => {});
   const { model: generator, metadata } = await loadModel(paths.network(step, "generator"));
-  const index = await readCacheIndex(record.data);
-  if (!index) throw new ScoringError(record.data, "the run's feature cache", "none");
-  const store = await FeatureStore.open(record.data, {
-    cropFrames: record.config.cropFrames,
-    validationFraction: record.config.validationFraction,
-    seed: record.config.seed,
-    minSpeakerFrames: 1,
-  });
+  const { store, utterances, heldOut: validation, training } = await openRunFeatures(record);
   const spec = record.featureSpec;
   const conversion = await openRunConversion(root, record, options.postfilter);
   const converter: Converter = {
@@ -430,12 +424,11 @@ async function planEvaluation(
     nIter: options.griffinLimIterations ?? spec.griffinLim.nIter,
   };
   const asr = options.asr === undefined || options.asr === "auto" ? await findAsr() : options.asr;
-  const held = new Set(record.validation);
   // The sentences to convert, the cache they are read from, and the cache's sentences (the parallel references):
   // the run's validation split of its own cache, or another cache's (options.heldOut) whole.
   const evaluation = options.heldOut ? await openHeldOut(options.heldOut, record.featureSpec, record.speakers) : null;
-  const sentences = evaluation?.utterances ?? index.utterances;
-  const heldOut = evaluation ? sentences : sentences.filter((u) => held.has(`${u.speaker}/${u.id}`));
+  const sentences = evaluation?.utterances ?? utterances;
+  const heldOut = evaluation ? sentences : validation;
   if (heldOut.length === 0) {
     throw new ScoringError(
       paths.config,
@@ -443,10 +436,7 @@ async function planEvaluation(
       `none: the corpus has too few sentences per speaker for validationFraction ${record.config.validationFraction}`,
     );
   }
-  const { classifier, count } = await trainClassifier(
-    record,
-    index.utterances.filter((u) => !held.has(`${u.speaker}/${u.id}`)),
-  );
+  const { classifier, count } = await trainClassifier(record, training);
   log(
     `eval: classifier trained on ${count} utterances of ${record.speakers.length} speakers; ASR: ${asr ? asr.name : "none"}`,
   );

@@ -9,6 +9,7 @@ import {
   featureNormalizations,
   type SpeakerFeatureStatistics,
 } from "@vox/dsp";
+import { type CachedUtterance, FeatureStore, readCacheIndex } from "@vox/datasets";
 import { makeFolder, makeWritableFolder, writeFileAtomic } from "@vox/dsp/node";
 import type { ModelConfig } from "@vox/models/config";
 import { type TrainConfig, validateTrainConfig } from "./config.js";
@@ -213,6 +214,40 @@ export async function openRunConversion(
     await readRunStatistics(runDir),
     postfilter ?? record.config.postfilter,
   );
+}
+
+/** A run's feature cache as its training split it: the store, and its utterances held out and trained on. */
+export interface RunFeatures {
+  store: FeatureStore;
+  /** Every utterance of the cache. */
+  utterances: CachedUtterance[];
+  /** The run's validation split (record.validation), in cache order. */
+  heldOut: CachedUtterance[];
+  /** The rest: the utterances the run trained on. */
+  training: CachedUtterance[];
+}
+
+/**
+ * The run's feature cache (record.data) opened with the run's crop, validation fraction and seed, its utterances
+ * split as training split them: what eval and the experiments convert and classify.
+ */
+export async function openRunFeatures(record: Pick<RunRecord, "data" | "config" | "validation">): Promise<RunFeatures> {
+  const index = await readCacheIndex(record.data);
+  if (!index) throw new RunDirectoryError(record.data, "the run's feature cache (its index.json)", "none");
+  const store = await FeatureStore.open(record.data, {
+    cropFrames: record.config.cropFrames,
+    validationFraction: record.config.validationFraction,
+    seed: record.config.seed,
+    minSpeakerFrames: 1,
+  });
+  const held = new Set(record.validation);
+  const isHeld = (u: CachedUtterance) => held.has(`${u.speaker}/${u.id}`);
+  return {
+    store,
+    utterances: index.utterances,
+    heldOut: index.utterances.filter(isHeld),
+    training: index.utterances.filter((u) => !isHeld(u)),
+  };
 }
 
 /** The lock of a run being trained: released by `release()` (a killed process leaves a stale one behind). */

@@ -4,11 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { resolveTrainConfig } from "./config.js";
+import { temporaryFolder, twoVoiceCache } from "./test-support.js";
 import {
   listCheckpoints,
   listEvalReports,
   listSampleSteps,
   networkParameterCount,
+  openRunFeatures,
   readEvalReport,
   readTrainingSummary,
   RunDirectoryError,
@@ -75,5 +78,25 @@ describe("@vox/train/run, the run folder", () => {
     await writeFile(runPaths(run).training, JSON.stringify(summary));
     expect(await readTrainingSummary(run)).toEqual(summary);
     expect(trainingSeconds(summary, [line])).toBe(80.25);
+  });
+
+  it("opens a run's feature cache split as the run split it, and names a missing cache", async () => {
+    const data = await twoVoiceCache(3);
+    const config = await resolveTrainConfig({ preset: "tiny", overrides: { cropFrames: 16 } });
+    const first = await openRunFeatures({ data, config, validation: [] });
+    expect(first.utterances).toHaveLength(6);
+    const held = first.utterances.filter((u) => u.id === first.utterances[0]?.id);
+    const validation = held.map((u) => `${u.speaker}/${u.id}`);
+    const features = await openRunFeatures({ data, config, validation });
+    expect(features.heldOut.map((u) => `${u.speaker}/${u.id}`)).toEqual(validation);
+    expect(features.training).toHaveLength(6 - held.length);
+    expect(features.training.some((u) => validation.includes(`${u.speaker}/${u.id}`))).toBe(false);
+    const u = features.heldOut[0];
+    if (!u) throw new Error("no held-out utterance");
+    expect(features.store.readUtterance(u).frames).toBeGreaterThan(0);
+    const missing = join(temporaryFolder(), "no-cache");
+    await expect(openRunFeatures({ data: missing, config, validation })).rejects.toThrow(
+      new RegExp(`${missing}.*the run's feature cache`),
+    );
   });
 });
