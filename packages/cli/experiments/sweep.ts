@@ -335,6 +335,17 @@ const recipes: Recipe[] = [
   // Fourteenth session: the longer recipe (longerRecipe: the same, converted with the source's detail) met its WER
   // target under two seeds of these three; two more seeds say how often it does.
   ...underSeeds("world-tiny-cepstral-9600-warm300-st", { ...sourceAndTarget, steps: 9600 }, [3, 4]),
+  // Fifteenth session: the demo recipe under two more seeds on each of the splits of seeds 0-2 (splitSeed holds
+  // out the same sentences): how far it moves by initial weights and crops alone, and an ensemble's members
+  // (evaluateRun's `ensemble`: the generators' outputs averaged).
+  ...[0, 1, 2].flatMap((split) =>
+    [100, 200].map((offset) => ({
+      name: `world-tiny-cepstral-2400-warm300-st-split${split}-seed${offset + split}`,
+      spec: "world" as const,
+      preset: "tiny-cepstral",
+      set: { ...sourceAndTarget, steps: 2400, seed: offset + split, splitSeed: split },
+    })),
+  ),
   // Eleventh session: the demo recipe with its training crops' mel-cepstra warped by an all-pass constant in
   // [-0.05, 0.05] (vocal-tract length perturbation, about +-9 % formant frequency): the human reader from outside
   // the corpus loses more words than the shift into the espeak-ng voices, as if its envelopes were out of the

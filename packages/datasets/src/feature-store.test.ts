@@ -84,6 +84,17 @@ describe("FeatureStore", () => {
     expect(other.validation.map((u) => `${u.speaker}/${u.id}`)).not.toEqual(
       store.validation.map((u) => `${u.speaker}/${u.id}`),
     );
+    // splitSeed holds out seed 1's sentences whatever the seed, which still moves the sampler.
+    const sameSplit = await FeatureStore.open(cache, {
+      cropFrames: crop,
+      validationFraction: 0.2,
+      seed: 2,
+      splitSeed: 1,
+    });
+    expect(sameSplit.validation.map((u) => `${u.speaker}/${u.id}`)).toEqual(
+      store.validation.map((u) => `${u.speaker}/${u.id}`),
+    );
+    expect(sameSplit.sampleBatch(4).features).not.toEqual(store.sampleBatch(4).features);
   });
 
   it("batches are speaker-balanced, not utterance-weighted", async () => {

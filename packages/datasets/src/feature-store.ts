@@ -14,6 +14,8 @@ export interface FeatureStoreOptions {
   validationFraction?: number;
   /** Seeds the split and the sampler. Default 0. */
   seed?: number;
+  /** Seeds the split instead of `seed` (the sampler keeps `seed`): runs of other seeds on one split. */
+  splitSeed?: number;
   /** Least training audio a speaker must have, in frames. Default: one crop. */
   minSpeakerFrames?: number;
 }
@@ -66,7 +68,11 @@ export class FeatureStore {
     this.cropFrames = options.cropFrames;
     this.silence = silenceValue(this.spec);
     this.silenceFrame = silenceFrame(this.spec);
-    const split = splitBySentence(index.utterances, options.validationFraction ?? 0.1, options.seed ?? 0);
+    const split = splitBySentence(
+      index.utterances,
+      options.validationFraction ?? 0.1,
+      options.splitSeed ?? options.seed ?? 0,
+    );
     this.train = split.train;
     this.validation = split.validation;
     this.bySpeaker = this.speakerMap.speakers.map(() => []);

@@ -124,6 +124,30 @@ describe("evaluateRun on the demo corpus", () => {
     await expect(evaluateRun(run, { heldOut: otherSpec, asr, log: () => {} })).rejects.toThrow(
       /held-out sentences must be analysed like the run's/,
     );
+
+    // An ensemble: a run of another seed on the same split converts beside this one, the outputs averaged; a run
+    // on another split is refused, naming its config.json and the field.
+    const trainRun = async (overrides: Record<string, unknown>) => {
+      const dir = mkdtempSync(join(tmpdir(), "vox-eval-member-"));
+      const c = await resolveTrainConfig({ preset: "tiny", overrides: { ...config, ...overrides } });
+      const t = await StarGanTrainer.create(dir, cache, c, () => {});
+      await t.train();
+      t.dispose();
+      return dir;
+    };
+    const member = await trainRun({ seed: 5, splitSeed: 0 });
+    const otherSplit = await trainRun({ seed: 5 });
+    const options = { maxUtterances: 2, maxTargets: 1, griffinLimIterations: 4, asr, log: () => {} };
+    const alone = await evaluateRun(run, options);
+    const together = await evaluateRun(run, { ...options, ensemble: [member] });
+    expect(alone.ensemble).toBeUndefined();
+    expect(together.ensemble).toEqual([member]);
+    const mcdOf = (r: typeof alone, system: string) => r.summary.find((x) => x.system === system)?.mcd;
+    expect(mcdOf(together, "converted")).not.toBe(mcdOf(alone, "converted"));
+    expect(mcdOf(together, "mean/variance shift")).toBe(mcdOf(alone, "mean/variance shift"));
+    await expect(evaluateRun(run, { ...options, ensemble: [otherSplit] })).rejects.toThrow(
+      new RegExp(`${otherSplit}/config.json: validation: expected the evaluated run's`),
+    );
   });
 });
 

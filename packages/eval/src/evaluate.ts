@@ -24,7 +24,14 @@ import {
   synthesize,
 } from "@vox/dsp";
 import { writeWavFile } from "@vox/dsp/node";
-import { convertFeatures, type GeneratorConfig, outsideVoice, type tf } from "@vox/models";
+import {
+  averagedGenerator,
+  type ConversionGenerator,
+  convertFeatures,
+  type GeneratorConfig,
+  outsideVoice,
+  type tf,
+} from "@vox/models";
 import { initBackend, loadModel } from "@vox/models/node";
 import {
   listCheckpoints,
@@ -108,6 +115,8 @@ export interface EvalReport {
   pairs: Record<string, SystemSummary>;
   items: PairScore[];
   outside: OutsideReport | null;
+  /** The other runs whose generators were averaged with this run's (EvaluateOptions.ensemble); absent: none. */
+  ensemble?: string[];
 }
 
 export interface EvaluateOptions {
@@ -132,6 +141,11 @@ export interface EvaluateOptions {
    * run's speakers are converted; its parallel sentences are the references.
    */
   heldOut?: string;
+  /**
+   * Other runs of the same recipe on the same split (`splitSeed`), whose newest generators convert beside this
+   * run's, the converted rows averaged (averagedGenerator): an ensemble scored as one system.
+   */
+  ensemble?: string[];
   log?: (line: string) => void;
 }
 
@@ -300,7 +314,7 @@ class AudioReader {
 
 /** What every conversion in one evaluation shares. */
 interface Converter {
-  generator: tf.LayersModel;
+  generator: ConversionGenerator;
   config: GeneratorConfig;
   conversion: RunConversion;
   /** Statistics for the mean/variance baseline (the run's, or computed from its training utterances). */
@@ -361,7 +375,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
         log,
       )
     : null;
-  plan.converter.generator.dispose();
+  for (const generator of plan.generators) generator.dispose();
   if (plan.asr) {
     const transcribed =
       (await scorer.transcribeAll(plan.asr)) + (outside ? await outside.scorer.transcribeAll(plan.asr) : 0);
@@ -389,6 +403,10 @@ interface EvaluationPlan {
   sentences: CachedUtterance[];
   /** The sentences to convert. */
   heldOut: CachedUtterance[];
+  /** Every generator loaded (this run's, then the ensemble's), disposed when the evaluation ends. */
+  generators: tf.LayersModel[];
+  /** The ensemble's other runs (folders), in order; empty: this run's generator alone. */
+  ensemble: string[];
 }
 
 async function planEvaluation(
@@ -410,7 +428,10 @@ async function planEvaluation(
     );
   }
   await initBackend(undefined, () => {});
-  const { model: generator, metadata } = await loadModel(paths.network(step, "generator"));
+  const { model: own, metadata } = await loadModel(paths.network(step, "generator"));
+  const members = await loadEnsemble(options.ensemble ?? [], record, metadata.config.generator);
+  const generators = [own, ...members.map((m) => m.generator)];
+  const generator = members.length === 0 ? own : averagedGenerator(generators);
   const { store, utterances, heldOut: validation, training } = await openRunFeatures(record);
   const spec = record.featureSpec;
   const conversion = await openRunConversion(root, record, options.postfilter);
@@ -453,7 +474,51 @@ async function planEvaluation(
     heldOutStore: evaluation?.store ?? store,
     sentences,
     heldOut,
+    generators,
+    ensemble: members.map((m) => m.root),
   };
+}
+
+/**
+ * The newest generators of `runs`, each checked to be `record`'s recipe on its split: the same features, speakers,
+ * validation sentences, normalisation and generator architecture (anything else is an error naming the run's
+ * config.json and the field).
+ */
+async function loadEnsemble(
+  runs: readonly string[],
+  record: RunRecord,
+  config: GeneratorConfig,
+): Promise<{ root: string; generator: tf.LayersModel }[]> {
+  const members: { root: string; generator: tf.LayersModel }[] = [];
+  try {
+    for (const run of runs) {
+      const paths = runPaths(run);
+      const other = await readRunRecord(paths.root);
+      const same = (field: string, a: unknown, b: unknown) => {
+        if (JSON.stringify(a) !== JSON.stringify(b)) {
+          throw new ScoringError(
+            `${paths.config}: ${field}`,
+            `the evaluated run's (an ensemble's members share features, split and architecture): ${JSON.stringify(a)}`,
+            JSON.stringify(b),
+          );
+        }
+      };
+      same("featureSpec", record.featureSpec, other.featureSpec);
+      same("speakers", record.speakers, other.speakers);
+      same("validation", record.validation, other.validation);
+      same("normalization", record.config.normalization, other.config.normalization);
+      const step = (await listCheckpoints(paths.root)).at(-1);
+      if (step === undefined)
+        throw new ScoringError(paths.checkpoints, "at least one checkpoint", "none (train first)");
+      const { model, metadata } = await loadModel(paths.network(step, "generator"));
+      members.push({ root: paths.root, generator: model });
+      same("model.generator", config, metadata.config.generator);
+    }
+  } catch (error) {
+    for (const m of members) m.generator.dispose();
+    throw error;
+  }
+  return members;
 }
 
 /**
@@ -564,6 +629,7 @@ function buildReport(
     summary: summariseAll(scorer.items),
     pairs,
     items: scorer.items,
+    ...(plan.ensemble.length > 0 ? { ensemble: plan.ensemble } : {}),
     outside: outside
       ? {
           folder: outside.folder,

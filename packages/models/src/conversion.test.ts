@@ -11,9 +11,11 @@ import {
 import { describe, expect, it } from "vitest";
 import { initBackend } from "./node.js";
 import { validateModelConfig } from "./config.js";
-import { conditionVector, convertFeatures, convertUtterance } from "./conversion.js";
+import { averagedGenerator, conditionVector, convertFeatures, convertUtterance } from "./conversion.js";
 import { buildGenerator } from "./generators.js";
 import { presetConfig } from "./presets.js";
+import { withSeededRandom } from "./seeded-random.js";
+import * as tf from "./tfjs.js";
 
 describe("convertUtterance", () => {
   it("converts any length in one pass (padded with silence to the time factor, cut back) and conditions on the target", async () => {
@@ -54,6 +56,26 @@ describe("convertUtterance", () => {
     const mixed = convertUtterance(told, both, { data, bins: 16, frames }, [0, 1, 0], 2, silence);
     expect(Array.from(mixed.data)).toEqual(Array.from(from1.data));
     told.dispose();
+  });
+});
+
+describe("averagedGenerator", () => {
+  it("converts with the mean of its members' outputs, leaks no tensors, and refuses no members", async () => {
+    await initBackend("cpu", () => {});
+    const config = presetConfig("tiny", { numLabels: 3, bins: 16, frames: 16 }).generator;
+    const members = [1, 2].map((seed) => withSeededRandom(seed, () => buildGenerator(config)));
+    const data = new Float32Array(16 * 24).map((_, i) => (i % 5) / 5);
+    const utterance = { data, bins: 16, frames: 24 };
+    const [a, b] = members.map((m) => convertUtterance(m, config, utterance, 0, 2, 0));
+    const before = tf.memory().numTensors;
+    const mean = convertUtterance(averagedGenerator(members), config, utterance, 0, 2, 0);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(a?.data.some((v, i) => v !== b?.data[i])).toBe(true);
+    for (let i = 0; i < mean.data.length; i++) {
+      expect(mean.data[i]).toBeCloseTo(((a?.data[i] as number) + (b?.data[i] as number)) / 2, 5);
+    }
+    for (const m of members) m.dispose();
+    expect(() => averagedGenerator([])).toThrow(/averagedGenerator\(members\): expected at least one generator/);
   });
 });
 

@@ -55,12 +55,35 @@ export function conditionVector(
 }
 
 /**
+ * What conversion calls a generator through: a tfjs generator model, or {@link averagedGenerator} over several.
+ */
+export interface ConversionGenerator {
+  apply(
+    inputs: tf.Tensor[],
+    kwargs: { training: boolean },
+  ): tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[];
+}
+
+/**
+ * Generators of one architecture (runs that differ only in seed) as one: each converts the input and their outputs
+ * are averaged, row by row and frame by frame. Independently trained generators err in different places, so their
+ * mean keeps what they agree on.
+ */
+export function averagedGenerator(members: readonly ConversionGenerator[]): ConversionGenerator {
+  if (members.length === 0) throw new ModelConfigError("averagedGenerator(members)", "at least one generator", "none");
+  return {
+    apply: (inputs, kwargs) =>
+      tf.tidy(() => tf.addN(members.map((m) => m.apply(inputs, kwargs) as tf.Tensor)).div(members.length)),
+  };
+}
+
+/**
  * Converts a whole utterance in one pass of the fully convolutional generator: the frames are padded at the end
  * to a multiple of the generator's time factor with the FeatureSpec's silence (one value, or one per row as
  * `silenceFrame(spec)` gives it), and cut back after.
  */
 export function convertUtterance(
-  generator: tf.LayersModel,
+  generator: ConversionGenerator,
   config: GeneratorConfig,
   features: Spectrogram,
   source: number | ArrayLike<number>,
@@ -122,7 +145,7 @@ export function outsideVoice(
  * then back to every row (for world: ln F0 moved by the Gaussian transform, aperiodicity copied).
  */
 export function convertFeatures(
-  generator: tf.LayersModel,
+  generator: ConversionGenerator,
   config: GeneratorConfig,
   map: ModelFeatureMap,
   features: Spectrogram,
@@ -161,7 +184,7 @@ export interface ConvertedRecording {
  * page redraws its progress there).
  */
 export async function convertRecording(
-  generator: tf.LayersModel,
+  generator: ConversionGenerator,
   config: GeneratorConfig,
   map: ModelFeatureMap,
   signal: Float32Array,

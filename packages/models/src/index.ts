@@ -8,6 +8,8 @@ export {
 // Configs, presets and backend names: the TensorFlow-free part, also @vox/models/config.
 export * from "./config-entry.js";
 export {
+  averagedGenerator,
+  type ConversionGenerator,
   type ConversionVoice,
   type ConvertedRecording,
   conditionVector,

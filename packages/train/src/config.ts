@@ -21,6 +21,12 @@ export const trainConfigSchema = z
   .object({
     preset: z.enum(presetNames),
     seed: z.number().int().min(0).max(0xffffffff).default(0),
+    /**
+     * Seeds the validation split instead of `seed`; null: `seed`. Runs that differ in `seed` alone (initial weights,
+     * crops) then hold out the same sentences: how far a recipe moves by chance on one split, or an ensemble's
+     * members (evaluateRun's `ensemble`).
+     */
+    splitSeed: z.number().int().min(0).max(0xffffffff).nullable().default(null),
     /** Generator steps to train; or give `epochs` (passes over the training utterances) instead. */
     steps: z.number().int().positive().nullable().default(null),
     epochs: z.number().positive().nullable().default(null),

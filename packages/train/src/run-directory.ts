@@ -238,6 +238,7 @@ export async function openRunFeatures(record: Pick<RunRecord, "data" | "config" 
     cropFrames: record.config.cropFrames,
     validationFraction: record.config.validationFraction,
     seed: record.config.seed,
+    ...(record.config.splitSeed === null ? {} : { splitSeed: record.config.splitSeed }),
     minSpeakerFrames: 1,
   });
   const held = new Set(record.validation);

@@ -552,6 +552,7 @@ export async function openTrainingData(
     cropFrames: config.cropFrames,
     validationFraction: config.validationFraction,
     seed: config.seed,
+    ...(config.splitSeed === null ? {} : { splitSeed: config.splitSeed }),
   });
   let model: ModelConfig;
   try {
@@ -591,7 +592,7 @@ export function resumedConfig(
   record: RunRecord,
   overrides: Record<string, unknown>,
 ): { config: TrainConfig; totalSteps: number } {
-  for (const frozen of ["preset", "seed", "batchSize", "cropFrames", "validationFraction"]) {
+  for (const frozen of ["preset", "seed", "splitSeed", "batchSize", "cropFrames", "validationFraction"]) {
     if (frozen in overrides) {
       throw new TrainConfigError("resume overrides", [
         `${frozen}: fixed when the run started; start a new run to change it`,
