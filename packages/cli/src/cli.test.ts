@@ -350,6 +350,34 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const output = decodeWav(readFileSync(result?.output ?? ""));
     expect(output.samples.length).toBe(source.samples.length);
     expect(output.samples.every(Number.isFinite)).toBe(true);
+    // An ensemble: another seed on the same split converts beside it, the outputs averaged (other audio); a run on
+    // another split is refused, naming the flag and the field.
+    const member = join(work, "run-world-seed7");
+    await trainQuickRun(cache, member, "tiny", ["seed=7", "splitSeed=0"]);
+    const otherSplit = join(work, "run-world-split7");
+    await trainQuickRun(cache, otherSplit, "tiny", ["seed=7"]);
+    const convertWith = (ensemble: string, to: string) =>
+      vox(
+        "convert",
+        "--run",
+        worldRun,
+        "--to",
+        "high",
+        join(corpus, "low", "s1.wav"),
+        "-o",
+        to,
+        "--ensemble",
+        ensemble,
+      );
+    expect((await convertWith(member, join(work, "world-ensemble"))).code).toBe(0);
+    const averaged = decodeWav(readFileSync(join(work, "world-ensemble", "s1__to__high.wav")));
+    expect(averaged.samples.length).toBe(source.samples.length);
+    expect(averaged.samples.some((v, i) => v !== output.samples[i])).toBe(true);
+    const refused = await convertWith(otherSplit, join(work, "world-refused"));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /--ensemble: expected runs like .*run-split7.*validation|--ensemble: .*config\.json: validation/,
+    );
     const unknown = await vox("resynthesize", join(corpus, "low"), "--spec", "nope", "-o", out);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/--spec: expected seed, mel80, world or a FeatureSpec JSON file, found "nope"/);

@@ -41,6 +41,19 @@ export async function requireFolder(path: string, what: string): Promise<string>
   return resolve(path);
 }
 
+/**
+ * `--ensemble a,b`: the run folders listed (comma-separated), each checked to be a folder; an empty entry is an
+ * error naming the flag.
+ */
+export async function ensembleFolders(list: string | undefined): Promise<string[]> {
+  if (list === undefined) return [];
+  const runs = list.split(",");
+  if (runs.some((run) => run.trim() === "")) {
+    throw new CliError("--ensemble", "run folders separated by commas", JSON.stringify(list));
+  }
+  return Promise.all(runs.map((run) => requireFolder(run, "a vox run folder (--ensemble)")));
+}
+
 /** A folder we can write into (created if missing); a clear error when we cannot. */
 export async function writableFolder(path: string): Promise<string> {
   try {

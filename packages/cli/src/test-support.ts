@@ -45,11 +45,12 @@ export async function vox(...args: string[]): Promise<{ code: number; stdout: st
  * A run to convert with, made fast: `preset` trained 2 steps on `cache` (batch 2, no sample sets). Its weights are
  * barely trained; tests of conversion, export and the page check plumbing and equality, not quality.
  */
-export async function trainQuickRun(cache: string, run: string, preset: string): Promise<void> {
+export async function trainQuickRun(cache: string, run: string, preset: string, set: string[] = []): Promise<void> {
   const trained = await vox(
     "train",
     ...["--data", cache, "--run", run, "--preset", preset, "--steps", "2"],
     ...["--set", "batchSize=2", "--set", "samples.utterances=0"],
+    ...set.flatMap((v) => ["--set", v]),
   );
   if (trained.code !== 0) throw new Error(`vox train (${preset} on ${cache}): exit ${trained.code}: ${trained.stderr}`);
 }

@@ -146,7 +146,7 @@ describe("evaluateRun on the demo corpus", () => {
     expect(mcdOf(together, "converted")).not.toBe(mcdOf(alone, "converted"));
     expect(mcdOf(together, "mean/variance shift")).toBe(mcdOf(alone, "mean/variance shift"));
     await expect(evaluateRun(run, { ...options, ensemble: [otherSplit] })).rejects.toThrow(
-      new RegExp(`${otherSplit}/config.json: validation: expected the evaluated run's`),
+      new RegExp(`${otherSplit}/config.json: validation: expected the first run's`),
     );
   });
 });

@@ -39,6 +39,7 @@ import {
   openRunFeatures,
   type RunConversion,
   type RunRecord,
+  readEnsembleMember,
   readRunRecord,
   runPaths,
   trainingStatistics,
@@ -429,7 +430,7 @@ async function planEvaluation(
   }
   await initBackend(undefined, () => {});
   const { model: own, metadata } = await loadModel(paths.network(step, "generator"));
-  const members = await loadEnsemble(options.ensemble ?? [], record, metadata.config.generator);
+  const members = await loadEnsemble(options.ensemble ?? [], record);
   const generators = [own, ...members.map((m) => m.generator)];
   const generator = members.length === 0 ? own : averagedGenerator(generators);
   const { store, utterances, heldOut: validation, training } = await openRunFeatures(record);
@@ -479,40 +480,20 @@ async function planEvaluation(
   };
 }
 
-/**
- * The newest generators of `runs`, each checked to be `record`'s recipe on its split: the same features, speakers,
- * validation sentences, normalisation and generator architecture (anything else is an error naming the run's
- * config.json and the field).
- */
+/** The newest generators of `runs`, each an ensemble member of `record`'s run (readEnsembleMember). */
 async function loadEnsemble(
   runs: readonly string[],
   record: RunRecord,
-  config: GeneratorConfig,
 ): Promise<{ root: string; generator: tf.LayersModel }[]> {
   const members: { root: string; generator: tf.LayersModel }[] = [];
   try {
     for (const run of runs) {
       const paths = runPaths(run);
-      const other = await readRunRecord(paths.root);
-      const same = (field: string, a: unknown, b: unknown) => {
-        if (JSON.stringify(a) !== JSON.stringify(b)) {
-          throw new ScoringError(
-            `${paths.config}: ${field}`,
-            `the evaluated run's (an ensemble's members share features, split and architecture): ${JSON.stringify(a)}`,
-            JSON.stringify(b),
-          );
-        }
-      };
-      same("featureSpec", record.featureSpec, other.featureSpec);
-      same("speakers", record.speakers, other.speakers);
-      same("validation", record.validation, other.validation);
-      same("normalization", record.config.normalization, other.config.normalization);
+      await readEnsembleMember(record, paths.root);
       const step = (await listCheckpoints(paths.root)).at(-1);
       if (step === undefined)
         throw new ScoringError(paths.checkpoints, "at least one checkpoint", "none (train first)");
-      const { model, metadata } = await loadModel(paths.network(step, "generator"));
-      members.push({ root: paths.root, generator: model });
-      same("model.generator", config, metadata.config.generator);
+      members.push({ root: paths.root, generator: (await loadModel(paths.network(step, "generator"))).model });
     }
   } catch (error) {
     for (const m of members) m.generator.dispose();

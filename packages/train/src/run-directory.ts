@@ -251,6 +251,35 @@ export async function openRunFeatures(record: Pick<RunRecord, "data" | "config" 
   };
 }
 
+/**
+ * The record of `memberDir`, a run to convert beside `record`'s as one ensemble (averagedGenerator): runs of one
+ * recipe that differ in seed alone. Their features, speakers, validation sentences (splitSeed), normalisation and
+ * generator must be `record`'s; anything else is an error naming the member's config.json and the field.
+ */
+export async function readEnsembleMember(
+  record: Pick<RunRecord, "featureSpec" | "speakers" | "validation" | "config" | "model">,
+  memberDir: string,
+): Promise<RunRecord> {
+  const member = await readRunRecord(memberDir);
+  const fields: [string, unknown, unknown][] = [
+    ["featureSpec", record.featureSpec, member.featureSpec],
+    ["speakers", record.speakers, member.speakers],
+    ["validation", record.validation, member.validation],
+    ["normalization", record.config.normalization, member.config.normalization],
+    ["model.generator", record.model.generator, member.model.generator],
+  ];
+  for (const [field, expected, found] of fields) {
+    if (JSON.stringify(expected) !== JSON.stringify(found)) {
+      throw new RunDirectoryError(
+        `${runPaths(memberDir).config}: ${field}`,
+        `the first run's (an ensemble's runs differ in seed alone): ${JSON.stringify(expected)}`,
+        JSON.stringify(found),
+      );
+    }
+  }
+  return member;
+}
+
 /** The lock of a run being trained: released by `release()` (a killed process leaves a stale one behind). */
 export interface RunLock {
   release(): void;

@@ -13,6 +13,7 @@ export {
   networkParameterCount,
   openRunConversion,
   openRunFeatures,
+  readEnsembleMember,
   readEvalReport,
   readMetrics,
   readRunRecord,

@@ -3,7 +3,7 @@ import type { SpeakerFeatureStatistics } from "@vox/dsp";
 import type { RunConversion, RunRecord } from "@vox/train/run";
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
-import { audioInputs, note, numberOption, output, uniqueStems, writableFolder } from "../io.js";
+import { audioInputs, ensembleFolders, note, numberOption, output, uniqueStems, writableFolder } from "../io.js";
 
 export interface ConvertFlags {
   run: string;
@@ -13,6 +13,7 @@ export interface ConvertFlags {
   step?: number;
   glIterations?: number;
   glMomentum?: number;
+  ensemble?: string;
   json?: boolean;
 }
 
@@ -36,6 +37,10 @@ export function addConvertCommand(vox: Command): void {
       "--gl-momentum <m>",
       "Griffin-Lim momentum (default: the FeatureSpec's)",
       numberOption("--gl-momentum", { min: 0 }),
+    )
+    .option(
+      "--ensemble <runs>",
+      "also convert with these runs' generators (the same recipe and split, another seed; comma-separated), the outputs averaged",
     )
     .option("--json", "print the written files as JSON")
     .action((inputs: string[], flags: ConvertFlags) => convertCommand(inputs, flags));
@@ -79,18 +84,24 @@ export async function speakerStatistics(
  * silence value to the time factor, cut back), Griffin-Lim, written at the model's rate.
  */
 export async function convertCommand(inputs: string[], flags: ConvertFlags): Promise<void> {
-  const [{ readConditionedAudio, SpeakerMap }, { writeWavFile }, { convertRecording }, modelFiles, run] =
-    await Promise.all([
-      import("@vox/datasets"),
-      import("@vox/dsp/node"),
-      import("@vox/models"),
-      import("@vox/models/node"),
-      import("@vox/train/run"),
-    ]);
+  const [
+    { readConditionedAudio, SpeakerMap },
+    { writeWavFile },
+    { averagedGenerator, convertRecording },
+    modelFiles,
+    run,
+  ] = await Promise.all([
+    import("@vox/datasets"),
+    import("@vox/dsp/node"),
+    import("@vox/models"),
+    import("@vox/models/node"),
+    import("@vox/train/run"),
+  ]);
   const { initBackend, loadModel } = modelFiles;
-  const { openRunConversion, readRunRecord } = run;
+  const { openRunConversion, readEnsembleMember, readRunRecord } = run;
   const { glIterations: nIter, glMomentum: momentum } = flags;
   const files = await audioInputs(inputs);
+  const ensemble = await ensembleFolders(flags.ensemble);
   const outDir = await writableFolder(flags.out);
   await initBackend(undefined, () => {});
   const { model, metadata } = await loadModel((await checkpointDir(flags.run, flags.step)).dir).catch(
@@ -107,6 +118,20 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
   });
   const conversion = await openRunConversion(flags.run, { ...record, featureSpec: spec, speakers: metadata.speakers });
   const known = await speakerStatistics(record, conversion);
+  // Each member of an ensemble is the same recipe on the same split (checked), at its newest checkpoint.
+  const members = [];
+  try {
+    for (const member of ensemble) {
+      await readEnsembleMember(record, member).catch((error: unknown) => {
+        throw new CliError("--ensemble", `runs like ${flags.run}`, (error as Error).message);
+      });
+      members.push((await loadModel((await checkpointDir(member)).dir)).model);
+    }
+  } catch (error) {
+    for (const m of [model, ...members]) m.dispose();
+    throw error;
+  }
+  const generator = members.length === 0 ? model : averagedGenerator([model, ...members]);
   if (flags.from !== undefined) speakers.index(flags.from);
   const names = uniqueStems(files);
   const results = [];
@@ -118,7 +143,7 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
         ? { speaker: flags.from, label: speakers.index(flags.from), statistics: conversion.speaker(flags.from) }
         : null;
     const { samples, source: fromName } = await convertRecording(
-      model,
+      generator,
       metadata.config.generator,
       conversion.map,
       signal,
@@ -141,6 +166,6 @@ export async function convertCommand(inputs: string[], flags: ConvertFlags): Pro
     });
     note(`convert: ${file} (${fromName}) -> ${path}`);
   }
-  model.dispose();
+  for (const m of [model, ...members]) m.dispose();
   output(flags.json === true, results, results.map((r) => r.output).join("\n"));
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
-import { note, numberOption, output, requireFolder } from "../io.js";
+import { ensembleFolders, note, numberOption, output, requireFolder } from "../io.js";
 
 export interface EvalFlags {
   run: string;
@@ -13,6 +13,7 @@ export interface EvalFlags {
   transcripts?: string;
   postfilter?: string;
   heldOut?: string;
+  ensemble?: string;
   json?: boolean;
 }
 
@@ -51,6 +52,10 @@ export function addEvalCommand(vox: Command): void {
       "--held-out <cache>",
       "convert these held-out sentences (vox prepare --split evaluation) instead of the run's validation split",
     )
+    .option(
+      "--ensemble <runs>",
+      "also convert with these runs' generators (the same recipe and split, another seed; comma-separated), the outputs averaged",
+    )
     .option("--json", "print the summary as JSON")
     .action((flags: EvalFlags) => evalCommand(flags));
 }
@@ -70,6 +75,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   }
   if (flags.recordings) await requireFolder(flags.recordings, "a folder of WAV/FLAC recordings");
   if (flags.heldOut) await requireFolder(flags.heldOut, "a feature cache of held-out sentences");
+  const ensemble = await ensembleFolders(flags.ensemble);
   const postfilter = conversionPostfilters.find((name) => name === flags.postfilter);
   if (flags.postfilter !== undefined && postfilter === undefined) {
     throw new CliError("--postfilter", `one of ${conversionPostfilters.join(", ")}`, JSON.stringify(flags.postfilter));
@@ -81,6 +87,7 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
     maxTargets: flags.maxTargets,
     ...(postfilter ? { postfilter } : {}),
     ...(flags.heldOut ? { heldOut: flags.heldOut } : {}),
+    ...(ensemble.length > 0 ? { ensemble } : {}),
     ...(flags.recordings && flags.transcripts
       ? { recordings: { folder: flags.recordings, transcripts: flags.transcripts } }
       : {}),
@@ -88,7 +95,13 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   });
   output(
     flags.json === true,
-    { step: report.step, summary: report.summary, pairs: report.pairs, outside: report.outside?.summary ?? null },
+    {
+      step: report.step,
+      ...(report.ensemble ? { ensemble: report.ensemble } : {}),
+      summary: report.summary,
+      pairs: report.pairs,
+      outside: report.outside?.summary ?? null,
+    },
     formatEvalTable(report),
   );
 }
