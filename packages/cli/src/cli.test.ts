@@ -373,6 +373,20 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const averaged = decodeWav(readFileSync(join(work, "world-ensemble", "s1__to__high.wav")));
     expect(averaged.samples.length).toBe(source.samples.length);
     expect(averaged.samples.some((v, i) => v !== output.samples[i])).toBe(true);
+    // Scored as one system: the eval says which runs, and so does the record.
+    const scored = await vox(
+      "eval",
+      ...["--run", worldRun, "--ensemble", member, "--no-asr", "--max-utterances", "1", "--max-targets", "1", "--json"],
+    );
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(JSON.parse(scored.stdout).ensemble).toEqual([member]);
+    expect((await vox("report", worldRun)).code).toBe(0);
+    expect(readFileSync(join(worldRun, "report.md"), "utf8")).toContain(
+      `"converted" is an ensemble: this run's generator and ${member}`,
+    );
+    expect(readFileSync(join(worldRun, "report.html"), "utf8")).toContain(
+      "is an ensemble: this run's generator and 1 more",
+    );
     const refused = await convertWith(otherSplit, join(work, "world-refused"));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(

@@ -4,7 +4,7 @@ import { featureSpecs } from "@vox/dsp";
 import { describe, expect, it } from "vitest";
 import { parseOverrides, presetTrainDefaults, resolveTrainConfig, validateTrainConfig } from "./config.js";
 import { TrainConfigError } from "./errors.js";
-import { recipes } from "./recipes.js";
+import { memberSeeds, recipes } from "./recipes.js";
 import { runModelConfig } from "./statistics.js";
 import { temporaryFolder } from "./test-support.js";
 
@@ -19,7 +19,7 @@ describe("TrainConfig", () => {
     expect([vc2.adversarial, vc2.lambda.identity, vc2.identityUntil]).toEqual(["lsgan", 5, 10_000]);
   });
 
-  it("the named recipes resolve; the longer one is the demo's at 9600 steps, converted with the source's detail", async () => {
+  it("the named recipes resolve; the longer one is the demo's at 9600 steps, converted with the source's detail; the ensemble trains it three times", async () => {
     const resolved = Object.fromEntries(
       await Promise.all(
         Object.entries(recipes).map(async ([name, recipe]) => {
@@ -31,7 +31,19 @@ describe("TrainConfig", () => {
         }),
       ),
     );
-    expect(Object.keys(resolved)).toEqual(["demo", "longer"]);
+    expect(Object.keys(resolved)).toEqual(["demo", "longer", "ensemble"]);
+    // The ensemble is the longer recipe three times on one split: seeds 0, 100, 200, the split of seed 0.
+    expect(resolved.ensemble).toEqual(resolved.longer);
+    expect([recipes.demo.members, recipes.longer.members, recipes.ensemble.members]).toEqual([1, 1, 3]);
+    expect(memberSeeds(3)).toEqual([
+      { seed: 0, splitSeed: null },
+      { seed: 100, splitSeed: 0 },
+      { seed: 200, splitSeed: 0 },
+    ]);
+    expect(memberSeeds(2, 7)).toEqual([
+      { seed: 7, splitSeed: null },
+      { seed: 107, splitSeed: 7 },
+    ]);
     expect([resolved.demo?.steps, resolved.demo?.postfilter]).toEqual([2400, "source-energy"]);
     expect([resolved.longer?.steps, resolved.longer?.postfilter]).toEqual([9600, "source-energy+source-detail"]);
     const { steps: _, postfilter: __, ...longerRest } = resolved.longer ?? {};

@@ -26,4 +26,12 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./trainer.js";
-export { demoRecipe, longerRecipe, type Recipe, type RecipeName, recipes } from "./recipes.js";
+export {
+  demoRecipe,
+  ensembleRecipe,
+  longerRecipe,
+  memberSeeds,
+  type Recipe,
+  type RecipeName,
+  recipes,
+} from "./recipes.js";

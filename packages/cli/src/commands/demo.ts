@@ -12,7 +12,7 @@ export const humanRecordings = {
 };
 
 /** The recipes `vox demo --recipe` trains (@vox/train's `recipes`, named here so the CLI starts without loading it). */
-export const demoRecipeNames = ["demo", "longer"] as const;
+export const demoRecipeNames = ["demo", "longer", "ensemble"] as const;
 export type DemoRecipeName = (typeof demoRecipeNames)[number];
 
 function recipeOption(text: string): DemoRecipeName {
@@ -40,7 +40,7 @@ export function addDemoCommand(vox: Command): void {
     .option("--out <dir>", "where the demo's cache and run go", "out/demo")
     .option(
       "--recipe <name>",
-      "what to train: demo (2400 steps, a few minutes) or longer (9600 steps, about 13 minutes of training; README)",
+      "what to train: demo (2400 steps, a few minutes), longer (9600 steps, about 13 minutes of training) or ensemble (longer three times, averaged; about 40 minutes) (README)",
       recipeOption,
       "demo",
     )
@@ -59,7 +59,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const [{ demoCorpusPath, prepareFeatures, readCorpus, stderrProgress }, { featureSpecs }, scoring, train] =
     await Promise.all([import("@vox/datasets"), import("@vox/dsp"), import("@vox/eval"), import("@vox/train")]);
   const { evaluateRun, formatEvalTable } = scoring;
-  const { abortOnSignals, recipes, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } = train;
+  const { abortOnSignals, memberSeeds, recipes, resolveTrainConfig, StarGanTrainer, stderrTrainProgress } = train;
   const recipe = recipes[flags.recipe];
   const started = performance.now();
   const out = resolve(flags.out);
@@ -74,26 +74,40 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     overwrite: true,
     onProgress: stderrProgress("prepare"),
   });
-  await rm(runDir, { recursive: true, force: true });
   const steps = flags.steps ?? recipe.steps;
-  const config = await resolveTrainConfig({
-    preset: recipe.preset,
-    overrides: {
-      ...recipe.overrides,
-      steps,
-      checkpointEvery: steps,
-      sampleEvery: steps,
-      logEvery: 5,
-      samples: { utterances: 2, maxTargets: 5 },
-    },
-  });
-  const trainer = await StarGanTrainer.create(runDir, cache, config);
-  const { signal, dispose } = abortOnSignals();
-  try {
-    await trainer.train({ signal, onProgress: stderrTrainProgress() });
-  } finally {
-    dispose();
-    trainer.dispose();
+  // An ensemble's runs: `run` as a single run would be, then run-member1, ... on its split under other seeds.
+  const runs = memberSeeds(recipe.members).map((seeds, k) => ({
+    dir: k === 0 ? runDir : `${runDir}-member${k}`,
+    seeds,
+  }));
+  for (const { dir } of runs) await rm(dir, { recursive: true, force: true });
+  const trained: string[] = [];
+  for (const [k, { dir, seeds }] of runs.entries()) {
+    if (runs.length > 1) note(`demo: run ${k + 1} of ${runs.length} of the ensemble (seed ${seeds.seed}): ${dir}`);
+    const config = await resolveTrainConfig({
+      preset: recipe.preset,
+      overrides: {
+        ...recipe.overrides,
+        seed: seeds.seed,
+        splitSeed: seeds.splitSeed,
+        steps,
+        checkpointEvery: steps,
+        sampleEvery: steps,
+        logEvery: 5,
+        samples: { utterances: k === 0 ? 2 : 0, maxTargets: 5 },
+      },
+    });
+    const trainer = await StarGanTrainer.create(dir, cache, config);
+    const { signal, dispose } = abortOnSignals();
+    try {
+      await trainer.train({ signal, onProgress: stderrTrainProgress() });
+    } finally {
+      dispose();
+      trainer.dispose();
+    }
+    trained.push(dir);
+    // Interrupted: the runs so far (the last one at its checkpoint) are scored; no more are trained.
+    if (signal.aborted) break;
   }
   const human = await access(humanRecordings.transcripts).then(
     () => true,
@@ -108,6 +122,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     maxTargets: corpus.speakers.length - 1,
     asr: flags.asr === false ? null : "auto",
     ...(human ? { recordings: humanRecordings } : {}),
+    ...(trained.length > 1 ? { ensemble: trained.slice(1) } : {}),
     log: note,
   });
   process.stderr.write(`${formatEvalTable(report)}\n`);

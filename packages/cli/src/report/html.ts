@@ -61,7 +61,7 @@ export async function renderHtml(run: RunSummary): Promise<string> {
     const e = run.evaluation;
     sections.push(
       `<h2>Objective scores (step ${e.step})</h2>`,
-      `<p>MCD-DTW in dB over mel-cepstra c1..c24 against the target speaker's real utterance of the same sentence (MCD: vox's 40-band mel-cepstrum; MCD24: the StarGAN-VC papers' world mel-cepstrum, alpha 0.42); "mean/variance shift" converts by per-row statistics alone, learning nothing; speaker accuracy by an independent classifier of frames (a GMM per speaker over mel-cepstra and deltas, trained on the real training utterances); WER/CER by ${escapeHtml(e.asr ?? "no ASR (install pocketsphinx or pass --asr-command)")}.</p>`,
+      `<p>MCD-DTW in dB over mel-cepstra c1..c24 against the target speaker's real utterance of the same sentence (MCD: vox's 40-band mel-cepstrum; MCD24: the StarGAN-VC papers' world mel-cepstrum, alpha 0.42); "mean/variance shift" converts by per-row statistics alone, learning nothing; speaker accuracy by an independent classifier of frames (a GMM per speaker over mel-cepstra and deltas, trained on the real training utterances); WER/CER by ${escapeHtml(e.asr ?? "no ASR (install pocketsphinx or pass --asr-command)")}.${e.ensemble ? ` "converted" is an ensemble: this run's generator and ${e.ensemble.length} more (${e.ensemble.map(escapeHtml).join(", ")}), their outputs averaged.` : ""}</p>`,
       scoreTable(e.summary),
       ...(e.outside
         ? [

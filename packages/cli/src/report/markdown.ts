@@ -24,6 +24,9 @@ export function renderMarkdown(run: RunSummary): string {
   }
   if (run.evaluation) {
     lines.push(`## Objective scores (step ${run.evaluation.step}, ASR: ${run.evaluation.asr ?? "none"})`, "");
+    const members = run.evaluation.ensemble;
+    if (members)
+      lines.push(`"converted" is an ensemble: this run's generator and ${members.join(", ")}, averaged.`, "");
     const table = (summary: typeof run.evaluation.summary) => {
       lines.push(
         "| system | items | MCD dB | MCD24 dB | as target | as source | WER | CER |",
