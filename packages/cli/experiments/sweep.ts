@@ -68,6 +68,21 @@ function sourceAndTargetSeeds(name: string, steps: number, change: Record<string
   return underSeeds(name, { ...sourceAndTarget, steps, ...change });
 }
 
+/**
+ * The source-and-target recipe at `steps` under seeds 100 + k and 200 + k on the split of seed k, for each k of
+ * `splits`: with the run of seed k, an ensemble's three members (`world-tiny-cepstral-<steps>-warm300-st-split<k>-seed<s>`).
+ */
+function sameSplitSeeds(steps: number, splits: readonly number[]): Recipe[] {
+  return splits.flatMap((split) =>
+    [100, 200].map((offset) => ({
+      name: `world-tiny-cepstral-${steps}-warm300-st-split${split}-seed${offset + split}`,
+      spec: "world" as const,
+      preset: "tiny-cepstral",
+      set: { ...sourceAndTarget, steps, seed: offset + split, splitSeed: split },
+    })),
+  );
+}
+
 /** One change at a time from the demo recipe of record (mel80 / tiny / 32 frames / 600 steps). */
 const recipes: Recipe[] = [
   { name: "mel80-tiny-demo", spec: "mel80", preset: "tiny", set: { steps: 600, batchSize: 4, cropFrames: 32 } },
@@ -338,23 +353,9 @@ const recipes: Recipe[] = [
   // Fifteenth session: the demo recipe under two more seeds on each of the splits of seeds 0-2 (splitSeed holds
   // out the same sentences): how far it moves by initial weights and crops alone, and an ensemble's members
   // (evaluateRun's `ensemble`: the generators' outputs averaged).
-  ...[0, 1, 2].flatMap((split) =>
-    [100, 200].map((offset) => ({
-      name: `world-tiny-cepstral-2400-warm300-st-split${split}-seed${offset + split}`,
-      spec: "world" as const,
-      preset: "tiny-cepstral",
-      set: { ...sourceAndTarget, steps: 2400, seed: offset + split, splitSeed: split },
-    })),
-  ),
+  ...sameSplitSeeds(2400, [0, 1, 2]),
   // ... and the longer recipe's (9600 steps) on the splits where a single run missed its WER target.
-  ...[2, 3, 4].flatMap((split) =>
-    [100, 200].map((offset) => ({
-      name: `world-tiny-cepstral-9600-warm300-st-split${split}-seed${offset + split}`,
-      spec: "world" as const,
-      preset: "tiny-cepstral",
-      set: { ...sourceAndTarget, steps: 9600, seed: offset + split, splitSeed: split },
-    })),
-  ),
+  ...sameSplitSeeds(9600, [2, 3, 4]),
   // Eleventh session: the demo recipe with its training crops' mel-cepstra warped by an all-pass constant in
   // [-0.05, 0.05] (vocal-tract length perturbation, about +-9 % formant frequency): the human reader from outside
   // the corpus loses more words than the shift into the espeak-ng voices, as if its envelopes were out of the

@@ -332,17 +332,9 @@ describe("vox end to end on a tiny fixture corpus", () => {
     expect(JSON.parse(prepared.stdout)).toMatchObject({ speakers: 2, utterances: 12, failed: 0 });
     const worldRun = join(work, "run-world");
     await trainQuickRun(cache, worldRun, "tiny");
-    const converted = await vox(
-      "convert",
-      "--run",
-      worldRun,
-      "--to",
-      "high",
-      join(corpus, "low", "s1.wav"),
-      "-o",
-      join(work, "world-out"),
-      "--json",
-    );
+    const convertLow = (to: string, ...flags: string[]) =>
+      vox("convert", "--run", worldRun, "--to", "high", join(corpus, "low", "s1.wav"), "-o", to, ...flags);
+    const converted = await convertLow(join(work, "world-out"), "--json");
     expect(converted.code, converted.stderr).toBe(0);
     const [result] = JSON.parse(converted.stdout) as { output: string; from: string }[];
     expect(result?.from).toBe("low");
@@ -356,19 +348,7 @@ describe("vox end to end on a tiny fixture corpus", () => {
     await trainQuickRun(cache, member, "tiny", ["seed=7", "splitSeed=0"]);
     const otherSplit = join(work, "run-world-split7");
     await trainQuickRun(cache, otherSplit, "tiny", ["seed=7"]);
-    const convertWith = (ensemble: string, to: string) =>
-      vox(
-        "convert",
-        "--run",
-        worldRun,
-        "--to",
-        "high",
-        join(corpus, "low", "s1.wav"),
-        "-o",
-        to,
-        "--ensemble",
-        ensemble,
-      );
+    const convertWith = (ensemble: string, to: string) => convertLow(to, "--ensemble", ensemble);
     expect((await convertWith(member, join(work, "world-ensemble"))).code).toBe(0);
     const averaged = decodeWav(readFileSync(join(work, "world-ensemble", "s1__to__high.wav")));
     expect(averaged.samples.length).toBe(source.samples.length);
