@@ -19,7 +19,7 @@ describe("TrainConfig", () => {
     expect([vc2.adversarial, vc2.lambda.identity, vc2.identityUntil]).toEqual(["lsgan", 5, 10_000]);
   });
 
-  it("the named recipes resolve; the longer one is the demo's at 9600 steps, converted with the source's detail; the ensemble trains it three times", async () => {
+  it("the named recipes resolve; the longer one is the demo's at 9600 steps, converted with the source's detail; the ensemble trains the demo's three times", async () => {
     const resolved = Object.fromEntries(
       await Promise.all(
         Object.entries(recipes).map(async ([name, recipe]) => {
@@ -32,8 +32,8 @@ describe("TrainConfig", () => {
       ),
     );
     expect(Object.keys(resolved)).toEqual(["demo", "longer", "ensemble"]);
-    // The ensemble is the longer recipe three times on one split: seeds 0, 100, 200, the split of seed 0.
-    expect(resolved.ensemble).toEqual(resolved.longer);
+    // The ensemble is the demo recipe three times on one split: seeds 0, 100, 200, the split of seed 0.
+    expect(resolved.ensemble).toEqual(resolved.demo);
     expect([recipes.demo.members, recipes.longer.members, recipes.ensemble.members]).toEqual([1, 1, 3]);
     expect(memberSeeds(3)).toEqual([
       { seed: 0, splitSeed: null },
