@@ -40,7 +40,7 @@ export function addDemoCommand(vox: Command): void {
     .option("--out <dir>", "where the demo's cache and run go", "out/demo")
     .option(
       "--recipe <name>",
-      "what to train: demo (2400 steps, a few minutes), longer (9600 steps, about 13 minutes of training) or ensemble (demo three times, averaged; about 13 minutes of training) (README)",
+      "what to train: demo (2400 steps, a few minutes), longer (9600 steps, about 13 minutes of training) or ensemble (demo three times, averaged; about 12 minutes) (README)",
       recipeOption,
       "demo",
     )
