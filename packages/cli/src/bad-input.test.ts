@@ -274,6 +274,11 @@ describe("bad-input suite (end to end through the CLI)", () => {
       [["train", "--data", "@work", "--run", "@run", "--preset", "nope"], /preset/],
       [["convert", "@good", "--run", "/nonexistent-run", "--to", "kal", "-o", "@out"], /nonexistent-run/],
       [["eval", "--run", "/nonexistent-run"], /nonexistent-run/],
+      [["eval", "--run", "@work", "--ensemble", "a,,b"], /--ensemble: expected run folders separated by commas/],
+      [
+        ["convert", "@good", "--run", "@work", "--to", "kal", "-o", "@out", "--ensemble", "/nonexistent-member"],
+        /nonexistent-member/,
+      ],
       [["spectrogram", "@good"], /--out/],
       [["prepare", "/nonexistent-corpus", "--out", "@out"], /nonexistent-corpus/],
       [["prepare", "@work", "--out", "@out", "--workers", "many"], /--workers/],
