@@ -87,7 +87,8 @@ export const ensembleRecipe: Recipe = Object.freeze({
   // same three runs: WER 0.747 -> 0.706 (lower under every split), MCD 4.23 -> 4.13, speaker accuracy 0.947 ->
   // 0.958, the human reader 0.666 -> 0.631. Against the longer recipe (one run of 9600 steps, about the same time):
   // the same WER (0.707), fewer of the human reader's words lost (0.660), less of the voice (1.00) (README). Three
-  // runs of the longer recipe averaged gained far less (split 2: WER 0.794 -> 0.782) for three times its time.
+  // runs of the longer recipe averaged gained far less (splits 2 and 3: WER 0.794 -> 0.782, 0.801 -> 0.779) for
+  // three times its time.
   ...demoRecipe,
   members: 3,
 }) as Recipe;
