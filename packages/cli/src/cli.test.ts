@@ -370,7 +370,7 @@ describe("vox end to end on a tiny fixture corpus", () => {
     const refused = await convertWith(otherSplit, join(work, "world-refused"));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /--ensemble: expected runs like .*run-split7.*validation|--ensemble: .*config\.json: validation/,
+      /--ensemble: expected runs like .*run-world, found .*run-world-split7\/config\.json: validation/,
     );
     const unknown = await vox("resynthesize", join(corpus, "low"), "--spec", "nope", "-o", out);
     expect(unknown.code).toBe(1);

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { FeatureStoreOptions } from "@vox/datasets";
 import { conversionPostfilters, featureNormalizations } from "@vox/dsp";
 import { backendNames, type PresetName, presetNames } from "@vox/models/config";
 import { z } from "zod";
@@ -317,4 +318,14 @@ export async function resolveTrainConfig(options: ResolveOptions): Promise<Train
   if (chosen.steps !== undefined && chosen.epochs === undefined) merged.epochs = null;
   if (chosen.epochs !== undefined && chosen.steps === undefined) merged.steps = null;
   return validateTrainConfig(merged, options.configFile ?? `preset ${preset}`);
+}
+
+/** The FeatureStore options a run's config fixes: its crops, and the split and sampler its seeds give. */
+export function featureStoreOptions(config: TrainConfig): FeatureStoreOptions {
+  return {
+    cropFrames: config.cropFrames,
+    validationFraction: config.validationFraction,
+    seed: config.seed,
+    ...(config.splitSeed === null ? {} : { splitSeed: config.splitSeed }),
+  };
 }

@@ -12,7 +12,7 @@ import {
 import { type CachedUtterance, FeatureStore, readCacheIndex } from "@vox/datasets";
 import { makeFolder, makeWritableFolder, writeFileAtomic } from "@vox/dsp/node";
 import type { ModelConfig } from "@vox/models/config";
-import { type TrainConfig, validateTrainConfig } from "./config.js";
+import { featureStoreOptions, type TrainConfig, validateTrainConfig } from "./config.js";
 import { RunDirectoryError } from "./errors.js";
 import { type RunConversion, runConversion } from "./run-conversion.js";
 
@@ -234,13 +234,7 @@ export interface RunFeatures {
 export async function openRunFeatures(record: Pick<RunRecord, "data" | "config" | "validation">): Promise<RunFeatures> {
   const index = await readCacheIndex(record.data);
   if (!index) throw new RunDirectoryError(record.data, "the run's feature cache (its index.json)", "none");
-  const store = await FeatureStore.open(record.data, {
-    cropFrames: record.config.cropFrames,
-    validationFraction: record.config.validationFraction,
-    seed: record.config.seed,
-    ...(record.config.splitSeed === null ? {} : { splitSeed: record.config.splitSeed }),
-    minSpeakerFrames: 1,
-  });
+  const store = await FeatureStore.open(record.data, { ...featureStoreOptions(record.config), minSpeakerFrames: 1 });
   const held = new Set(record.validation);
   const isHeld = (u: CachedUtterance) => held.has(`${u.speaker}/${u.id}`);
   return {

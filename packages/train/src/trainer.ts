@@ -15,7 +15,7 @@ import {
 } from "@vox/models";
 import { initBackend } from "@vox/models/node";
 import { type CheckpointParts, loadNewestIntactCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import { deepMerge, type TrainConfig, validateTrainConfig } from "./config.js";
+import { deepMerge, featureStoreOptions, type TrainConfig, validateTrainConfig } from "./config.js";
 import { NonFiniteLossError, RunDirectoryError, TrainConfigError, TrainError } from "./errors.js";
 import { StarGanObjective } from "./objective.js";
 import { Optimizer } from "./optimizers.js";
@@ -548,12 +548,7 @@ export async function openTrainingData(
   dataDir: string,
   config: TrainConfig,
 ): Promise<{ store: FeatureStore; model: ModelConfig }> {
-  const store = await FeatureStore.open(dataDir, {
-    cropFrames: config.cropFrames,
-    validationFraction: config.validationFraction,
-    seed: config.seed,
-    ...(config.splitSeed === null ? {} : { splitSeed: config.splitSeed }),
-  });
+  const store = await FeatureStore.open(dataDir, featureStoreOptions(config));
   let model: ModelConfig;
   try {
     model = runModelConfig(config, store.spec, store.speakerMap.size);
